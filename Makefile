@@ -1,0 +1,84 @@
+# pycore: see README.md.  `make` builds, `make check` runs every test,
+# `make demo` cores a corpus scenario and analyzes it.
+PREFIX ?= /usr/local
+DESTDIR ?=
+BUILD ?= build
+CC ?= cc
+PYTHON ?= /usr/bin/python3
+
+WARN = -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -fPIC -D_GNU_SOURCE -Ianalyzer/include -Ianalyzer/src
+LDLIBS = -ldw -lelf
+
+LIB_SRC = $(sort $(wildcard analyzer/src/base/*.c analyzer/src/target/*.c analyzer/src/native/*.c \
+            analyzer/src/cpython/*.c analyzer/src/diagnose/*.c analyzer/src/report/*.c))
+LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ = $(BUILD)/obj/analyzer/src/cli/main.o
+UNIT_SRC = $(sort $(wildcard analyzer/tests/unit/test_*.c))
+UNIT_BIN = $(UNIT_SRC:analyzer/tests/unit/%.c=$(BUILD)/tests/%)
+
+SONAME = libpycore.so.0
+
+.PHONY: all lib asan check unit integration layouts check-layouts demo bench install clean
+all: $(BUILD)/bin/pycore-analyze $(BUILD)/lib/libpycore.a $(BUILD)/lib/libpycore.so
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/lib/libpycore.a: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/lib/libpycore.so: $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -shared -Wl,-soname,$(SONAME) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/bin/pycore-analyze: $(CLI_OBJ) $(BUILD)/lib/libpycore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
+
+$(BUILD)/tests/test_%: analyzer/tests/unit/test_%.c $(BUILD)/lib/libpycore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcmocka
+
+# ASan+UBSan build in its own tree; `make asan check` runs the tests on it.
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	        LDFLAGS="-fsanitize=address,undefined" all $(if $(filter check,$(MAKECMDGOALS)),,)
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+check-layouts:
+	$(PYTHON) analyzer/src/cpython/gen/gen_layouts.py --check
+
+layouts:
+	$(PYTHON) analyzer/src/cpython/gen/gen_layouts.py
+
+integration: all
+	PYCORE_ANALYZE=$(abspath $(BUILD)/bin/pycore-analyze) $(PYTHON) -m pytest -q tests/integration
+
+check: all unit check-layouts integration
+
+demo: all
+	$(PYTHON) corpus/demo.py --analyzer $(BUILD)/bin/pycore-analyze
+
+bench: all
+	$(PYTHON) tests/bench/bench_analyze.py --analyzer $(BUILD)/bin/pycore-analyze
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \
+	           $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(BUILD)/bin/pycore-analyze $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 $(BUILD)/lib/libpycore.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(BUILD)/lib/libpycore.so $(DESTDIR)$(PREFIX)/lib/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libpycore.so
+	install -m 644 analyzer/include/pycore.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 docs/pycore-analyze.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+
+clean:
+	rm -rf build build-asan
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

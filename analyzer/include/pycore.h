@@ -1,0 +1,134 @@
+/* libpycore: post-mortem analysis of hung CPython processes.
+ *
+ * The engine reads its target only through struct pc_target_ops: a core
+ * file (pc_target_open_core), a live process or a debugger session are
+ * implementations of it.  Nothing here keeps global state. */
+#ifndef PYCORE_H
+#define PYCORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PYCORE_VERSION "0.1.0"
+#define PYCORE_JSON_SCHEMA_VERSION 1
+
+/* Error codes; also the CLI's exit statuses (docs/cli.md). */
+enum pc_status {
+    PC_OK = 0,
+    PC_E_USAGE = 2,        /* bad arguments */
+    PC_E_CORE = 3,         /* not a readable ELF core of a supported machine */
+    PC_E_MODULE = 4,       /* executable or library missing or mismatched */
+    PC_E_NOPYTHON = 5,     /* no (supported) Python in the process */
+    PC_E_INTERNAL = 6,     /* out of memory, libdw failure, ... */
+    PC_E_MEMORY = 7,       /* an address the target cannot supply (internal) */
+};
+
+/* An error carried as an object: a code and one line saying what to do. */
+typedef struct pc_error {
+    int code;
+    char msg[512];
+} pc_error;
+
+/* x86_64 registers in the order of Linux's struct user_regs_struct. */
+enum pc_x86_64_reg {
+    PC_R15, PC_R14, PC_R13, PC_R12, PC_RBP, PC_RBX, PC_R11, PC_R10,
+    PC_R9, PC_R8, PC_RAX, PC_RCX, PC_RDX, PC_RSI, PC_RDI, PC_ORIG_RAX,
+    PC_RIP, PC_CS, PC_EFLAGS, PC_RSP, PC_SS, PC_FS_BASE, PC_GS_BASE,
+    PC_DS, PC_ES, PC_FS, PC_GS, PC_NREGS
+};
+
+enum pc_machine { PC_MACHINE_X86_64 = 62 /* EM_X86_64 */ };
+
+enum pc_core_kind {
+    PC_CORE_UNKNOWN = 0,
+    PC_CORE_KERNEL,   /* written by the kernel as the process died */
+    PC_CORE_GCORE,    /* a gdb snapshot (gcore / generate-core-file) */
+    PC_CORE_LIVE,     /* not a core: a live process */
+};
+
+typedef struct pc_thread_desc {
+    int32_t tid;
+    uint32_t flags;                 /* PC_THREAD_* */
+    uint64_t regs[PC_NREGS];
+    uint64_t sighold, sigpend;      /* valid with PC_THREAD_SIGMASKS */
+    int32_t cursig;                 /* signal being delivered, 0 if none */
+} pc_thread_desc;
+#define PC_THREAD_SIGMASKS 1u
+
+typedef struct pc_mapping_desc {
+    uint64_t start, end, pgoff;
+    const char *path;               /* owned by the target */
+} pc_mapping_desc;
+
+typedef struct pc_process_desc {
+    int32_t pid;
+    int32_t signal;                 /* the signal that made the core; 0 if none */
+    int32_t core_kind;              /* enum pc_core_kind */
+    int32_t machine;                /* enum pc_machine */
+    const char *exe;                /* path of the main executable, may be NULL */
+    const char *cmdline;            /* may be NULL */
+    uint64_t at_phdr, at_entry, at_base;  /* auxv; 0 if unknown */
+} pc_process_desc;
+
+/* The one interface the engine reads a target through.  Every call returns
+ * PC_OK or an error code; 'read' must fill all of buf or fail. */
+typedef struct pc_target_ops {
+    int (*read)(void *ctx, uint64_t addr, void *buf, size_t len);
+    int (*process)(void *ctx, pc_process_desc *out);
+    size_t (*thread_count)(void *ctx);
+    int (*thread)(void *ctx, size_t index, pc_thread_desc *out);
+    size_t (*mapping_count)(void *ctx);
+    int (*mapping)(void *ctx, size_t index, pc_mapping_desc *out);
+    /* Optional (may be NULL): resolve a symbol the target knows. */
+    int (*symbol)(void *ctx, const char *name, uint64_t *addr);
+    /* Optional: an fd for a mapped file whose contents must carry this
+     * build-id (len 0: unknown).  The engine closes it. */
+    int (*open_file)(void *ctx, const char *path, const uint8_t *build_id,
+                     size_t build_id_len, int *fd, pc_error *err);
+    void (*close)(void *ctx);
+} pc_target_ops;
+
+typedef struct pc_target pc_target;
+
+/* Wrap a caller's implementation (used by the gdb extension). */
+int pc_target_new(const pc_target_ops *ops, void *ctx, pc_target **out,
+                  pc_error *err);
+
+typedef struct pc_core_options {
+    const char *executable;   /* NULL: taken from the core */
+    const char *sysroot;      /* NULL: "/" */
+    const char *const *debug_dirs;  /* NULL-terminated, may be NULL */
+} pc_core_options;
+
+int pc_target_open_core(const char *path, const pc_core_options *opts,
+                        pc_target **out, pc_error *err);
+void pc_target_close(pc_target *t);
+
+typedef struct pc_analysis pc_analysis;
+
+typedef struct pc_analyze_options {
+    int native;               /* unwind native stacks (1) or Python only (0) */
+    int max_frames;           /* per thread; 0 = default */
+} pc_analyze_options;
+
+int pc_analyze(pc_target *t, const pc_analyze_options *opts,
+               pc_analysis **out, pc_error *err);
+void pc_analysis_free(pc_analysis *a);
+
+enum pc_format { PC_FORMAT_TEXT, PC_FORMAT_JSON };
+#define PC_RENDER_NATIVE 1u   /* text: show every native frame */
+#define PC_RENDER_COLOR  2u   /* text: ANSI colors */
+
+/* A malloc'd NUL-terminated rendering, or NULL when out of memory. */
+char *pc_render(const pc_analysis *a, enum pc_format fmt, unsigned flags);
+
+const char *pc_status_name(int code);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,131 @@
+#include "base.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int pc_fail(pc_error *err, int code, const char *fmt, ...)
+{
+    if (err) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+        va_end(ap);
+        err->code = code;
+    }
+    return code;
+}
+
+static int buf_reserve(pc_buf *b, size_t extra)
+{
+    if (b->oom)
+        return -1;
+    if (extra > SIZE_MAX - b->len - 1) {
+        b->oom = 1;
+        return -1;
+    }
+    if (b->len + extra + 1 <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->len + extra + 1)
+        cap *= 2;
+    char *d = realloc(b->data, cap);
+    if (!d) {
+        b->oom = 1;
+        return -1;
+    }
+    b->data = d;
+    b->cap = cap;
+    return 0;
+}
+
+void pc_buf_put(pc_buf *b, const char *s, size_t n)
+{
+    if (buf_reserve(b, n))
+        return;
+    memcpy(b->data + b->len, s, n);
+    b->len += n;
+    b->data[b->len] = 0;
+}
+
+void pc_buf_puts(pc_buf *b, const char *s)
+{
+    pc_buf_put(b, s, strlen(s));
+}
+
+void pc_buf_printf(pc_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0 || buf_reserve(b, (size_t)n))
+        return;
+    va_start(ap, fmt);
+    vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
+char *pc_buf_take(pc_buf *b)
+{
+    if (b->oom || buf_reserve(b, 0)) {
+        pc_buf_free(b);
+        return NULL;
+    }
+    char *d = b->data;
+    b->data = NULL;
+    b->len = b->cap = 0;
+    return d;
+}
+
+void pc_buf_free(pc_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+int pc_grow(void *arr, size_t *cap, size_t n, size_t elem)
+{
+    void **p = arr;
+    if (n <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : 8;
+    while (c < n) {
+        if (c > SIZE_MAX / 2 / elem)
+            return -1;
+        c *= 2;
+    }
+    void *d = realloc(*p, c * elem);
+    if (!d)
+        return -1;
+    *p = d;
+    *cap = c;
+    return 0;
+}
+
+char *pc_strdup(const char *s)
+{
+    if (!s)
+        return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+const char *pc_status_name(int code)
+{
+    switch (code) {
+    case PC_OK: return "ok";
+    case PC_E_USAGE: return "usage";
+    case PC_E_CORE: return "bad-core";
+    case PC_E_MODULE: return "missing-module";
+    case PC_E_NOPYTHON: return "no-python";
+    case PC_E_INTERNAL: return "internal";
+    case PC_E_MEMORY: return "unreadable-memory";
+    default: return "error";
+    }
+}

@@ -1,0 +1,43 @@
+/* Small helpers every layer uses: errors as objects, a growable buffer. */
+#ifndef PYCORE_BASE_H
+#define PYCORE_BASE_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "pycore.h"
+
+#if defined(__GNUC__)
+#define PC_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define PC_PRINTF(a, b)
+#endif
+
+/* Set err (if not NULL) and return code. */
+int pc_fail(pc_error *err, int code, const char *fmt, ...) PC_PRINTF(3, 4);
+
+/* A growable byte buffer; on allocation failure it sets 'oom' and stops. */
+typedef struct pc_buf {
+    char *data;
+    size_t len, cap;
+    int oom;
+} pc_buf;
+
+void pc_buf_put(pc_buf *b, const char *s, size_t n);
+void pc_buf_puts(pc_buf *b, const char *s);
+void pc_buf_printf(pc_buf *b, const char *fmt, ...) PC_PRINTF(2, 3);
+/* Take the NUL-terminated contents (NULL if out of memory). */
+char *pc_buf_take(pc_buf *b);
+void pc_buf_free(pc_buf *b);
+
+/* Grow *arr (of elem bytes) to hold at least n elements. 0 or -1. */
+int pc_grow(void *arr, size_t *cap, size_t n, size_t elem);
+
+char *pc_strdup(const char *s);
+/* Overflow-checked a+b <= limit. */
+static inline int pc_range_ok(uint64_t off, uint64_t len, uint64_t limit)
+{
+    return off <= limit && len <= limit - off;
+}
+
+#endif

@@ -1,0 +1,117 @@
+/* pycore-analyze: the command line on top of libpycore. */
+#include "pycore.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "Usage: pycore-analyze [OPTIONS] CORE [EXECUTABLE]\n"
+    "Rebuild every thread of a hung CPython process from its core dump:\n"
+    "native and Python stacks, thread names, daemon flags, GIL state.\n"
+    "\n"
+    "  -f, --format=FMT     text (default) or json\n"
+    "  -n, --native         text: show every native frame\n"
+    "      --sysroot=DIR    find the core's files under DIR (core from another\n"
+    "                       machine or a container)\n"
+    "      --max-frames=N   at most N Python frames per thread\n"
+    "      --color=WHEN     auto (default: on a terminal, unless NO_COLOR is set),\n"
+    "                       always or never\n"
+    "  -h, --help           this help\n"
+    "  -V, --version        version\n"
+    "\n"
+    "Exit status: 0 analyzed, 2 usage, 3 bad core, 4 executable or library\n"
+    "missing or mismatched, 5 no supported Python, 6 internal error.\n"
+    "See pycore-analyze(1).\n";
+
+static int die(int code, const char *msg)
+{
+    fprintf(stderr, "pycore-analyze: %s\n", msg);
+    return code;
+}
+
+int main(int argc, char **argv)
+{
+    enum pc_format fmt = PC_FORMAT_TEXT;
+    unsigned flags = 0;
+    int color = -1;
+    pc_core_options copts = {0};
+    pc_analyze_options aopts = {.native = 1};
+    static const struct option longopts[] = {
+        {"format", required_argument, 0, 'f'},
+        {"native", no_argument, 0, 'n'},
+        {"sysroot", required_argument, 0, 's'},
+        {"max-frames", required_argument, 0, 'm'},
+        {"color", required_argument, 0, 'c'},
+        {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'},
+        {0, 0, 0, 0},
+    };
+    int c;
+    while ((c = getopt_long(argc, argv, "f:nhV", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'f':
+            if (strcmp(optarg, "json") == 0)
+                fmt = PC_FORMAT_JSON;
+            else if (strcmp(optarg, "text") == 0)
+                fmt = PC_FORMAT_TEXT;
+            else
+                return die(PC_E_USAGE, "--format takes text or json");
+            break;
+        case 'n': flags |= PC_RENDER_NATIVE; break;
+        case 's': copts.sysroot = optarg; break;
+        case 'm': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (*end || v <= 0 || v > 100000)
+                return die(PC_E_USAGE, "--max-frames takes a number from 1 to 100000");
+            aopts.max_frames = (int)v;
+            break;
+        }
+        case 'c':
+            if (strcmp(optarg, "always") == 0) color = 1;
+            else if (strcmp(optarg, "never") == 0) color = 0;
+            else if (strcmp(optarg, "auto") == 0) color = -1;
+            else return die(PC_E_USAGE, "--color takes auto, always or never");
+            break;
+        case 'h': fputs(usage, stdout); return 0;
+        case 'V': printf("pycore-analyze %s\n", PYCORE_VERSION); return 0;
+        default:
+            fprintf(stderr, "Try 'pycore-analyze --help'.\n");
+            return PC_E_USAGE;
+        }
+    }
+    if (optind >= argc || argc - optind > 2)
+        return die(PC_E_USAGE, "expected CORE [EXECUTABLE]; try --help");
+    if (color < 0) {
+        const char *nc = getenv("NO_COLOR");
+        color = isatty(STDOUT_FILENO) && !(nc && *nc);
+    }
+    if (color)
+        flags |= PC_RENDER_COLOR;
+    if (argc - optind == 2)
+        copts.executable = argv[optind + 1];
+
+    pc_error err = {0};
+    pc_target *t = NULL;
+    pc_analysis *a = NULL;
+    if (pc_target_open_core(argv[optind], &copts, &t, &err))
+        return die(err.code, err.msg);
+    int rc = pc_analyze(t, &aopts, &a, &err);
+    if (rc) {
+        pc_target_close(t);
+        return die(rc, err.msg);
+    }
+    char *out = pc_render(a, fmt, flags);
+    pc_analysis_free(a);
+    pc_target_close(t);
+    if (!out)
+        return die(PC_E_INTERNAL, "out of memory");
+    fputs(out, stdout);
+    free(out);
+    if (fflush(stdout))
+        return die(PC_E_INTERNAL, "cannot write the report");
+    return 0;
+}

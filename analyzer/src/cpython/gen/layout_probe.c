@@ -1,0 +1,318 @@
+/* Prints one struct pc_py_layout initializer for the CPython whose headers
+ * it is compiled against (see gen_layouts.py, which drives it):
+ *
+ *   cc -I<inc> -I<inc>/internal -DPy_BUILD_CORE [-DPy_DEBUG]
+ *      -DPC_SOURCE='"..."' layout_probe.c
+ *
+ * Every number comes from offsetof/sizeof on the version's own declarations,
+ * so padding and Py_DEBUG-only members are accounted for by the compiler.
+ * Supports 3.7+ (3.6 installs no internal headers and has no _PyRuntime). */
+#include <Python.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#if PY_VERSION_HEX < 0x03070000
+# error "CPython < 3.7 has no _PyRuntimeState"
+#elif PY_VERSION_HEX < 0x03080000
+# include "internal/pystate.h"
+#elif PY_VERSION_HEX < 0x03090000
+# include "internal/pycore_pystate.h"
+#else
+# include "internal/pycore_runtime.h"
+# include "internal/pycore_interp.h"
+#endif
+
+#if PY_VERSION_HEX < 0x030b0000
+# include <frameobject.h>
+# include <code.h>
+# include <longintrepr.h>
+#else
+# include "internal/pycore_frame.h"
+# include "internal/pycore_code.h"
+# include "internal/pycore_dict.h"
+#endif
+
+#if PY_VERSION_HEX >= 0x030a0000
+# include "internal/pycore_moduleobject.h"
+#else
+/* Private to Objects/moduleobject.c in 3.7-3.9; only md_dict is read, and it
+ * directly follows the object header there. */
+typedef struct {
+    PyObject_HEAD
+    PyObject *md_dict;
+} PyModuleObject;
+#endif
+
+#if PY_VERSION_HEX < 0x030b0000
+/* Objects/dict-common.h (not installed), identical in 3.7, 3.8, 3.9 and
+ * 3.10: struct _dictkeysobject and PyDictKeyEntry.  The real dk_lookup is a
+ * function pointer; only its size matters here. */
+typedef struct {
+    Py_hash_t me_hash;
+    PyObject *me_key;
+    PyObject *me_value;
+} PyDictKeyEntry;
+
+struct _dictkeysobject {
+    Py_ssize_t dk_refcnt;
+    Py_ssize_t dk_size;
+    void (*dk_lookup)(void);
+    Py_ssize_t dk_usable;
+    Py_ssize_t dk_nentries;
+    char dk_indices[];
+};
+#endif
+
+#ifndef PC_SOURCE
+# define PC_SOURCE "unknown"
+#endif
+
+/* The state bitfield word cannot be offsetof'd bit by bit, but the struct
+ * holding it is a named member; both ways must agree. */
+_Static_assert(offsetof(PyASCIIObject, state)
+               == offsetof(PyASCIIObject, hash) + sizeof(Py_hash_t),
+               "PyASCIIObject.state does not follow hash");
+#if PY_VERSION_HEX >= 0x030c0000
+/* 3.12+ keeps the tagged digit count where ob_size used to be; the engine
+ * reads it through ob_size. */
+_Static_assert(offsetof(PyLongObject, long_value.lv_tag)
+               == offsetof(PyVarObject, ob_size),
+               "lv_tag moved away from ob_size");
+#endif
+
+static int first_in_line;
+
+static void field(const char *name, long value)
+{
+    printf("%s.%s = ", first_in_line ? "      " : " ", name);
+    if (value < 0)
+        printf("PC_NO_FIELD,");
+    else
+        printf("%ld,", value);
+    first_in_line = 0;
+}
+
+static void endl(void)
+{
+    printf("\n");
+    first_in_line = 1;
+}
+
+#define F(name, expr) field(#name, (long)(expr))
+#define NF(name) field(#name, -1L)
+
+int main(void)
+{
+    printf("    { .version_min = 0x%08lx, .version_max = 0x%08lx,"
+           " .debug_build = %d,\n      .source = \"%s\",\n",
+           (unsigned long)PY_VERSION_HEX, (unsigned long)PY_VERSION_HEX,
+#ifdef Py_DEBUG
+           1,
+#else
+           0,
+#endif
+           PC_SOURCE);
+    first_in_line = 1;
+
+    F(rt_size, sizeof(_PyRuntimeState));
+#if PY_VERSION_HEX < 0x03090000
+    F(rt_finalizing, offsetof(_PyRuntimeState, finalizing));
+#else
+    F(rt_finalizing, offsetof(_PyRuntimeState, _finalizing));
+#endif
+    F(rt_interpreters_head, offsetof(_PyRuntimeState, interpreters.head));
+#if PY_VERSION_HEX < 0x030c0000
+    F(rt_gil, offsetof(_PyRuntimeState, ceval.gil));
+    F(rt_tstate_current, offsetof(_PyRuntimeState, gilstate.tstate_current));
+#else
+    NF(rt_gil);
+    NF(rt_tstate_current);
+#endif
+    endl();
+
+    F(is_next, offsetof(PyInterpreterState, next));
+#if PY_VERSION_HEX < 0x030b0000
+    F(is_tstate_head, offsetof(PyInterpreterState, tstate_head));
+#else
+    F(is_tstate_head, offsetof(PyInterpreterState, threads.head));
+#endif
+#if PY_VERSION_HEX < 0x030c0000
+    F(is_modules, offsetof(PyInterpreterState, modules));
+#else
+    F(is_modules, offsetof(PyInterpreterState, imports.modules));
+#endif
+#if PY_VERSION_HEX < 0x03080000
+    NF(is_finalizing);
+#else
+    F(is_finalizing, offsetof(PyInterpreterState, finalizing));
+#endif
+#if PY_VERSION_HEX < 0x030c0000
+    NF(is_gil);
+#else
+    F(is_gil, offsetof(PyInterpreterState, ceval.gil));
+#endif
+    endl();
+
+    F(ts_next, offsetof(PyThreadState, next));
+    F(ts_interp, offsetof(PyThreadState, interp));
+#if PY_VERSION_HEX < 0x030b0000
+    F(ts_frame, offsetof(PyThreadState, frame));
+#else
+    NF(ts_frame);
+#endif
+    /* 3.10 has a cframe too, but without current_frame: not usable here. */
+#if PY_VERSION_HEX >= 0x030b0000 && PY_VERSION_HEX < 0x030d0000
+    F(ts_cframe, offsetof(PyThreadState, cframe));
+#else
+    NF(ts_cframe);
+#endif
+#if PY_VERSION_HEX >= 0x030d0000
+    F(ts_current_frame, offsetof(PyThreadState, current_frame));
+#else
+    NF(ts_current_frame);
+#endif
+    endl();
+    F(ts_thread_id, offsetof(PyThreadState, thread_id));
+#if PY_VERSION_HEX >= 0x030b0000
+    F(ts_native_thread_id, offsetof(PyThreadState, native_thread_id));
+#else
+    NF(ts_native_thread_id);
+#endif
+#if PY_VERSION_HEX >= 0x030b0000 && PY_VERSION_HEX < 0x030d0000
+    F(cf_current_frame, offsetof(_PyCFrame, current_frame));
+#else
+    NF(cf_current_frame);
+#endif
+    endl();
+
+#if PY_VERSION_HEX >= 0x030b0000
+# if PY_VERSION_HEX < 0x030d0000
+    F(if_code, offsetof(_PyInterpreterFrame, f_code));
+# else
+    F(if_code, offsetof(_PyInterpreterFrame, f_executable));
+# endif
+    F(if_previous, offsetof(_PyInterpreterFrame, previous));
+# if PY_VERSION_HEX < 0x030d0000
+    F(if_instr, offsetof(_PyInterpreterFrame, prev_instr));
+# else
+    F(if_instr, offsetof(_PyInterpreterFrame, instr_ptr));
+# endif
+    F(if_owner, offsetof(_PyInterpreterFrame, owner));
+    endl();
+# if PY_VERSION_HEX < 0x030c0000
+    F(if_is_entry, offsetof(_PyInterpreterFrame, is_entry));
+# else
+    NF(if_is_entry);
+# endif
+    F(if_localsplus, offsetof(_PyInterpreterFrame, localsplus));
+    F(if_stacktop, offsetof(_PyInterpreterFrame, stacktop));
+    endl();
+    NF(fo_back);
+    NF(fo_code);
+    NF(fo_lasti);
+    NF(fo_lineno);
+#else
+    NF(if_code);
+    NF(if_previous);
+    NF(if_instr);
+    NF(if_owner);
+    endl();
+    NF(if_is_entry);
+    NF(if_localsplus);
+    NF(if_stacktop);
+    endl();
+    F(fo_back, offsetof(PyFrameObject, f_back));
+    F(fo_code, offsetof(PyFrameObject, f_code));
+    F(fo_lasti, offsetof(PyFrameObject, f_lasti));
+    F(fo_lineno, offsetof(PyFrameObject, f_lineno));
+#endif
+    endl();
+
+    F(co_filename, offsetof(PyCodeObject, co_filename));
+    F(co_name, offsetof(PyCodeObject, co_name));
+#if PY_VERSION_HEX >= 0x030b0000
+    F(co_qualname, offsetof(PyCodeObject, co_qualname));
+#else
+    NF(co_qualname);
+#endif
+    F(co_firstlineno, offsetof(PyCodeObject, co_firstlineno));
+#if PY_VERSION_HEX >= 0x030a0000
+    F(co_linetable, offsetof(PyCodeObject, co_linetable));
+#else
+    F(co_linetable, offsetof(PyCodeObject, co_lnotab));
+#endif
+    endl();
+#if PY_VERSION_HEX < 0x030b0000
+    F(co_code, offsetof(PyCodeObject, co_code));
+    NF(co_code_adaptive);
+    NF(co_nlocalsplus);
+#else
+    NF(co_code);
+    F(co_code_adaptive, offsetof(PyCodeObject, co_code_adaptive));
+    F(co_nlocalsplus, offsetof(PyCodeObject, co_nlocalsplus));
+#endif
+    F(co_stacksize, offsetof(PyCodeObject, co_stacksize));
+    endl();
+
+    F(ob_type, offsetof(PyObject, ob_type));
+    F(ob_size, offsetof(PyVarObject, ob_size));
+    F(tp_name, offsetof(PyTypeObject, tp_name));
+    F(tp_basicsize, offsetof(PyTypeObject, tp_basicsize));
+    F(tp_dictoffset, offsetof(PyTypeObject, tp_dictoffset));
+    F(tp_flags, offsetof(PyTypeObject, tp_flags));
+    endl();
+    F(ht_cached_keys, offsetof(PyHeapTypeObject, ht_cached_keys));
+    endl();
+
+    F(u_length, offsetof(PyASCIIObject, length));
+    F(u_state, offsetof(PyASCIIObject, state));
+    F(u_ascii_size, sizeof(PyASCIIObject));
+    F(u_compact_size, sizeof(PyCompactUnicodeObject));
+    endl();
+    F(b_sval, offsetof(PyBytesObject, ob_sval));
+#if PY_VERSION_HEX < 0x030c0000
+    F(l_digit, offsetof(PyLongObject, ob_digit));
+#else
+    F(l_digit, offsetof(PyLongObject, long_value.ob_digit));
+#endif
+    F(l_digit_bits, PYLONG_BITS_IN_DIGIT);
+    endl();
+
+    F(d_used, offsetof(PyDictObject, ma_used));
+    F(d_keys, offsetof(PyDictObject, ma_keys));
+    F(d_values, offsetof(PyDictObject, ma_values));
+    endl();
+#if PY_VERSION_HEX < 0x030b0000
+    F(dk_size, offsetof(PyDictKeysObject, dk_size));
+    NF(dk_log2_size);
+    NF(dk_log2_index_bytes);
+    NF(dk_kind);
+#else
+    NF(dk_size);
+    F(dk_log2_size, offsetof(PyDictKeysObject, dk_log2_size));
+    F(dk_log2_index_bytes, offsetof(PyDictKeysObject, dk_log2_index_bytes));
+    F(dk_kind, offsetof(PyDictKeysObject, dk_kind));
+#endif
+    endl();
+    F(dk_nentries, offsetof(PyDictKeysObject, dk_nentries));
+    F(dk_indices, offsetof(PyDictKeysObject, dk_indices));
+    F(dk_entry_size, sizeof(PyDictKeyEntry));
+#if PY_VERSION_HEX < 0x030b0000
+    NF(dk_unicode_entry_size);
+#else
+    F(dk_unicode_entry_size, sizeof(PyDictUnicodeEntry));
+#endif
+    endl();
+
+    F(tu_item, offsetof(PyTupleObject, ob_item));
+    F(li_item, offsetof(PyListObject, ob_item));
+    F(md_dict, offsetof(PyModuleObject, md_dict));
+    endl();
+
+    F(gil_size, sizeof(struct _gil_runtime_state));
+    F(gil_locked, offsetof(struct _gil_runtime_state, locked));
+    F(gil_last_holder, offsetof(struct _gil_runtime_state, last_holder));
+    endl();
+    printf("    },\n");
+    return 0;
+}

@@ -1,0 +1,33 @@
+/* Choosing a layout table entry for a target's PY_VERSION_HEX.
+ *
+ * Each generated entry describes exactly one patch release.  Layouts change
+ * within a minor series only rarely, so a release without its own entry
+ * borrows the nearest older one of the same minor and build flavour, or the
+ * oldest one when it predates them all.  Another minor is never borrowed:
+ * those layouts differ for certain. */
+#include "layout.h"
+
+#define MINOR_OF(v) ((uint32_t)(v) >> 16)
+
+const struct pc_py_layout *pc_py_layout_find(uint32_t version_hex, int debug_build)
+{
+    const struct pc_py_layout *below = NULL; /* greatest version_min <= hex */
+    const struct pc_py_layout *above = NULL; /* smallest version_min > hex */
+    uint8_t debug = debug_build ? 1 : 0;
+
+    for (size_t i = 0; i < pc_py_layouts_count; i++) {
+        const struct pc_py_layout *e = &pc_py_layouts[i];
+
+        if (e->debug_build != debug || MINOR_OF(e->version_min) != MINOR_OF(version_hex))
+            continue;
+        if (e->version_min <= version_hex && version_hex <= e->version_max)
+            return e;
+        if (e->version_min <= version_hex) {
+            if (!below || e->version_min > below->version_min)
+                below = e;
+        } else if (!above || e->version_min < above->version_min) {
+            above = e;
+        }
+    }
+    return below ? below : above;
+}

@@ -1,0 +1,121 @@
+/* CPython structure layouts as data.
+ *
+ * One struct describes every offset the engine reads.  Tables for
+ * CPython <= 3.12 are generated from each version's own headers by
+ * analyzer/src/cpython/gen/ (committed output: layouts_generated.c);
+ * 3.13+ fills the same struct from the target's _Py_DebugOffsets.
+ * A field a version does not have is PC_NO_FIELD. */
+#ifndef PYCORE_CPYTHON_LAYOUT_H
+#define PYCORE_CPYTHON_LAYOUT_H
+
+#include <stdint.h>
+#include <stddef.h>
+
+#define PC_NO_FIELD (-1)
+
+struct pc_py_layout {
+    uint32_t version_min;  /* PY_VERSION_HEX range this entry covers */
+    uint32_t version_max;
+    uint8_t  debug_build;  /* generated with Py_DEBUG */
+    const char *source;    /* where the numbers came from */
+
+    /* _PyRuntimeState */
+    int32_t rt_size;
+    int32_t rt_finalizing;          /* _finalizing (tstate*) */
+    int32_t rt_interpreters_head;
+    int32_t rt_gil;                 /* ceval.gil, <= 3.11 */
+    int32_t rt_tstate_current;      /* gilstate.tstate_current, <= 3.11 */
+
+    /* PyInterpreterState */
+    int32_t is_next;
+    int32_t is_tstate_head;         /* tstate_head / threads.head */
+    int32_t is_modules;             /* sys.modules dict */
+    int32_t is_finalizing;
+    int32_t is_gil;                 /* ceval.gil pointer, 3.12 */
+
+    /* PyThreadState */
+    int32_t ts_next;
+    int32_t ts_interp;
+    int32_t ts_frame;               /* PyFrameObject*, <= 3.10 */
+    int32_t ts_cframe;              /* _PyCFrame*, 3.11-3.12 */
+    int32_t ts_current_frame;       /* _PyInterpreterFrame*, 3.13+ */
+    int32_t ts_thread_id;
+    int32_t ts_native_thread_id;    /* 3.11+ */
+    int32_t cf_current_frame;       /* _PyCFrame.current_frame */
+
+    /* _PyInterpreterFrame (3.11+) */
+    int32_t if_code;                /* f_code / f_executable */
+    int32_t if_previous;
+    int32_t if_instr;               /* prev_instr (<=3.12) / instr_ptr (3.13+) */
+    int32_t if_owner;
+    int32_t if_is_entry;            /* 3.11 only */
+    int32_t if_localsplus;
+    int32_t if_stacktop;
+
+    /* PyFrameObject (<= 3.10) */
+    int32_t fo_back;
+    int32_t fo_code;
+    int32_t fo_lasti;
+    int32_t fo_lineno;
+
+    /* PyCodeObject */
+    int32_t co_filename;
+    int32_t co_name;
+    int32_t co_qualname;            /* 3.11+ */
+    int32_t co_firstlineno;
+    int32_t co_linetable;           /* co_linetable (3.10+) / co_lnotab */
+    int32_t co_code;                /* bytes object, <= 3.10 */
+    int32_t co_code_adaptive;       /* inline code units, 3.11+ */
+    int32_t co_nlocalsplus;
+    int32_t co_stacksize;
+
+    /* PyObject / PyVarObject / PyTypeObject */
+    int32_t ob_type;
+    int32_t ob_size;
+    int32_t tp_name;
+    int32_t tp_basicsize;
+    int32_t tp_dictoffset;
+    int32_t tp_flags;
+    int32_t ht_cached_keys;         /* PyHeapTypeObject, 3.3+ */
+
+    /* str / bytes / int */
+    int32_t u_length;
+    int32_t u_state;
+    int32_t u_ascii_size;           /* sizeof(PyASCIIObject) */
+    int32_t u_compact_size;         /* sizeof(PyCompactUnicodeObject) */
+    int32_t b_sval;
+    int32_t l_digit;
+    int32_t l_digit_bits;
+
+    /* dict */
+    int32_t d_used;
+    int32_t d_keys;
+    int32_t d_values;
+    int32_t dk_size;                /* <= 3.10: dk_size */
+    int32_t dk_log2_size;           /* 3.11+ */
+    int32_t dk_log2_index_bytes;    /* 3.11+ */
+    int32_t dk_kind;                /* 3.11+ */
+    int32_t dk_nentries;
+    int32_t dk_indices;
+    int32_t dk_entry_size;          /* sizeof(PyDictKeyEntry) */
+    int32_t dk_unicode_entry_size;  /* sizeof(PyDictUnicodeEntry), 3.11+ */
+
+    /* tuple / list / module */
+    int32_t tu_item;
+    int32_t li_item;
+    int32_t md_dict;
+
+    /* struct _gil_runtime_state */
+    int32_t gil_size;
+    int32_t gil_locked;
+    int32_t gil_last_holder;
+};
+
+/* Generated tables (layouts_generated.c). */
+extern const struct pc_py_layout pc_py_layouts[];
+extern const size_t pc_py_layouts_count;
+
+/* The entry for a version, or NULL. */
+const struct pc_py_layout *pc_py_layout_find(uint32_t version_hex, int debug_build);
+
+#endif

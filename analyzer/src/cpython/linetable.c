@@ -1,0 +1,67 @@
+/* CPython 3.11+ location tables (Objects/locations.md): a run of entries,
+ * each covering 1-8 code units and changing the line by a delta. */
+#include "cpython/python.h"
+
+#define LOC_NONE 15
+#define LOC_LONG 14
+#define LOC_NO_COLUMNS 13
+#define LOC_ONE_LINE0 10
+
+static int varint(const uint8_t *p, const uint8_t *end, unsigned *out)
+{
+    unsigned val = 0, shift = 0;
+    for (;;) {
+        if (p >= end || shift > 28)
+            return -1;
+        unsigned b = *p++;
+        val |= (b & 63) << shift;
+        if (!(b & 64))
+            break;
+        shift += 6;
+    }
+    *out = val;
+    return 0;
+}
+
+static int line_delta(const uint8_t *p, const uint8_t *end)
+{
+    int code = (*p >> 3) & 15;
+    unsigned u;
+    switch (code) {
+    case LOC_NONE:
+        return 0;
+    case LOC_LONG:
+    case LOC_NO_COLUMNS:
+        if (varint(p + 1, end, &u))
+            return 0;
+        return (u & 1) ? -(int)(u >> 1) : (int)(u >> 1);
+    case LOC_ONE_LINE0 + 1:
+        return 1;
+    case LOC_ONE_LINE0 + 2:
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int addrq)
+{
+    if (addrq < 0)
+        return firstlineno;
+    const uint8_t *p = table, *end = table + len;
+    int line = firstlineno, start = 0;
+    while (p < end) {
+        if (!(*p & 128))
+            return -1;   /* not at an entry: corrupt */
+        line += line_delta(p, end);
+        int range_line = ((*p >> 3) & 15) == LOC_NONE ? -1 : line;
+        int stop = start + ((*p & 7) + 1) * 2;
+        if (addrq < stop)
+            return range_line;
+        start = stop;
+        do
+            p++;
+        while (p < end && !(*p & 128));
+    }
+    return -1;
+}

@@ -1,0 +1,51 @@
+/* What the engine knows about each thread once native and Python state
+ * are read: the input of diagnosis and reports. */
+#ifndef PYCORE_MODEL_H
+#define PYCORE_MODEL_H
+
+#include "cpython/python.h"
+
+enum pc_gil { PC_GIL_NONE, PC_GIL_HELD, PC_GIL_WAITING };
+
+struct pc_thread_model {
+    int32_t tid;
+    uint64_t ident;             /* pthread_t (fs_base) = threading.get_ident() */
+    uint64_t tstate;            /* 0: no Python thread state */
+    char name[128];             /* threading name; "" unknown */
+    int main;
+    int daemon;                 /* 1, 0, or -1 unknown */
+    int gil;                    /* enum pc_gil */
+    const char *gil_evidence;
+    pc_thread_desc desc;        /* registers, masks */
+    const char *syscall;        /* what orig_rax says it sits in, or NULL */
+
+    struct pc_native_frame *nat;
+    size_t nnat;
+    int nat_complete;
+    char nat_note[160];
+    int stack_missing;          /* stack memory absent from the core */
+
+    struct pc_py_frame *py;
+    size_t npy;
+    int py_complete;
+
+    /* Merge: native frame i shows Python frames [py_first[i], +py_count[i]). */
+    int merged;
+    char merge_note[160];
+    size_t *py_first, *py_count;
+};
+
+struct pc_model {
+    struct pc_thread_model *threads;
+    size_t nthreads;
+};
+
+/* Build the model: unwind (if native), read Python threads and frames,
+ * names and daemon flags from threading, GIL state, and merge. */
+int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t max_frames,
+                   struct pc_model *m, pc_error *err);
+void pc_model_free(struct pc_model *m);
+
+const char *pc_syscall_name(uint64_t nr);
+
+#endif

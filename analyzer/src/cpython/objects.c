@@ -1,0 +1,234 @@
+/* Reading Python objects out of the target: str, int, dict, instance
+ * attributes, modules.  Every object is type-checked against the
+ * interpreter's own type objects before its fields are trusted. */
+#include "cpython/python.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define OFF(f) ((uint64_t)py->L->f)
+#define HAS(f) (py->L->f != PC_NO_FIELD)
+
+int pc_py_type(struct pc_python *py, uint64_t obj, uint64_t *type)
+{
+    if (!obj || (obj & 7))
+        return -1;
+    return pc_read_ptr(py->t, obj + OFF(ob_type), type) || !*type ? -1 : 0;
+}
+
+static int is_type(struct pc_python *py, uint64_t obj, uint64_t want)
+{
+    uint64_t ty;
+    return want && pc_py_type(py, obj, &ty) == 0 && ty == want;
+}
+
+static void put_utf8(char *out, size_t max, size_t *n, uint32_t c)
+{
+    char tmp[4];
+    size_t k;
+    if (c < 0x80) { tmp[0] = (char)c; k = 1; }
+    else if (c < 0x800) { tmp[0] = (char)(0xc0 | c >> 6); tmp[1] = (char)(0x80 | (c & 63)); k = 2; }
+    else if (c < 0x10000) { tmp[0] = (char)(0xe0 | c >> 12); tmp[1] = (char)(0x80 | ((c >> 6) & 63)); tmp[2] = (char)(0x80 | (c & 63)); k = 3; }
+    else { tmp[0] = (char)(0xf0 | (c >> 18 & 7)); tmp[1] = (char)(0x80 | ((c >> 12) & 63)); tmp[2] = (char)(0x80 | ((c >> 6) & 63)); tmp[3] = (char)(0x80 | (c & 63)); k = 4; }
+    if (*n + k < max) {
+        memcpy(out + *n, tmp, k);
+        *n += k;
+    }
+}
+
+int pc_py_str(struct pc_python *py, uint64_t obj, char *out, size_t max)
+{
+    if (max == 0)
+        return -1;
+    out[0] = 0;
+    if (!is_type(py, obj, py->t_str))
+        return -1;
+    int64_t length;
+    uint32_t state;
+    if (pc_read(py->t, obj + OFF(u_length), &length, 8) || pc_read_u32(py->t, obj + OFF(u_state), &state))
+        return -1;
+    unsigned kind = (state >> 2) & 7, compact = (state >> 5) & 1, ascii = (state >> 6) & 1;
+    if (length < 0 || (kind != 1 && kind != 2 && kind != 4))
+        return -1;
+    uint64_t data;
+    if (compact)
+        data = obj + (uint64_t)(ascii ? py->L->u_ascii_size : py->L->u_compact_size);
+    else if (pc_read_ptr(py->t, obj + OFF(u_compact_size), &data))
+        return -1;
+    size_t count = (size_t)length < max - 1 ? (size_t)length : max - 1;
+    uint8_t buf[PC_MAX_STR * 4];
+    if (count > PC_MAX_STR)
+        count = PC_MAX_STR;
+    if (pc_read(py->t, data, buf, count * kind))
+        return -1;
+    size_t n = 0;
+    for (size_t i = 0; i < count; i++) {
+        uint32_t c;
+        if (kind == 1) c = buf[i];
+        else if (kind == 2) { uint16_t s; memcpy(&s, buf + 2 * i, 2); c = s; }
+        else memcpy(&c, buf + 4 * i, 4);
+        if (c > 0x10ffff)
+            c = 0xfffd;
+        put_utf8(out, max, &n, c);
+    }
+    out[n] = 0;
+    return 0;
+}
+
+int pc_py_int(struct pc_python *py, uint64_t obj, int64_t *v)
+{
+    if (!is_type(py, obj, py->t_int) && !is_type(py, obj, py->t_bool))
+        return -1;
+    int64_t size;
+    if (pc_read(py->t, obj + OFF(ob_size), &size, 8))
+        return -1;
+    int neg = size < 0;
+    uint64_t ndig = neg ? (uint64_t)-size : (uint64_t)size;
+    if (ndig > 3)
+        return -1;
+    uint32_t dig[3] = {0};
+    if (pc_read(py->t, obj + OFF(l_digit), dig, ndig * 4))
+        return -1;
+    uint64_t r = 0;
+    for (uint64_t i = ndig; i-- > 0;)
+        r = (r << py->L->l_digit_bits) | dig[i];
+    *v = neg ? -(int64_t)r : (int64_t)r;
+    return 0;
+}
+
+int pc_py_type_name(struct pc_python *py, uint64_t obj, char *out, size_t max)
+{
+    uint64_t ty, name;
+    out[0] = 0;
+    if (pc_py_type(py, obj, &ty) || pc_read_ptr(py->t, ty + OFF(tp_name), &name))
+        return -1;
+    return pc_read_cstr(py->t, name, out, max);
+}
+
+/* Entries of a keys object, in insertion order, with an optional split
+ * values array. */
+int pc_py_dict_each(struct pc_python *py, uint64_t dict, pc_dict_fn fn, void *arg)
+{
+    if (!is_type(py, dict, py->t_dict))
+        return -1;
+    uint64_t keys, values;
+    if (pc_read_ptr(py->t, dict + OFF(d_keys), &keys) || pc_read_ptr(py->t, dict + OFF(d_values), &values))
+        return -1;
+    int64_t nentries;
+    uint64_t entries;
+    size_t esize;
+    if (pc_read(py->t, keys + OFF(dk_nentries), &nentries, 8))
+        return -1;
+    if (HAS(dk_log2_size)) {
+        uint8_t log2_index_bytes, kind;
+        if (pc_read(py->t, keys + OFF(dk_log2_index_bytes), &log2_index_bytes, 1) ||
+            pc_read(py->t, keys + OFF(dk_kind), &kind, 1) || log2_index_bytes > 40)
+            return -1;
+        entries = keys + OFF(dk_indices) + (1ull << log2_index_bytes);
+        esize = kind == 0 ? (size_t)py->L->dk_entry_size : (size_t)py->L->dk_unicode_entry_size;
+    } else {
+        int64_t size;
+        if (pc_read(py->t, keys + OFF(dk_size), &size, 8) || size <= 0 || size > (1ll << 30))
+            return -1;
+        int w = size <= 0xff ? 1 : size <= 0xffff ? 2 : size <= 0xffffffffll ? 4 : 8;
+        entries = keys + OFF(dk_indices) + (uint64_t)size * (uint64_t)w;
+        esize = (size_t)py->L->dk_entry_size;
+    }
+    if (nentries < 0 || nentries > (int64_t)PC_MAX_DICT_ENTRIES)
+        return -1;
+    /* Key and value are the last two pointers of either entry kind. */
+    for (int64_t i = 0; i < nentries; i++) {
+        uint64_t kv[2];
+        if (pc_read(py->t, entries + (uint64_t)i * esize + esize - 16, kv, 16))
+            return -1;
+        if (values && pc_read_ptr(py->t, values + 8 * (uint64_t)i, &kv[1]))
+            return -1;
+        if (!kv[0] || !kv[1])
+            continue;
+        int r = fn(py, kv[0], kv[1], arg);
+        if (r)
+            return r > 0 ? 0 : r;
+    }
+    return 0;
+}
+
+struct get_arg {
+    const char *key;
+    uint64_t value;
+};
+
+static int get_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+{
+    struct get_arg *g = arg;
+    char s[256];
+    if (pc_py_str(py, key, s, sizeof s) == 0 && strcmp(s, g->key) == 0) {
+        g->value = value;
+        return 1;
+    }
+    return 0;
+}
+
+uint64_t pc_py_dict_get(struct pc_python *py, uint64_t dict, const char *key)
+{
+    struct get_arg g = {key, 0};
+    pc_py_dict_each(py, dict, get_cb, &g);
+    return g.value;
+}
+
+#define TPFLAGS_MANAGED_DICT (1ul << 4)
+
+/* 3.11 keeps an instance's values (or its dict) in words before the
+ * object header. */
+uint64_t pc_py_attr(struct pc_python *py, uint64_t obj, const char *name)
+{
+    uint64_t ty, flags;
+    int64_t dictoffset;
+    if (pc_py_type(py, obj, &ty) || pc_read_u64(py->t, ty + OFF(tp_flags), &flags) ||
+        pc_read(py->t, ty + OFF(tp_dictoffset), &dictoffset, 8))
+        return 0;
+    uint64_t dict = 0;
+    if ((flags & TPFLAGS_MANAGED_DICT) && py->version >= 0x030b0000 && py->version < 0x030c0000) {
+        uint64_t values;
+        if (pc_read_ptr(py->t, obj - 32, &values) == 0 && values) {
+            uint64_t keys;
+            if (pc_read_ptr(py->t, ty + OFF(ht_cached_keys), &keys) || !keys)
+                return 0;
+            uint8_t log2_index_bytes;
+            int64_t nentries;
+            if (pc_read(py->t, keys + OFF(dk_log2_index_bytes), &log2_index_bytes, 1) ||
+                pc_read(py->t, keys + OFF(dk_nentries), &nentries, 8) || log2_index_bytes > 40 ||
+                nentries < 0 || nentries > 4096)
+                return 0;
+            uint64_t entries = keys + OFF(dk_indices) + (1ull << log2_index_bytes);
+            for (int64_t i = 0; i < nentries; i++) {
+                uint64_t key, val;
+                char s[256];
+                if (pc_read_ptr(py->t, entries + (uint64_t)i * (uint64_t)py->L->dk_unicode_entry_size, &key))
+                    return 0;
+                if (pc_py_str(py, key, s, sizeof s) == 0 && strcmp(s, name) == 0)
+                    return pc_read_ptr(py->t, values + 8 * (uint64_t)i, &val) ? 0 : val;
+            }
+            return 0;
+        }
+        pc_read_ptr(py->t, obj - 24, &dict);
+    } else if (dictoffset > 0) {
+        pc_read_ptr(py->t, obj + (uint64_t)dictoffset, &dict);
+    }
+    return dict ? pc_py_dict_get(py, dict, name) : 0;
+}
+
+uint64_t pc_py_module(struct pc_python *py, const char *name)
+{
+    uint64_t modules;
+    if (pc_read_ptr(py->t, py->interp + OFF(is_modules), &modules) || !modules)
+        return 0;
+    return pc_py_dict_get(py, modules, name);
+}
+
+uint64_t pc_py_module_dict(struct pc_python *py, uint64_t module)
+{
+    uint64_t d;
+    if (!is_type(py, module, py->t_module) || pc_read_ptr(py->t, module + OFF(md_dict), &d))
+        return 0;
+    return d;
+}

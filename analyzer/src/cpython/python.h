@@ -1,0 +1,74 @@
+/* The CPython layer: find the interpreter in the target, read its objects
+ * and frames through a version's layout. */
+#ifndef PYCORE_PYTHON_H
+#define PYCORE_PYTHON_H
+
+#include "cpython/layout.h"
+#include "native/native.h"
+
+#define PC_MAX_PY_FRAMES 4096
+#define PC_MAX_TSTATES 100000
+#define PC_MAX_DICT_ENTRIES (1u << 20)
+#define PC_MAX_STR 4096
+
+struct pc_python {
+    pc_target *t;
+    struct pc_native *n;
+    const struct pc_py_layout *L;
+    uint32_t version;           /* PY_VERSION_HEX */
+    char version_str[32];
+    int shared;                 /* interpreter in libpython*.so */
+    int debug;                  /* Py_DEBUG build */
+    const struct pc_module *mod;
+    uint64_t runtime;           /* &_PyRuntime */
+    uint64_t interp;            /* main interpreter */
+    /* Type objects, for validating what a pointer points to. */
+    uint64_t t_str, t_int, t_bool, t_dict, t_code, t_module, t_none;
+};
+
+/* Find the interpreter, its version and layout. */
+int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err);
+
+/* Objects. Each returns 0 on success. */
+int pc_py_type(struct pc_python *py, uint64_t obj, uint64_t *type);
+int pc_py_str(struct pc_python *py, uint64_t obj, char *out, size_t max);
+int pc_py_int(struct pc_python *py, uint64_t obj, int64_t *v);   /* also bool */
+int pc_py_type_name(struct pc_python *py, uint64_t obj, char *out, size_t max);
+
+/* Dict iteration: calls fn(key, value, arg) for every item until fn
+ * returns non-zero.  Bounded by PC_MAX_DICT_ENTRIES. */
+typedef int (*pc_dict_fn)(struct pc_python *py, uint64_t key, uint64_t value, void *arg);
+int pc_py_dict_each(struct pc_python *py, uint64_t dict, pc_dict_fn fn, void *arg);
+/* Value for a str key, 0 if absent. */
+uint64_t pc_py_dict_get(struct pc_python *py, uint64_t dict, const char *key);
+/* An instance attribute stored in the object's __dict__ (or its inline
+ * values), 0 if absent. */
+uint64_t pc_py_attr(struct pc_python *py, uint64_t obj, const char *name);
+/* sys.modules[name], 0 if absent. */
+uint64_t pc_py_module(struct pc_python *py, const char *name);
+uint64_t pc_py_module_dict(struct pc_python *py, uint64_t module);
+
+/* A Python frame as read from the target. */
+struct pc_py_frame {
+    char name[128];
+    char qualname[256];
+    char file[512];
+    int line;
+    int entry;          /* last frame of one C-level eval call */
+    uint64_t addr;      /* _PyInterpreterFrame / PyFrameObject */
+    uint64_t code;
+};
+
+/* The interpreter's thread states: fn(tstate, arg) each, bounded. */
+typedef int (*pc_tstate_fn)(struct pc_python *py, uint64_t tstate, void *arg);
+int pc_py_each_tstate(struct pc_python *py, pc_tstate_fn fn, void *arg);
+int pc_py_tstate_ids(struct pc_python *py, uint64_t tstate, uint64_t *ident, int64_t *native_id);
+
+/* Frames of a thread state, innermost first.  Returns the count. */
+size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *out,
+                    size_t max, int *complete);
+
+/* Line number for an instruction byte offset in a 3.11+ location table. */
+int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int addrq);
+
+#endif

@@ -1,0 +1,247 @@
+/* Per-thread model: native stack, Python stack, threading name and daemon
+ * flag, GIL state, and the merge of Python frames into native ones. */
+#include "cpython/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OFF(f) ((uint64_t)py->L->f)
+
+const char *pc_syscall_name(uint64_t nr)
+{
+    switch (nr) {
+    case 0: return "read";
+    case 1: return "write";
+    case 7: return "poll";
+    case 23: return "select";
+    case 34: return "pause";
+    case 35: return "nanosleep";
+    case 43: return "accept";
+    case 44: return "sendto";
+    case 45: return "recvfrom";
+    case 47: return "recvmsg";
+    case 61: return "wait4";
+    case 128: return "rt_sigtimedwait";
+    case 202: return "futex";
+    case 230: return "clock_nanosleep";
+    case 232: return "epoll_wait";
+    case 247: return "waitid";
+    case 270: return "pselect6";
+    case 271: return "ppoll";
+    case 281: return "epoll_pwait";
+    case 288: return "accept4";
+    case 441: return "epoll_pwait2";
+    default: return NULL;
+    }
+}
+
+struct pythread {
+    uint64_t ident;
+    char name[128];
+    int daemon;
+};
+
+struct names {
+    struct pythread *v;
+    size_t n, cap;
+};
+
+static int active_cb(struct pc_python *py, uint64_t key, uint64_t thread, void *arg)
+{
+    struct names *nm = arg;
+    int64_t ident;
+    if (pc_py_int(py, key, &ident))
+        return 0;
+    if (nm->n >= 100000 || pc_grow(&nm->v, &nm->cap, nm->n + 1, sizeof *nm->v))
+        return -1;
+    struct pythread *p = &nm->v[nm->n++];
+    memset(p, 0, sizeof *p);
+    p->ident = (uint64_t)ident;
+    p->daemon = -1;
+    pc_py_str(py, pc_py_attr(py, thread, "_name"), p->name, sizeof p->name);
+    int64_t d;
+    if (pc_py_int(py, pc_py_attr(py, thread, "_daemonic"), &d) == 0)
+        p->daemon = d != 0;
+    return 0;
+}
+
+/* threading._active: {ident: Thread}; read only when threading is loaded. */
+static void read_names(struct pc_python *py, struct names *nm)
+{
+    uint64_t mod = pc_py_module(py, "threading");
+    uint64_t d = mod ? pc_py_module_dict(py, mod) : 0;
+    uint64_t active = d ? pc_py_dict_get(py, d, "_active") : 0;
+    if (active)
+        pc_py_dict_each(py, active, active_cb, nm);
+}
+
+struct ts_entry {
+    uint64_t tstate, ident;
+    int64_t native_id;
+};
+
+struct ts_list {
+    struct ts_entry *v;
+    size_t n, cap;
+};
+
+static int ts_cb(struct pc_python *py, uint64_t ts, void *arg)
+{
+    struct ts_list *l = arg;
+    struct ts_entry e = {.tstate = ts};
+    if (pc_py_tstate_ids(py, ts, &e.ident, &e.native_id))
+        return 0;
+    if (pc_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v))
+        return -1;
+    l->v[l->n++] = e;
+    return 0;
+}
+
+static int starts_with(const char *s, const char *p)
+{
+    return s && strncmp(s, p, strlen(p)) == 0;
+}
+
+static int is_eval_frame(const struct pc_native_frame *f)
+{
+    return !f->inlined && starts_with(f->function, "_PyEval_EvalFrameDefault");
+}
+
+/* 3.11: one _PyEval_EvalFrameDefault call runs Python frames up to and
+ * including the next entry frame. */
+static void merge(struct pc_thread_model *t)
+{
+    t->merged = 0;
+    if (!t->nnat || !t->npy)
+        return;
+    size_t evals = 0, chunks = 0;
+    for (size_t i = 0; i < t->nnat; i++)
+        evals += is_eval_frame(&t->nat[i]);
+    for (size_t i = 0; i < t->npy; i++)
+        chunks += t->py[i].entry || i + 1 == t->npy;
+    if (evals != chunks) {
+        snprintf(t->merge_note, sizeof t->merge_note,
+                 "%zu Python entry frames but %zu eval frames on the native stack: shown apart", chunks, evals);
+        return;
+    }
+    t->py_first = calloc(t->nnat, sizeof *t->py_first);
+    t->py_count = calloc(t->nnat, sizeof *t->py_count);
+    if (!t->py_first || !t->py_count)
+        return;
+    size_t p = 0;
+    for (size_t i = 0; i < t->nnat && p < t->npy; i++) {
+        if (!is_eval_frame(&t->nat[i]))
+            continue;
+        t->py_first[i] = p;
+        while (p < t->npy) {
+            int entry = t->py[p].entry;
+            p++;
+            t->py_count[i]++;
+            if (entry)
+                break;
+        }
+    }
+    t->merged = 1;
+}
+
+static void gil_state(struct pc_python *py, struct pc_thread_model *t)
+{
+    t->gil = PC_GIL_NONE;
+    if (py->L->rt_gil == PC_NO_FIELD)
+        return;
+    uint64_t gil = py->runtime + OFF(rt_gil), holder = 0;
+    int32_t locked = 0;
+    pc_read(py->t, gil + OFF(gil_locked), &locked, 4);
+    pc_read_ptr(py->t, gil + OFF(gil_last_holder), &holder);
+    if (t->tstate && locked && holder == t->tstate) {
+        t->gil = PC_GIL_HELD;
+        t->gil_evidence = "gil.locked=1 and gil.last_holder is this thread state";
+        return;
+    }
+    uint64_t futex = t->desc.regs[PC_RDI];
+    if (t->desc.regs[PC_ORIG_RAX] == 202 && futex >= gil && futex < gil + (uint64_t)py->L->gil_size) {
+        t->gil = PC_GIL_WAITING;
+        t->gil_evidence = "futex wait on the GIL's condition variable";
+        return;
+    }
+    for (size_t i = 0; i < t->nnat; i++)
+        if (starts_with(t->nat[i].function, "take_gil")) {
+            t->gil = PC_GIL_WAITING;
+            t->gil_evidence = "take_gil on the native stack";
+            return;
+        }
+}
+
+int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t max_frames,
+                   struct pc_model *m, pc_error *err)
+{
+    memset(m, 0, sizeof *m);
+    struct ts_list ts = {0};
+    struct names nm = {0};
+    pc_py_each_tstate(py, ts_cb, &ts);
+    read_names(py, &nm);
+    const pc_process_desc *proc = pc_target_process(n->t);
+    m->threads = calloc(n->nthreads, sizeof *m->threads);
+    if (!m->threads) {
+        free(ts.v);
+        free(nm.v);
+        return pc_fail(err, PC_E_INTERNAL, "out of memory");
+    }
+    m->nthreads = n->nthreads;
+    for (size_t i = 0; i < n->nthreads; i++) {
+        struct pc_thread_model *t = &m->threads[i];
+        t->desc = n->threads[i];
+        t->tid = t->desc.tid;
+        t->ident = t->desc.regs[PC_FS_BASE];
+        t->main = proc && t->tid == proc->pid;
+        t->daemon = -1;
+        if (t->desc.regs[PC_ORIG_RAX] != UINT64_MAX)
+            t->syscall = pc_syscall_name(t->desc.regs[PC_ORIG_RAX]);
+        for (size_t k = 0; k < ts.n; k++)
+            if ((ts.v[k].native_id >= 0 && ts.v[k].native_id == t->tid) ||
+                (ts.v[k].native_id < 0 && ts.v[k].ident == t->ident)) {
+                t->tstate = ts.v[k].tstate;
+                t->ident = ts.v[k].ident;
+            }
+        for (size_t k = 0; k < nm.n; k++)
+            if (nm.v[k].ident == t->ident) {
+                memcpy(t->name, nm.v[k].name, sizeof t->name);
+                t->daemon = nm.v[k].daemon;
+            }
+        if (native) {
+            t->nat = calloc(PC_MAX_NATIVE_FRAMES, sizeof *t->nat);
+            if (t->nat)
+                t->nnat = pc_native_unwind(n, i, t->nat, PC_MAX_NATIVE_FRAMES, &t->nat_complete,
+                                           t->nat_note, sizeof t->nat_note);
+            uint64_t sp = t->desc.regs[PC_RSP], word;
+            if (sp && pc_read_u64(n->t, sp, &word)) {
+                t->stack_missing = 1;
+                snprintf(t->nat_note, sizeof t->nat_note, "thread stack not present in the core");
+            }
+        }
+        if (t->tstate) {
+            size_t cap = max_frames ? max_frames : PC_MAX_PY_FRAMES;
+            t->py = calloc(cap, sizeof *t->py);
+            if (t->py)
+                t->npy = pc_py_frames(py, t->tstate, t->py, cap, &t->py_complete);
+        }
+        gil_state(py, t);
+        merge(t);
+    }
+    free(ts.v);
+    free(nm.v);
+    return PC_OK;
+}
+
+void pc_model_free(struct pc_model *m)
+{
+    for (size_t i = 0; i < m->nthreads; i++) {
+        free(m->threads[i].nat);
+        free(m->threads[i].py);
+        free(m->threads[i].py_first);
+        free(m->threads[i].py_count);
+    }
+    free(m->threads);
+    memset(m, 0, sizeof *m);
+}

@@ -1,0 +1,54 @@
+/* pc_analyze: target -> native -> cpython -> diagnosis. */
+#include "diagnose/analysis.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int pc_analyze(pc_target *t, const pc_analyze_options *opts, pc_analysis **out, pc_error *err)
+{
+    pc_analyze_options defaults = {.native = 1, .max_frames = 0};
+    if (!opts)
+        opts = &defaults;
+    *out = NULL;
+    struct pc_analysis *a = calloc(1, sizeof *a);
+    if (!a)
+        return pc_fail(err, PC_E_INTERNAL, "out of memory");
+    a->t = t;
+    const pc_process_desc *p = pc_target_process(t);
+    int rc;
+    if (!p) {
+        rc = pc_fail(err, PC_E_CORE, "cannot read the target's process information");
+        goto fail;
+    }
+    a->proc = *p;
+    if (p->machine && p->machine != PC_MACHINE_X86_64) {
+        rc = pc_fail(err, PC_E_CORE, "target machine %d is not supported (x86_64 only)", p->machine);
+        goto fail;
+    }
+    rc = pc_native_open(t, &a->native, err);
+    if (rc)
+        goto fail;
+    a->exe = pc_native_exe(&a->native);
+    rc = pc_python_open(&a->native, &a->py, err);
+    if (rc)
+        goto fail;
+    rc = pc_model_build(&a->native, &a->py, opts->native, opts->max_frames > 0 ? (size_t)opts->max_frames : 0,
+                        &a->model, err);
+    if (rc)
+        goto fail;
+    a->diagnosis.pattern = "none";
+    *out = a;
+    return PC_OK;
+fail:
+    pc_analysis_free(a);
+    return rc;
+}
+
+void pc_analysis_free(pc_analysis *a)
+{
+    if (!a)
+        return;
+    pc_model_free(&a->model);
+    pc_native_close(&a->native);
+    free(a);
+}

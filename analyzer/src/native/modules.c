@@ -1,0 +1,225 @@
+/* Modules: group the target's file mappings by path, check each file's
+ * build-id against the copy in target memory, report it to libdwfl. */
+#include "native/native.h"
+
+#include <elf.h>
+#include <gelf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int tgt_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+    return pc_read(arg, addr, buf, len);
+}
+
+void pc_native_warn(struct pc_native *n, const char *fmt, ...)
+{
+    if (n->nwarnings >= 64 || pc_grow(&n->warnings, &n->wcap, n->nwarnings + 1, sizeof(char *)))
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    for (size_t i = 0; i < n->nwarnings; i++)
+        if (strcmp(n->warnings[i], line) == 0)
+            return;
+    char *s = pc_strdup(line);
+    if (s)
+        n->warnings[n->nwarnings++] = s;
+}
+
+static int is_module_path(const char *p)
+{
+    return p[0] == '/' && strncmp(p, "/dev/", 5) != 0 && strncmp(p, "/memfd:", 7) != 0 &&
+           strstr(p, " (deleted)") == NULL && strncmp(p, "/SYSV", 5) != 0;
+}
+
+static int collect(struct pc_native *n, pc_error *err)
+{
+    pc_target *t = n->t;
+    size_t count = t->ops->mapping_count(t->ctx), cap = 0;
+    for (size_t i = 0; i < count; i++) {
+        pc_mapping_desc m;
+        if (t->ops->mapping(t->ctx, i, &m) || !m.path || !is_module_path(m.path))
+            continue;
+        struct pc_module *mod = NULL;
+        for (size_t j = 0; j < n->nmods; j++)
+            if (strcmp(n->mods[j].path, m.path) == 0)
+                mod = &n->mods[j];
+        if (!mod) {
+            if (n->nmods >= PC_MAX_MODULES)
+                break;
+            if (pc_grow(&n->mods, &cap, n->nmods + 1, sizeof *n->mods))
+                return pc_fail(err, PC_E_INTERNAL, "out of memory");
+            mod = &n->mods[n->nmods++];
+            memset(mod, 0, sizeof *mod);
+            if (!(mod->path = pc_strdup(m.path)))
+                return pc_fail(err, PC_E_INTERNAL, "out of memory");
+            const char *slash = strrchr(mod->path, '/');
+            mod->name = slash ? slash + 1 : mod->path;
+            mod->start = UINT64_MAX;
+            mod->bias = UINT64_MAX;
+        }
+        if (m.start < mod->start)
+            mod->start = m.start;
+        if (m.end > mod->end)
+            mod->end = m.end;
+        if (m.pgoff == 0 && mod->bias == UINT64_MAX)
+            mod->bias = m.start;   /* header address; turned into a bias later */
+    }
+    return PC_OK;
+}
+
+/* Report one module to libdwfl: returns a message on failure. */
+static void report(struct pc_native *n, struct pc_module *mod, pc_error *err)
+{
+    pc_target *t = n->t;
+    uint8_t id[PC_BUILD_ID_MAX];
+    size_t idlen = 0;
+    uint64_t header = mod->bias;
+    mod->bias = 0;
+    if (header == UINT64_MAX)
+        return;
+    if (pc_elf_build_id(tgt_read, t, header, 1, id, &idlen) == 0)
+        pc_hex(id, idlen, mod->build_id);
+    if (!t->ops->open_file)
+        return;
+    int fd = -1;
+    err->code = 0;
+    if (t->ops->open_file(t->ctx, mod->path, id, idlen, &fd, err))
+        return;
+    Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+    GElf_Ehdr eh;
+    size_t phnum = 0;
+    uint64_t first = UINT64_MAX;
+    if (elf && gelf_getehdr(elf, &eh) && elf_getphdrnum(elf, &phnum) == 0) {
+        for (size_t i = 0; i < phnum; i++) {
+            GElf_Phdr ph;
+            if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_LOAD) {
+                first = ph.p_vaddr & ~(uint64_t)0xfff;
+                break;
+            }
+        }
+    }
+    if (elf)
+        elf_end(elf);
+    if (first == UINT64_MAX) {
+        pc_fail(err, PC_E_MODULE, "%s: not a usable ELF file", mod->path);
+        close(fd);
+        return;
+    }
+    mod->bias = header - first;
+    mod->dw = dwfl_report_elf(n->dwfl, mod->name, mod->path, fd, mod->bias, true);
+    if (!mod->dw) {
+        pc_fail(err, PC_E_MODULE, "%s: %s", mod->path, dwfl_errmsg(-1));
+        close(fd);
+    }
+}
+
+static const Dwfl_Callbacks dwfl_cbs = {
+    .find_elf = dwfl_build_id_find_elf,
+    .find_debuginfo = dwfl_standard_find_debuginfo,
+    .debuginfo_path = NULL,
+};
+
+int pc_native_open(pc_target *t, struct pc_native *n, pc_error *err)
+{
+    memset(n, 0, sizeof *n);
+    n->t = t;
+    const pc_process_desc *proc = pc_target_process(t);
+    if (!proc)
+        return pc_fail(err, PC_E_CORE, "cannot read the target's process information");
+    int rc = collect(n, err);
+    if (rc)
+        return rc;
+    n->dwfl = dwfl_begin(&dwfl_cbs);
+    if (!n->dwfl)
+        return pc_fail(err, PC_E_INTERNAL, "libdwfl: %s", dwfl_errmsg(-1));
+    dwfl_report_begin(n->dwfl);
+    for (size_t i = 0; i < n->nmods; i++) {
+        struct pc_module *mod = &n->mods[i];
+        mod->is_exe = proc->exe && strcmp(mod->path, proc->exe) == 0;
+        if (!mod->is_exe && proc->at_phdr && proc->at_phdr >= mod->start && proc->at_phdr < mod->end)
+            mod->is_exe = 1;
+        pc_error e = {0};
+        report(n, mod, &e);
+        if (e.code && mod->is_exe) {
+            dwfl_report_end(n->dwfl, NULL, NULL);
+            return pc_fail(err, e.code, "executable %s", e.msg);
+        }
+        if (e.code)
+            pc_native_warn(n, "%s", e.msg);
+    }
+    dwfl_report_end(n->dwfl, NULL, NULL);
+
+    size_t nt = t->ops->thread_count(t->ctx);
+    if (nt == 0)
+        return pc_fail(err, PC_E_CORE, "the target has no threads");
+    n->threads = calloc(nt, sizeof *n->threads);
+    if (!n->threads)
+        return pc_fail(err, PC_E_INTERNAL, "out of memory");
+    for (size_t i = 0; i < nt; i++)
+        if (t->ops->thread(t->ctx, i, &n->threads[n->nthreads]) == PC_OK)
+            n->nthreads++;
+    return PC_OK;
+}
+
+void pc_native_close(struct pc_native *n)
+{
+    if (n->dwfl)
+        dwfl_end(n->dwfl);
+    for (size_t i = 0; i < n->nmods; i++)
+        free(n->mods[i].path);
+    free(n->mods);
+    free(n->threads);
+    for (size_t i = 0; i < n->nwarnings; i++)
+        free(n->warnings[i]);
+    free(n->warnings);
+    memset(n, 0, sizeof *n);
+}
+
+const struct pc_module *pc_native_module_at(const struct pc_native *n, uint64_t addr)
+{
+    for (size_t i = 0; i < n->nmods; i++)
+        if (addr >= n->mods[i].start && addr < n->mods[i].end)
+            return &n->mods[i];
+    return NULL;
+}
+
+const struct pc_module *pc_native_exe(const struct pc_native *n)
+{
+    for (size_t i = 0; i < n->nmods; i++)
+        if (n->mods[i].is_exe)
+            return &n->mods[i];
+    return NULL;
+}
+
+int pc_native_symbol(struct pc_native *n, const char *name, const char *in_module,
+                     uint64_t *addr, uint64_t *size)
+{
+    pc_target *t = n->t;
+    *size = 0;
+    if (t->ops->symbol && t->ops->symbol(t->ctx, name, addr) == PC_OK)
+        return PC_OK;
+    for (size_t i = 0; i < n->nmods; i++) {
+        struct pc_module *mod = &n->mods[i];
+        if (!mod->dw || (in_module && !strstr(mod->name, in_module)))
+            continue;
+        int cnt = dwfl_module_getsymtab(mod->dw);
+        for (int k = 1; k < cnt; k++) {
+            GElf_Sym sym;
+            GElf_Addr a;
+            const char *s = dwfl_module_getsym_info(mod->dw, k, &sym, &a, NULL, NULL, NULL);
+            if (s && sym.st_shndx != SHN_UNDEF && strcmp(s, name) == 0) {
+                *addr = a;
+                *size = sym.st_size;
+                return PC_OK;
+            }
+        }
+    }
+    return PC_E_NOPYTHON;
+}

@@ -1,0 +1,64 @@
+/* Native layer: the target's mapped modules as libdwfl modules, symbols,
+ * and CFI unwinding through the target's own memory and registers. */
+#ifndef PYCORE_NATIVE_H
+#define PYCORE_NATIVE_H
+
+#include "target/target.h"
+
+#include <elfutils/libdwfl.h>
+
+#define PC_MAX_NATIVE_FRAMES 512
+#define PC_MAX_MODULES 4096
+
+struct pc_module {
+    char *path;                 /* as mapped in the target */
+    const char *name;           /* basename of path */
+    uint64_t start, end;        /* lowest and highest mapped address */
+    uint64_t bias;
+    char build_id[2 * PC_BUILD_ID_MAX + 1];  /* from target memory; "" unknown */
+    Dwfl_Module *dw;            /* NULL: file missing or mismatched */
+    int is_exe;
+};
+
+struct pc_native {
+    pc_target *t;
+    Dwfl *dwfl;
+    struct pc_module *mods;
+    size_t nmods;
+    pc_thread_desc *threads;
+    size_t nthreads;
+    int attached;
+    char **warnings;            /* one line each */
+    size_t nwarnings, wcap;
+    char *debuginfo_path;
+};
+
+int pc_native_open(pc_target *t, struct pc_native *n, pc_error *err);
+void pc_native_close(struct pc_native *n);
+void pc_native_warn(struct pc_native *n, const char *fmt, ...) PC_PRINTF(2, 3);
+
+const struct pc_module *pc_native_module_at(const struct pc_native *n, uint64_t addr);
+const struct pc_module *pc_native_exe(const struct pc_native *n);
+
+/* Look a data or function symbol up by exact name in the modules whose
+ * name contains 'in_module' (NULL: all); the target's own symbol op wins. */
+int pc_native_symbol(struct pc_native *n, const char *name, const char *in_module,
+                     uint64_t *addr, uint64_t *size);
+
+struct pc_native_frame {
+    uint64_t pc;                /* return address (or the pc, innermost) */
+    uint64_t lookup_pc;         /* pc-1 for return addresses */
+    const char *function;       /* NULL if unknown; valid while n is open */
+    uint64_t offset;
+    const struct pc_module *module;
+    const char *file;           /* source, if debug info */
+    int line;
+    int inlined;                /* 1: an inlined call inside the next frame */
+};
+
+/* Unwind thread index 'ti'; frames innermost first.  Returns the count
+ * (<= max); *complete = 0 if unwinding stopped early with an error. */
+size_t pc_native_unwind(struct pc_native *n, size_t ti, struct pc_native_frame *out,
+                        size_t max, int *complete, char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,199 @@
+/* CFI unwinding by libdwfl, fed by the target interface: libdwfl asks
+ * us for memory words and initial registers, so the same code unwinds a
+ * core, a live process or a gdb inferior. */
+#include "native/native.h"
+
+#include <dwarf.h>
+#include <elfutils/libdw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* *thread_argp holds the pc_thread_desc being iterated. */
+static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+    (void)dwfl;
+    struct pc_native *n = arg;
+    pc_thread_desc *cur = *thread_argp;
+    size_t idx = cur ? (size_t)(cur - n->threads) + 1 : 0;
+    if (idx >= n->nthreads)
+        return 0;
+    *thread_argp = &n->threads[idx];
+    return n->threads[idx].tid;
+}
+
+static bool get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
+{
+    (void)dwfl;
+    struct pc_native *n = arg;
+    for (size_t i = 0; i < n->nthreads; i++)
+        if (n->threads[i].tid == tid) {
+            *thread_argp = &n->threads[i];
+            return true;
+        }
+    return false;
+}
+
+static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+    (void)dwfl;
+    struct pc_native *n = arg;
+    uint64_t v;
+    if (pc_read(n->t, addr, &v, sizeof v))
+        return false;
+    *result = v;
+    return true;
+}
+
+static bool set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
+{
+    const uint64_t *r = ((const pc_thread_desc *)thread_arg)->regs;
+    /* DWARF numbering of x86_64: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
+    Dwarf_Word dw[17] = {
+        r[PC_RAX], r[PC_RDX], r[PC_RCX], r[PC_RBX], r[PC_RSI], r[PC_RDI],
+        r[PC_RBP], r[PC_RSP], r[PC_R8], r[PC_R9], r[PC_R10], r[PC_R11],
+        r[PC_R12], r[PC_R13], r[PC_R14], r[PC_R15], r[PC_RIP],
+    };
+    if (!dwfl_thread_state_registers(thread, 0, 17, dw))
+        return false;
+    dwfl_thread_state_register_pc(thread, r[PC_RIP]);
+    return true;
+}
+
+static const Dwfl_Thread_Callbacks thread_cbs = {
+    .next_thread = next_thread,
+    .get_thread = get_thread,
+    .memory_read = memory_read,
+    .set_initial_registers = set_initial_registers,
+};
+
+static int attach(struct pc_native *n)
+{
+    if (n->attached)
+        return n->attached > 0 ? 0 : -1;
+    n->attached = -1;
+    pid_t pid = n->nthreads ? n->threads[0].tid : 1;
+    const pc_process_desc *p = pc_target_process(n->t);
+    if (p && p->pid)
+        pid = p->pid;
+    if (!dwfl_attach_state(n->dwfl, NULL, pid, &thread_cbs, n))
+        return -1;
+    n->attached = 1;
+    return 0;
+}
+
+struct walk {
+    struct pc_native *n;
+    struct pc_native_frame *out;
+    size_t max, count;
+};
+
+static const char *die_name(Dwarf_Die *die)
+{
+    Dwarf_Attribute a;
+    const char *s = NULL;
+    if (dwarf_attr_integrate(die, DW_AT_linkage_name, &a) ||
+        dwarf_attr_integrate(die, DW_AT_MIPS_linkage_name, &a))
+        s = dwarf_formstring(&a);
+    if (!s)
+        s = dwarf_diename(die);
+    return s;
+}
+
+/* Source position and inlined calls at lookup_pc: emits the inlined
+ * frames (innermost first) before the physical one. */
+static void describe(struct walk *w, uint64_t pc, uint64_t lookup, const struct pc_module *mod,
+                     Dwfl_Module *dwmod)
+{
+    struct pc_native_frame base = {.pc = pc, .lookup_pc = lookup, .module = mod};
+    if (dwmod) {
+        GElf_Off off = 0;
+        GElf_Sym sym;
+        base.function = dwfl_module_addrinfo(dwmod, lookup, &off, &sym, NULL, NULL, NULL);
+        base.offset = off + (lookup != pc);
+        Dwfl_Line *line = dwfl_module_getsrc(dwmod, lookup);
+        if (line) {
+            int ln = 0;
+            base.file = dwfl_lineinfo(line, NULL, &ln, NULL, NULL, NULL);
+            base.line = ln;
+        }
+        Dwarf_Addr bias = 0;
+        Dwarf_Die *cu = dwfl_module_addrdie(dwmod, lookup, &bias);
+        Dwarf_Die *scopes = NULL;
+        int ns = cu ? dwarf_getscopes(cu, lookup - bias, &scopes) : 0;
+        const char *file = base.file;
+        int ln = base.line;
+        for (int i = 0; i < ns && w->count < w->max; i++) {
+            if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
+                continue;
+            struct pc_native_frame f = base;
+            f.function = die_name(&scopes[i]);
+            f.offset = 0;
+            f.file = file;
+            f.line = ln;
+            f.inlined = 1;
+            w->out[w->count++] = f;
+            /* The caller's position is this inlined call's call site. */
+            Dwarf_Attribute a;
+            Dwarf_Word cl = 0, cf = 0;
+            Dwarf_Files *files = NULL;
+            if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &a), &cl) == 0)
+                ln = (int)cl;
+            if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &a), &cf) == 0 &&
+                dwarf_getsrcfiles(cu, &files, NULL) == 0)
+                file = dwarf_filesrc(files, cf, NULL, NULL);
+        }
+        if (ns > 0 && (size_t)ns <= w->max) {
+            /* The outermost real function name overrides an inlined one. */
+            for (int i = 0; i < ns; i++)
+                if (dwarf_tag(&scopes[i]) == DW_TAG_subprogram) {
+                    const char *nm = die_name(&scopes[i]);
+                    if (nm && !base.function)
+                        base.function = nm;
+                    break;
+                }
+        }
+        free(scopes);
+        base.file = file;
+        base.line = ln;
+    }
+    if (w->count < w->max)
+        w->out[w->count++] = base;
+}
+
+static int frame_cb(Dwfl_Frame *state, void *arg)
+{
+    struct walk *w = arg;
+    Dwarf_Addr pc;
+    bool activation;
+    if (w->count >= w->max || !dwfl_frame_pc(state, &pc, &activation))
+        return DWARF_CB_ABORT;
+    uint64_t lookup = activation ? pc : pc - 1;
+    const struct pc_module *mod = pc_native_module_at(w->n, lookup);
+    describe(w, pc, lookup, mod, mod ? mod->dw : NULL);
+    return DWARF_CB_OK;
+}
+
+size_t pc_native_unwind(struct pc_native *n, size_t ti, struct pc_native_frame *out,
+                        size_t max, int *complete, char *why, size_t whylen)
+{
+    struct walk w = {n, out, max, 0};
+    *complete = 0;
+    if (why && whylen)
+        why[0] = 0;
+    if (ti >= n->nthreads || attach(n)) {
+        if (why)
+            snprintf(why, whylen, "cannot attach unwinder: %s", dwfl_errmsg(-1));
+        return 0;
+    }
+    int rc = dwfl_getthread_frames(n->dwfl, n->threads[ti].tid, frame_cb, &w);
+    if (rc == 0)
+        *complete = 1;
+    else if (w.count >= max)
+        snprintf(why, whylen, "stack deeper than %zu frames: cut", max);
+    else if (rc == -1 && why)
+        snprintf(why, whylen, "%s", dwfl_errmsg(-1));
+    if (rc == -1 && dwfl_errno() == 0)
+        *complete = 1;
+    return w.count;
+}

@@ -1,0 +1,183 @@
+/* JSON report; schema in docs/json-schema.md (schema_version 1).
+ * Addresses and registers are hex strings: jq's numbers are doubles. */
+#include "report/report.h"
+
+#include <stdio.h>
+
+static const char *reg_names[PC_NREGS] = {
+    "r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx",
+    "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss", "fs_base",
+    "gs_base", "ds", "es", "fs", "gs",
+};
+
+static void key(pc_buf *b, const char *k, int *first)
+{
+    if (!*first)
+        pc_buf_puts(b, ",");
+    *first = 0;
+    pc_json_str(b, k);
+    pc_buf_puts(b, ":");
+}
+
+static void kstr(pc_buf *b, const char *k, const char *v, int *first)
+{
+    key(b, k, first);
+    pc_json_str(b, v);
+}
+
+static void kint(pc_buf *b, const char *k, long long v, int *first)
+{
+    key(b, k, first);
+    pc_buf_printf(b, "%lld", v);
+}
+
+static void kbool(pc_buf *b, const char *k, int v, int *first)
+{
+    key(b, k, first);
+    pc_buf_puts(b, v < 0 ? "null" : v ? "true" : "false");
+}
+
+static void py_frame(pc_buf *b, const struct pc_py_frame *f)
+{
+    int first = 1;
+    pc_buf_puts(b, "{");
+    kstr(b, "name", f->name, &first);
+    kstr(b, "qualname", f->qualname, &first);
+    kstr(b, "file", f->file, &first);
+    kint(b, "line", f->line, &first);
+    pc_buf_puts(b, "}");
+}
+
+static void native_frame(pc_buf *b, const struct pc_thread_model *t, size_t i)
+{
+    const struct pc_native_frame *f = &t->nat[i];
+    int first = 1;
+    char hex[32];
+    pc_buf_puts(b, "{");
+    snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)f->pc);
+    kstr(b, "pc", hex, &first);
+    kstr(b, "function", f->function, &first);
+    kint(b, "offset", (long long)f->offset, &first);
+    kstr(b, "module", f->module ? f->module->name : NULL, &first);
+    kstr(b, "file", f->file, &first);
+    key(b, "line", &first);
+    if (f->file)
+        pc_buf_printf(b, "%d", f->line);
+    else
+        pc_buf_puts(b, "null");
+    kbool(b, "inlined", f->inlined, &first);
+    if (t->merged && t->py_count && t->py_count[i]) {
+        key(b, "python_frames", &first);
+        pc_buf_printf(b, "[%zu,%zu]", t->py_first[i], t->py_count[i]);
+    }
+    pc_buf_puts(b, "}");
+}
+
+static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_thread_model *t)
+{
+    (void)a;
+    int first = 1;
+    pc_buf_puts(b, "{");
+    kint(b, "tid", t->tid, &first);
+    key(b, "ident", &first);
+    pc_buf_printf(b, "%llu", (unsigned long long)t->ident);
+    kstr(b, "name", t->name[0] ? t->name : NULL, &first);
+    kbool(b, "main", t->main, &first);
+    kbool(b, "daemon", t->daemon, &first);
+    kbool(b, "python", t->tstate != 0, &first);
+    kstr(b, "gil", pc_gil_name(t->gil), &first);
+    kstr(b, "gil_evidence", t->gil_evidence, &first);
+    kstr(b, "syscall", t->syscall, &first);
+    key(b, "registers", &first);
+    pc_buf_puts(b, "{");
+    for (int r = 0; r < PC_NREGS; r++)
+        pc_buf_printf(b, "%s\"%s\":\"0x%llx\"", r ? "," : "", reg_names[r], (unsigned long long)t->desc.regs[r]);
+    pc_buf_puts(b, "}");
+    key(b, "signals", &first);
+    if (t->desc.flags & PC_THREAD_SIGMASKS)
+        pc_buf_printf(b, "{\"blocked\":\"0x%llx\",\"pending\":\"0x%llx\"}",
+                      (unsigned long long)t->desc.sighold, (unsigned long long)t->desc.sigpend);
+    else
+        pc_buf_puts(b, "null");
+    key(b, "python_frames", &first);
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < t->npy; i++) {
+        if (i)
+            pc_buf_puts(b, ",");
+        py_frame(b, &t->py[i]);
+    }
+    pc_buf_puts(b, "]");
+    kbool(b, "python_stack_complete", t->tstate ? t->py_complete : -1, &first);
+    key(b, "native_frames", &first);
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < t->nnat; i++) {
+        if (i)
+            pc_buf_puts(b, ",");
+        native_frame(b, t, i);
+    }
+    pc_buf_puts(b, "]");
+    kbool(b, "merged", t->merged, &first);
+    key(b, "notes", &first);
+    pc_buf_puts(b, "[");
+    int nfirst = 1;
+    if (t->nat_note[0]) {
+        pc_json_str(b, t->nat_note);
+        nfirst = 0;
+    }
+    if (t->merge_note[0]) {
+        if (!nfirst)
+            pc_buf_puts(b, ",");
+        pc_json_str(b, t->merge_note);
+    }
+    pc_buf_puts(b, "]}");
+}
+
+void pc_render_json(const struct pc_analysis *a, pc_buf *b)
+{
+    int first = 1, f2 = 1;
+    pc_buf_puts(b, "{");
+    kint(b, "schema_version", PYCORE_JSON_SCHEMA_VERSION, &first);
+    key(b, "tool", &first);
+    pc_buf_puts(b, "{\"name\":\"pycore-analyze\",\"version\":\"" PYCORE_VERSION "\"}");
+    key(b, "process", &first);
+    pc_buf_puts(b, "{");
+    kint(b, "pid", a->proc.pid, &f2);
+    kstr(b, "executable", a->exe ? a->exe->path : a->proc.exe, &f2);
+    kstr(b, "build_id", a->exe && a->exe->build_id[0] ? a->exe->build_id : NULL, &f2);
+    kstr(b, "cmdline", a->proc.cmdline, &f2);
+    kstr(b, "core_kind", pc_core_kind_name(a->proc.core_kind), &f2);
+    kint(b, "signal", a->proc.signal, &f2);
+    kstr(b, "signal_name", pc_signal_name(a->proc.signal), &f2);
+    kbool(b, "snapshot", a->proc.core_kind == PC_CORE_GCORE, &f2);
+    pc_buf_puts(b, "}");
+    key(b, "python", &first);
+    f2 = 1;
+    pc_buf_puts(b, "{");
+    kstr(b, "version", a->py.version_str, &f2);
+    kstr(b, "build", a->py.shared ? "shared" : "static", &f2);
+    kbool(b, "debug", a->py.debug, &f2);
+    kstr(b, "module", a->py.mod ? a->py.mod->path : NULL, &f2);
+    kstr(b, "layout", a->py.L ? a->py.L->source : NULL, &f2);
+    pc_buf_puts(b, "}");
+    key(b, "warnings", &first);
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < a->native.nwarnings; i++) {
+        if (i)
+            pc_buf_puts(b, ",");
+        pc_json_str(b, a->native.warnings[i]);
+    }
+    pc_buf_puts(b, "]");
+    key(b, "threads", &first);
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < a->model.nthreads; i++) {
+        if (i)
+            pc_buf_puts(b, ",");
+        thread(b, a, &a->model.threads[i]);
+    }
+    pc_buf_puts(b, "]");
+    key(b, "diagnosis", &first);
+    pc_buf_puts(b, "{");
+    f2 = 1;
+    kstr(b, "pattern", a->diagnosis.pattern, &f2);
+    pc_buf_puts(b, "}}\n");
+}

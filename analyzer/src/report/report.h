@@ -1,0 +1,16 @@
+/* Renderers of an analysis: text for people, JSON for programs. */
+#ifndef PYCORE_REPORT_H
+#define PYCORE_REPORT_H
+
+#include "diagnose/analysis.h"
+
+void pc_render_json(const struct pc_analysis *a, pc_buf *b);
+void pc_render_text(const struct pc_analysis *a, pc_buf *b, unsigned flags);
+
+/* Shared by both renderers. */
+const char *pc_signal_name(int sig);
+const char *pc_core_kind_name(int kind);
+const char *pc_gil_name(int gil);
+void pc_json_str(pc_buf *b, const char *s);
+
+#endif

@@ -1,0 +1,115 @@
+/* Text report.  By default interpreter plumbing is hidden: native frames
+ * of the interpreter's module are dropped, except the innermost ones (the
+ * frames the thread is blocked in); eval frames become Python frames. */
+#include "report/report.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct style {
+    const char *bold, *dim, *py, *warn, *off;
+};
+
+static const struct style plain = {"", "", "", "", ""};
+static const struct style ansi = {"\033[1m", "\033[2m", "\033[32m", "\033[33m", "\033[0m"};
+
+static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s)
+{
+    const char *sig = pc_signal_name(a->proc.signal);
+    pc_buf_printf(b, "%sProcess %d%s", s->bold, a->proc.pid, s->off);
+    if (a->proc.core_kind == PC_CORE_GCORE)
+        pc_buf_puts(b, ": gcore snapshot (the process was stopped, not killed)\n");
+    else if (a->proc.core_kind == PC_CORE_KERNEL)
+        pc_buf_printf(b, ": kernel core, died of %s (%d)\n", sig ? sig : "signal", a->proc.signal);
+    else
+        pc_buf_puts(b, "\n");
+    if (a->proc.cmdline)
+        pc_buf_printf(b, "  command:    %s\n", a->proc.cmdline);
+    const char *exe = a->exe ? a->exe->path : a->proc.exe;
+    pc_buf_printf(b, "  executable: %s", exe ? exe : "(unknown)");
+    if (a->exe && a->exe->build_id[0])
+        pc_buf_printf(b, " (build-id %s)", a->exe->build_id);
+    pc_buf_printf(b, "\n  python:     CPython %s, %s%s, %s build%s%s\n", a->py.version_str,
+                  a->py.shared ? "shared libpython " : "static",
+                  a->py.shared && a->py.mod ? a->py.mod->name : "",
+                  a->py.debug ? "debug" : "release", "", "");
+    pc_buf_printf(b, "  threads:    %zu\n", a->model.nthreads);
+    for (size_t i = 0; i < a->native.nwarnings; i++)
+        pc_buf_printf(b, "  %swarning:%s %s\n", s->warn, s->off, a->native.warnings[i]);
+}
+
+static void py_line(pc_buf *b, const struct pc_py_frame *f, const struct style *s)
+{
+    pc_buf_printf(b, "    %sPython%s %s%s%s (%s:%d)\n", s->py, s->off, s->bold, f->qualname, s->off, f->file,
+                  f->line);
+}
+
+static void native_line(pc_buf *b, const struct pc_native_frame *f, size_t idx, const struct style *s)
+{
+    pc_buf_printf(b, "    %s#%-3zu%s ", s->dim, idx, s->off);
+    if (f->function)
+        pc_buf_printf(b, "%s%s", f->inlined ? "[inlined] " : "", f->function);
+    else
+        pc_buf_printf(b, "0x%llx", (unsigned long long)f->pc);
+    if (f->function && !f->inlined)
+        pc_buf_printf(b, "+0x%llx", (unsigned long long)f->offset);
+    pc_buf_printf(b, " %s(%s)%s", s->dim, f->module ? f->module->name : "?", s->off);
+    if (f->file)
+        pc_buf_printf(b, " %s:%d", f->file, f->line);
+    pc_buf_puts(b, "\n");
+}
+
+static void thread(const struct pc_analysis *a, const struct pc_thread_model *t, pc_buf *b, unsigned flags,
+                   const struct style *s)
+{
+    pc_buf_printf(b, "\n%sThread %d%s", s->bold, t->tid, s->off);
+    if (t->name[0])
+        pc_buf_printf(b, " \"%s\"", t->name);
+    pc_buf_printf(b, " (%s", t->main ? "main" : t->daemon == 1 ? "daemon" : t->daemon == 0 ? "non-daemon" : "no Python thread");
+    if (t->tstate || t->ident)
+        pc_buf_printf(b, ", ident 0x%llx", (unsigned long long)t->ident);
+    if (t->tstate)
+        pc_buf_printf(b, ", GIL %s", pc_gil_name(t->gil));
+    pc_buf_puts(b, ")");
+    if (t->syscall)
+        pc_buf_printf(b, " in %s()", t->syscall);
+    pc_buf_puts(b, "\n");
+    if (t->nat_note[0])
+        pc_buf_printf(b, "    %snote:%s %s\n", s->warn, s->off, t->nat_note);
+    if (t->merge_note[0])
+        pc_buf_printf(b, "    %snote:%s %s\n", s->warn, s->off, t->merge_note);
+    int all = flags & PC_RENDER_NATIVE;
+    const struct pc_module *pymod = a->py.mod;
+    int seen_interp = 0;
+    for (size_t i = 0; i < t->nnat; i++) {
+        const struct pc_native_frame *f = &t->nat[i];
+        int in_interp = pymod && f->module == pymod;
+        int has_py = t->merged && t->py_count && t->py_count[i];
+        /* The innermost interpreter frame is where the thread blocks:
+         * always shown, as is everything outside the interpreter. */
+        int show = all || !in_interp || !seen_interp;
+        if (in_interp && !f->inlined)
+            seen_interp = 1;
+        if (has_py && !all)
+            show = 0;
+        if (show)
+            native_line(b, f, i, s);
+        if (has_py)
+            for (size_t k = 0; k < t->py_count[i]; k++)
+                py_line(b, &t->py[t->py_first[i] + k], s);
+    }
+    if (!t->merged && t->npy) {
+        pc_buf_printf(b, "    %sPython stack:%s\n", s->bold, s->off);
+        for (size_t k = 0; k < t->npy; k++)
+            py_line(b, &t->py[k], s);
+    }
+}
+
+void pc_render_text(const struct pc_analysis *a, pc_buf *b, unsigned flags)
+{
+    const struct style *s = (flags & PC_RENDER_COLOR) ? &ansi : &plain;
+    header(a, b, s);
+    for (size_t i = 0; i < a->model.nthreads; i++)
+        thread(a, &a->model.threads[i], b, flags, s);
+    pc_buf_printf(b, "\n%sDiagnosis:%s %s\n", s->bold, s->off, a->diagnosis.pattern);
+}

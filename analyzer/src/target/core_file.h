@@ -1,0 +1,46 @@
+/* Parsing of an ELF core file held in memory: segments and notes.
+ * Kept apart from the target so unit tests can feed it synthetic bytes. */
+#ifndef PYCORE_CORE_FILE_H
+#define PYCORE_CORE_FILE_H
+
+#include "target/target.h"
+
+#define PC_CORE_MAX_THREADS 100000
+#define PC_CORE_MAX_SEGMENTS 1000000
+#define PC_CORE_MAX_FILES 200000
+
+struct pc_core_seg {
+    uint64_t vaddr, memsz, offset, filesz;
+};
+
+struct pc_core_fmap {
+    uint64_t start, end, pgoff;   /* pgoff in bytes */
+    const char *path;             /* points into the core image */
+};
+
+struct pc_core_image {
+    const uint8_t *data;
+    size_t size;
+    struct pc_core_seg *segs;
+    size_t nsegs;
+    pc_thread_desc *threads;
+    size_t nthreads;
+    struct pc_core_fmap *fmaps;
+    size_t nfmaps;
+    int32_t pid, signal, machine;
+    int gdb_note;                 /* NT_GDB_TDESC seen: made by gcore */
+    char fname[17];
+    char psargs[81];
+    uint64_t at_phdr, at_entry, at_base, at_execfn;
+};
+
+/* Parse; on error fills err (PC_E_CORE) and leaves img freeable. */
+int pc_core_parse(struct pc_core_image *img, const uint8_t *data, size_t size,
+                  pc_error *err);
+void pc_core_image_free(struct pc_core_image *img);
+
+/* Index of the segment containing addr, or -1 (binary search). */
+long pc_core_find_seg(const struct pc_core_image *img, uint64_t addr);
+long pc_core_find_fmap(const struct pc_core_image *img, uint64_t addr);
+
+#endif

@@ -1,0 +1,359 @@
+/* The core-file target: memory comes from the core's PT_LOAD segments,
+ * and, for file pages the kernel left out (text, rodata), from the mapped
+ * files named in NT_FILE once their build-id matches the one in memory. */
+#include "target/core_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { FILE_UNTRIED, FILE_OK, FILE_FAILED };
+
+struct cfile {
+    const char *path;           /* as in the core */
+    char *resolved;
+    int state;
+    int fd;
+    const uint8_t *map;
+    size_t size;
+};
+
+struct core_ctx {
+    int fd;
+    const uint8_t *map;
+    size_t size;
+    struct pc_core_image img;
+    struct cfile *files;
+    size_t nfiles, fcap;
+    char *sysroot;
+    char *exe_override;
+    const char *exe_path;       /* path of the executable in the core */
+    char cmdline[96];
+};
+
+static int mem_only_read(void *arg, uint64_t addr, void *buf, size_t len)
+{
+    const struct core_ctx *c = arg;
+    uint8_t *out = buf;
+    while (len) {
+        long i = pc_core_find_seg(&c->img, addr);
+        if (i < 0)
+            return -1;
+        const struct pc_core_seg *s = &c->img.segs[i];
+        uint64_t rel = addr - s->vaddr;
+        if (rel >= s->filesz)
+            return -1;
+        size_t n = s->filesz - rel < len ? (size_t)(s->filesz - rel) : len;
+        memcpy(out, c->map + s->offset + rel, n);
+        out += n, addr += n, len -= n;
+    }
+    return 0;
+}
+
+static int file_read(void *arg, uint64_t off, void *buf, size_t len)
+{
+    const struct cfile *f = arg;
+    if (!pc_range_ok(off, len, f->size))
+        return -1;
+    memcpy(buf, f->map + off, len);
+    return 0;
+}
+
+static char *join_root(const char *root, const char *path)
+{
+    size_t n = strlen(root) + strlen(path) + 2;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s%s", root, path[0] == '/' ? "" : "/", path);
+    return s;
+}
+
+static int map_file(struct cfile *f, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    struct stat st;
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+        close(fd);
+        return -1;
+    }
+    void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m == MAP_FAILED) {
+        close(fd);
+        return -1;
+    }
+    f->fd = fd;
+    f->map = m;
+    f->size = (size_t)st.st_size;
+    return 0;
+}
+
+static void unmap_file(struct cfile *f)
+{
+    if (f->map)
+        munmap((void *)f->map, f->size);
+    if (f->fd >= 0)
+        close(f->fd);
+    f->map = NULL;
+    f->fd = -1;
+}
+
+/* Build-id of the image mapped for 'path', read from the core itself. */
+static int memory_build_id(struct core_ctx *c, const char *path, uint8_t *id, size_t *len)
+{
+    for (size_t i = 0; i < c->img.nfmaps; i++) {
+        const struct pc_core_fmap *m = &c->img.fmaps[i];
+        if (m->pgoff == 0 && strcmp(m->path, path) == 0)
+            return pc_elf_build_id(mem_only_read, c, m->start, 1, id, len);
+    }
+    return -1;
+}
+
+static struct cfile *get_file(struct core_ctx *c, const char *path, pc_error *err)
+{
+    struct cfile *f = NULL;
+    for (size_t i = 0; i < c->nfiles; i++)
+        if (strcmp(c->files[i].path, path) == 0)
+            f = &c->files[i];
+    if (!f) {
+        if (pc_grow(&c->files, &c->fcap, c->nfiles + 1, sizeof *c->files)) {
+            pc_fail(err, PC_E_INTERNAL, "out of memory");
+            return NULL;
+        }
+        f = &c->files[c->nfiles++];
+        memset(f, 0, sizeof *f);
+        f->path = path;
+        f->fd = -1;
+    }
+    if (f->state == FILE_OK)
+        return f;
+    if (f->state == FILE_FAILED) {
+        pc_fail(err, PC_E_MODULE, "%s: not available", path);
+        return NULL;
+    }
+    f->state = FILE_FAILED;
+    const char *want_path = path;
+    if (c->exe_override && c->exe_path && strcmp(path, c->exe_path) == 0)
+        want_path = c->exe_override;
+    f->resolved = c->sysroot && want_path != c->exe_override ? join_root(c->sysroot, want_path)
+                                                             : pc_strdup(want_path);
+    if (!f->resolved || map_file(f, f->resolved)) {
+        pc_fail(err, PC_E_MODULE,
+                "%s is missing (the core maps it): install the same build, or pass --sysroot DIR holding it",
+                f->resolved ? f->resolved : path);
+        return NULL;
+    }
+    uint8_t want[PC_BUILD_ID_MAX], have[PC_BUILD_ID_MAX];
+    size_t wlen = 0, hlen = 0;
+    if (memory_build_id(c, path, want, &wlen) == 0 &&
+        (pc_elf_build_id(file_read, f, 0, 0, have, &hlen) || hlen != wlen ||
+         memcmp(want, have, wlen))) {
+        char w[2 * PC_BUILD_ID_MAX + 1], h[2 * PC_BUILD_ID_MAX + 1] = "none";
+        pc_hex(want, wlen, w);
+        if (hlen)
+            pc_hex(have, hlen, h);
+        pc_fail(err, PC_E_MODULE,
+                "%s has build-id %s but the core needs %s: pass the matching file (or --sysroot DIR)",
+                f->resolved, h, w);
+        unmap_file(f);
+        return NULL;
+    }
+    f->state = FILE_OK;
+    return f;
+}
+
+static int core_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+    struct core_ctx *c = ctx;
+    uint8_t *out = buf;
+    while (len) {
+        long i = pc_core_find_seg(&c->img, addr);
+        size_t n = len;
+        if (i >= 0) {
+            const struct pc_core_seg *s = &c->img.segs[i];
+            uint64_t rel = addr - s->vaddr;
+            if (s->memsz - rel < n)
+                n = (size_t)(s->memsz - rel);
+            if (rel < s->filesz) {
+                if (s->filesz - rel < n)
+                    n = (size_t)(s->filesz - rel);
+                memcpy(out, c->map + s->offset + rel, n);
+                out += n, addr += n, len -= n;
+                continue;
+            }
+        }
+        /* Not in the core: a file page the kernel did not dump. */
+        long m = pc_core_find_fmap(&c->img, addr);
+        if (m < 0)
+            return -1;
+        const struct pc_core_fmap *fm = &c->img.fmaps[m];
+        if (fm->end - addr < n)
+            n = (size_t)(fm->end - addr);
+        struct cfile *f = get_file(c, fm->path, NULL);
+        if (!f || file_read(f, fm->pgoff + (addr - fm->start), out, n))
+            return -1;
+        out += n, addr += n, len -= n;
+    }
+    return 0;
+}
+
+static int core_process(void *ctx, pc_process_desc *out)
+{
+    struct core_ctx *c = ctx;
+    out->pid = c->img.pid;
+    out->signal = c->img.signal;
+    out->machine = c->img.machine;
+    out->core_kind = c->img.gdb_note ? PC_CORE_GCORE : PC_CORE_KERNEL;
+    out->exe = c->exe_override ? c->exe_override : c->exe_path;
+    out->cmdline = c->cmdline[0] ? c->cmdline : NULL;
+    out->at_phdr = c->img.at_phdr;
+    out->at_entry = c->img.at_entry;
+    out->at_base = c->img.at_base;
+    return PC_OK;
+}
+
+static size_t core_thread_count(void *ctx)
+{
+    return ((struct core_ctx *)ctx)->img.nthreads;
+}
+
+static int core_thread(void *ctx, size_t i, pc_thread_desc *out)
+{
+    struct core_ctx *c = ctx;
+    if (i >= c->img.nthreads)
+        return PC_E_USAGE;
+    *out = c->img.threads[i];
+    /* gcore leaves signal masks zero: they are unknown, not empty. */
+    if (c->img.gdb_note)
+        out->flags &= ~PC_THREAD_SIGMASKS;
+    return PC_OK;
+}
+
+static size_t core_mapping_count(void *ctx)
+{
+    return ((struct core_ctx *)ctx)->img.nfmaps;
+}
+
+static int core_mapping(void *ctx, size_t i, pc_mapping_desc *out)
+{
+    struct core_ctx *c = ctx;
+    if (i >= c->img.nfmaps)
+        return PC_E_USAGE;
+    const struct pc_core_fmap *f = &c->img.fmaps[i];
+    out->start = f->start;
+    out->end = f->end;
+    out->pgoff = f->pgoff;
+    out->path = f->path;
+    return PC_OK;
+}
+
+static int core_open_file(void *ctx, const char *path, const uint8_t *build_id,
+                          size_t build_id_len, int *fd, pc_error *err)
+{
+    struct core_ctx *c = ctx;
+    (void)build_id;
+    (void)build_id_len;  /* get_file checks against the core's own copy */
+    struct cfile *f = get_file(c, path, err);
+    if (!f)
+        return err ? err->code : PC_E_MODULE;
+    *fd = dup(f->fd);
+    return *fd < 0 ? pc_fail(err, PC_E_INTERNAL, "dup: %s", strerror(errno)) : PC_OK;
+}
+
+static void core_close(void *ctx)
+{
+    struct core_ctx *c = ctx;
+    for (size_t i = 0; i < c->nfiles; i++) {
+        unmap_file(&c->files[i]);
+        free(c->files[i].resolved);
+    }
+    free(c->files);
+    pc_core_image_free(&c->img);
+    if (c->map)
+        munmap((void *)c->map, c->size);
+    if (c->fd >= 0)
+        close(c->fd);
+    free(c->sysroot);
+    free(c->exe_override);
+    free(c);
+}
+
+static const pc_target_ops core_ops = {
+    .read = core_read,
+    .process = core_process,
+    .thread_count = core_thread_count,
+    .thread = core_thread,
+    .mapping_count = core_mapping_count,
+    .mapping = core_mapping,
+    .symbol = NULL,
+    .open_file = core_open_file,
+    .close = core_close,
+};
+
+/* The executable: the mapping holding AT_PHDR (the program headers of
+ * the main program), else the first mapping. */
+static void find_exe(struct core_ctx *c)
+{
+    long m = c->img.at_phdr ? pc_core_find_fmap(&c->img, c->img.at_phdr) : -1;
+    if (m >= 0)
+        c->exe_path = c->img.fmaps[m].path;
+    else if (c->img.nfmaps)
+        c->exe_path = c->img.fmaps[0].path;
+}
+
+int pc_target_open_core(const char *path, const pc_core_options *opts,
+                        pc_target **out, pc_error *err)
+{
+    struct core_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return pc_fail(err, PC_E_INTERNAL, "out of memory");
+    c->fd = open(path, O_RDONLY | O_CLOEXEC);
+    int rc;
+    struct stat st;
+    if (c->fd < 0) {
+        rc = pc_fail(err, PC_E_CORE, "cannot open %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (fstat(c->fd, &st) || !S_ISREG(st.st_mode)) {
+        rc = pc_fail(err, PC_E_CORE, "%s is not a regular file", path);
+        goto fail;
+    }
+    if (st.st_size == 0) {
+        rc = pc_fail(err, PC_E_CORE, "%s is empty: the core was not written (check 'ulimit -c' and core_pattern)", path);
+        goto fail;
+    }
+    c->size = (size_t)st.st_size;
+    void *m = mmap(NULL, c->size, PROT_READ, MAP_PRIVATE, c->fd, 0);
+    if (m == MAP_FAILED) {
+        rc = pc_fail(err, PC_E_CORE, "cannot map %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    c->map = m;
+    rc = pc_core_parse(&c->img, c->map, c->size, err);
+    if (rc)
+        goto fail;
+    if (opts && opts->sysroot && strcmp(opts->sysroot, "/") != 0 && !(c->sysroot = pc_strdup(opts->sysroot))) {
+        rc = pc_fail(err, PC_E_INTERNAL, "out of memory");
+        goto fail;
+    }
+    if (opts && opts->executable && !(c->exe_override = pc_strdup(opts->executable))) {
+        rc = pc_fail(err, PC_E_INTERNAL, "out of memory");
+        goto fail;
+    }
+    find_exe(c);
+    snprintf(c->cmdline, sizeof c->cmdline, "%s", c->img.psargs[0] ? c->img.psargs : c->img.fname);
+    rc = pc_target_new(&core_ops, c, out, err);
+    if (rc)
+        goto fail;
+    return PC_OK;
+fail:
+    core_close(c);
+    return rc;
+}

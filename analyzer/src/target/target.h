@@ -1,0 +1,38 @@
+/* The engine's side of the target interface: one bounds-checked read path
+ * and cached process facts.  Every read of target memory goes through
+ * pc_read(). */
+#ifndef PYCORE_TARGET_H
+#define PYCORE_TARGET_H
+
+#include "base/base.h"
+
+/* Largest single read the engine ever asks for; bigger is a bug or a
+ * hostile length taken from the target. */
+#define PC_READ_MAX (16u << 20)
+
+struct pc_target {
+    const pc_target_ops *ops;
+    void *ctx;
+    pc_process_desc proc;
+    int have_proc;
+    uint64_t reads, read_bytes;   /* statistics for benchmarks */
+};
+
+int pc_read(pc_target *t, uint64_t addr, void *buf, size_t len);
+int pc_read_u64(pc_target *t, uint64_t addr, uint64_t *v);
+int pc_read_u32(pc_target *t, uint64_t addr, uint32_t *v);
+int pc_read_ptr(pc_target *t, uint64_t addr, uint64_t *v);
+/* A NUL-terminated string of at most max-1 bytes; 0 if terminated. */
+int pc_read_cstr(pc_target *t, uint64_t addr, char *out, size_t max);
+const pc_process_desc *pc_target_process(pc_target *t);
+
+/* ELF images as seen through a read function (target memory or a mapped
+ * file): the GNU build-id. */
+typedef int (*pc_reader_fn)(void *arg, uint64_t addr, void *buf, size_t len);
+#define PC_BUILD_ID_MAX 64
+int pc_elf_build_id(pc_reader_fn rd, void *arg, uint64_t base, int in_memory,
+                    uint8_t *id, size_t *id_len);
+
+void pc_hex(const uint8_t *bytes, size_t n, char *out /* 2n+1 */);
+
+#endif
