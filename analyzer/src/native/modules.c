@@ -88,6 +88,10 @@ static void report(struct pc_native *n, struct pc_module *mod, pc_error *err)
         pc_hex(id, idlen, mod->build_id);
     if (!t->ops->open_file)
         return;
+    /* Locale archives, caches and other data files are mapped too. */
+    char magic[4];
+    if (pc_read(t, header, magic, 4) == 0 && memcmp(magic, "\177ELF", 4) != 0)
+        return;
     int fd = -1;
     err->code = 0;
     if (t->ops->open_file(t->ctx, mod->path, id, idlen, &fd, err))
@@ -108,8 +112,7 @@ static void report(struct pc_native *n, struct pc_module *mod, pc_error *err)
     if (elf)
         elf_end(elf);
     if (first == UINT64_MAX) {
-        pc_fail(err, PC_E_MODULE, "%s: not a usable ELF file", mod->path);
-        close(fd);
+        close(fd);   /* not an ELF file: data, not code */
         return;
     }
     mod->bias = header - first;

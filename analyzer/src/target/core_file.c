@@ -201,7 +201,8 @@ int pc_core_parse(struct pc_core_image *img, const uint8_t *data, size_t size,
         img->pid = img->threads[0].tid;
     if (!img->signal)
         img->signal = img->threads[0].cursig;
-    qsort(img->segs, img->nsegs, sizeof *img->segs, seg_cmp);
+    if (img->nsegs)
+        qsort(img->segs, img->nsegs, sizeof *img->segs, seg_cmp);
     for (size_t i = 1; i < img->nsegs; i++)
         if (img->segs[i].vaddr < img->segs[i - 1].vaddr + img->segs[i - 1].memsz)
             return pc_fail(err, PC_E_CORE, "core has overlapping PT_LOAD segments: it is corrupt");
