@@ -6,18 +6,13 @@
 #include <stdio.h>
 #include <string.h>
 
-static int find_sym(struct pc_python *py, const char *name, uint64_t *addr)
-{
-    uint64_t size;
-    /* Prefer the module holding _PyRuntime: the same names can exist in
-     * several modules (a static python and an embedded libpython). */
-    if (py->mod && py->mod->dw) {
-        if (pc_native_symbol(py->n, name, py->mod->name, addr, &size) == PC_OK)
-            return 0;
-        return -1;
-    }
-    return pc_native_symbol(py->n, name, "python", addr, &size) == PC_OK ? 0 : -1;
-}
+/* Every symbol the CPython layer needs, found in one pass over the
+ * interpreter module's symbol table. */
+enum { S_VERSION, S_REFTOTAL, S_GETREFTOTAL, S_STR, S_INT, S_BOOL, S_DICT, S_CODE, S_MODULE, S_COUNT };
+static const char *const sym_names[S_COUNT] = {
+    "Py_Version", "_Py_RefTotal", "_Py_GetRefTotal", "PyUnicode_Type", "PyLong_Type",
+    "PyBool_Type", "PyDict_Type", "PyCode_Type", "PyModule_Type",
+};
 
 static void version_string(uint32_t v, char *out, size_t n)
 {
@@ -30,15 +25,12 @@ static void version_string(uint32_t v, char *out, size_t n)
         snprintf(out, n, "%u.%u.%u", major, minor, micro);
 }
 
-static int detect_version(struct pc_python *py, pc_error *err)
+static int detect_version(struct pc_python *py, uint64_t addr, pc_error *err)
 {
-    uint64_t addr;
     uint32_t v = 0;
-    if (find_sym(py, "Py_Version", &addr) == 0) {
-        uint64_t raw;
-        if (pc_read_u64(py->t, addr, &raw) == 0)
-            v = (uint32_t)raw;
-    }
+    uint64_t raw;
+    if (addr && pc_read_u64(py->t, addr, &raw) == 0)
+        v = (uint32_t)raw;
     if (!v || (v >> 24) != 3)
         return pc_fail(err, PC_E_NOPYTHON,
                        "cannot tell the Python version of %s (no readable Py_Version): this CPython is not supported yet",
@@ -53,18 +45,20 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
     memset(py, 0, sizeof *py);
     py->t = n->t;
     py->n = n;
-    uint64_t size = 0;
-    if (pc_native_symbol(n, "_PyRuntime", "python", &py->runtime, &size) != PC_OK &&
-        pc_native_symbol(n, "_PyRuntime", NULL, &py->runtime, &size) != PC_OK)
+    if (pc_native_symbol(n, "_PyRuntime", "python", &py->runtime) != PC_OK &&
+        pc_native_symbol(n, "_PyRuntime", NULL, &py->runtime) != PC_OK)
         return pc_fail(err, PC_E_NOPYTHON,
                        "no Python interpreter in this process (no _PyRuntime symbol in any module): is it a CPython 3 process?");
     py->mod = pc_native_module_at(n, py->runtime);
     py->shared = py->mod && !py->mod->is_exe;
-    int rc = detect_version(py, err);
+    /* Names are looked up in the module holding _PyRuntime only: a static
+     * python can also load an embedded libpython. */
+    uint64_t syms[S_COUNT];
+    pc_native_symbols(n, sym_names, syms, S_COUNT, py->mod ? py->mod->name : "python");
+    int rc = detect_version(py, syms[S_VERSION], err);
     if (rc)
         return rc;
-    uint64_t a;
-    py->debug = find_sym(py, "_Py_RefTotal", &a) == 0 || find_sym(py, "_Py_GetRefTotal", &a) == 0;
+    py->debug = syms[S_REFTOTAL] || syms[S_GETREFTOTAL];
     py->L = pc_py_layout_find(py->version, py->debug);
     if (!py->L)
         return pc_fail(err, PC_E_NOPYTHON, "CPython %s%s is not supported yet (no layout for it)",
@@ -73,12 +67,12 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
         return pc_fail(err, PC_E_NOPYTHON,
                        "CPython %s is not supported yet: this build reads 3.11's frame layout only",
                        py->version_str);
-    find_sym(py, "PyUnicode_Type", &py->t_str);
-    find_sym(py, "PyLong_Type", &py->t_int);
-    find_sym(py, "PyBool_Type", &py->t_bool);
-    find_sym(py, "PyDict_Type", &py->t_dict);
-    find_sym(py, "PyCode_Type", &py->t_code);
-    find_sym(py, "PyModule_Type", &py->t_module);
+    py->t_str = syms[S_STR];
+    py->t_int = syms[S_INT];
+    py->t_bool = syms[S_BOOL];
+    py->t_dict = syms[S_DICT];
+    py->t_code = syms[S_CODE];
+    py->t_module = syms[S_MODULE];
     if (pc_read_ptr(py->t, py->runtime + (uint64_t)py->L->rt_interpreters_head, &py->interp) ||
         py->interp == 0)
         return pc_fail(err, PC_E_NOPYTHON,

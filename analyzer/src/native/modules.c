@@ -182,6 +182,8 @@ void pc_native_close(struct pc_native *n)
     for (size_t i = 0; i < n->nwarnings; i++)
         free(n->warnings[i]);
     free(n->warnings);
+    free(n->pc_slots);
+    free(n->pc_pool);
     memset(n, 0, sizeof *n);
 }
 
@@ -201,28 +203,40 @@ const struct pc_module *pc_native_exe(const struct pc_native *n)
     return NULL;
 }
 
-int pc_native_symbol(struct pc_native *n, const char *name, const char *in_module,
-                     uint64_t *addr, uint64_t *size)
+int pc_native_symbols(struct pc_native *n, const char *const *names, uint64_t *addrs, size_t count,
+                      const char *in_module)
 {
     pc_target *t = n->t;
-    *size = 0;
-    if (t->ops->symbol && t->ops->symbol(t->ctx, name, addr) == PC_OK)
-        return PC_OK;
-    for (size_t i = 0; i < n->nmods; i++) {
-        struct pc_module *mod = &n->mods[i];
+    size_t missing = 0;
+    for (size_t i = 0; i < count; i++) {
+        addrs[i] = 0;
+        if (!(t->ops->symbol && t->ops->symbol(t->ctx, names[i], &addrs[i]) == PC_OK))
+            missing++;
+    }
+    /* One pass over each symbol table for all the names. */
+    for (size_t m = 0; m < n->nmods && missing; m++) {
+        struct pc_module *mod = &n->mods[m];
         if (!mod->dw || (in_module && !strstr(mod->name, in_module)))
             continue;
         int cnt = dwfl_module_getsymtab(mod->dw);
-        for (int k = 1; k < cnt; k++) {
+        for (int k = 1; k < cnt && missing; k++) {
             GElf_Sym sym;
             GElf_Addr a;
             const char *s = dwfl_module_getsym_info(mod->dw, k, &sym, &a, NULL, NULL, NULL);
-            if (s && sym.st_shndx != SHN_UNDEF && strcmp(s, name) == 0) {
-                *addr = a;
-                *size = sym.st_size;
-                return PC_OK;
-            }
+            if (!s || sym.st_shndx == SHN_UNDEF)
+                continue;
+            for (size_t i = 0; i < count; i++)
+                if (!addrs[i] && strcmp(s, names[i]) == 0) {
+                    addrs[i] = a;
+                    missing--;
+                }
         }
     }
-    return PC_E_NOPYTHON;
+    return missing ? PC_E_NOPYTHON : PC_OK;
+}
+
+int pc_native_symbol(struct pc_native *n, const char *name, const char *in_module, uint64_t *addr)
+{
+    const char *names[1] = {name};
+    return pc_native_symbols(n, names, addr, 1, in_module) == PC_OK && *addr ? PC_OK : PC_E_NOPYTHON;
 }

@@ -30,7 +30,16 @@ struct pc_native {
     int attached;
     char **warnings;            /* one line each */
     size_t nwarnings, wcap;
-    char *debuginfo_path;
+    /* Symbolized frames by lookup pc: threads share most return addresses. */
+    struct pc_pc_slot *pc_slots;            /* PC_PC_SLOTS entries */
+    struct pc_native_frame *pc_pool;
+    size_t pc_pool_len, pc_pool_cap;
+};
+
+#define PC_PC_SLOTS 4096
+struct pc_pc_slot {
+    uint64_t pc;                /* 0: empty */
+    uint32_t first, count;      /* in pc_pool */
 };
 
 int pc_native_open(pc_target *t, struct pc_native *n, pc_error *err);
@@ -43,7 +52,11 @@ const struct pc_module *pc_native_exe(const struct pc_native *n);
 /* Look a data or function symbol up by exact name in the modules whose
  * name contains 'in_module' (NULL: all); the target's own symbol op wins. */
 int pc_native_symbol(struct pc_native *n, const char *name, const char *in_module,
-                     uint64_t *addr, uint64_t *size);
+                     uint64_t *addr);
+/* Several names in one pass; addrs[i] = 0 for those not found.  PC_OK
+ * only if all were found. */
+int pc_native_symbols(struct pc_native *n, const char *const *names, uint64_t *addrs, size_t count,
+                      const char *in_module);
 
 struct pc_native_frame {
     uint64_t pc;                /* return address (or the pc, innermost) */

@@ -161,16 +161,47 @@ static void describe(struct walk *w, uint64_t pc, uint64_t lookup, const struct 
         w->out[w->count++] = base;
 }
 
+static struct pc_pc_slot *slot_for(struct pc_native *n, uint64_t key)
+{
+    if (!n->pc_slots && !(n->pc_slots = calloc(PC_PC_SLOTS, sizeof *n->pc_slots)))
+        return NULL;
+    size_t h = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 52) % PC_PC_SLOTS;
+    for (size_t i = 0; i < PC_PC_SLOTS; i++) {
+        struct pc_pc_slot *s = &n->pc_slots[(h + i) % PC_PC_SLOTS];
+        if (s->pc == key || s->pc == 0)
+            return s;
+    }
+    return NULL;   /* full: describe without caching */
+}
+
 static int frame_cb(Dwfl_Frame *state, void *arg)
 {
     struct walk *w = arg;
+    struct pc_native *n = w->n;
     Dwarf_Addr pc;
     bool activation;
     if (w->count >= w->max || !dwfl_frame_pc(state, &pc, &activation))
         return DWARF_CB_ABORT;
     uint64_t lookup = activation ? pc : pc - 1;
-    const struct pc_module *mod = pc_native_module_at(w->n, lookup);
+    /* The key tells an activation pc from a return address. */
+    uint64_t key = (lookup << 1) | (activation ? 1 : 0);
+    struct pc_pc_slot *slot = slot_for(n, key);
+    if (slot && slot->pc == key) {
+        for (uint32_t i = 0; i < slot->count && w->count < w->max; i++)
+            w->out[w->count++] = n->pc_pool[slot->first + i];
+        return DWARF_CB_OK;
+    }
+    size_t before = w->count;
+    const struct pc_module *mod = pc_native_module_at(n, lookup);
     describe(w, pc, lookup, mod, mod ? mod->dw : NULL);
+    size_t added = w->count - before;
+    if (slot && added && !pc_grow(&n->pc_pool, &n->pc_pool_cap, n->pc_pool_len + added, sizeof *n->pc_pool)) {
+        memcpy(n->pc_pool + n->pc_pool_len, w->out + before, added * sizeof *w->out);
+        slot->pc = key;
+        slot->first = (uint32_t)n->pc_pool_len;
+        slot->count = (uint32_t)added;
+        n->pc_pool_len += added;
+    }
     return DWARF_CB_OK;
 }
 

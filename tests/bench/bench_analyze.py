@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""Benchmark: wall time and peak RSS of `pycore-analyze --format json`
+next to `eu-stack --core` (native frames only) on the same kernel cores.
+
+    bench_analyze.py [--analyzer PATH] [--python PATH] [--runs N] [--gdb]
+
+Cores (CPython 3.11): two_threads (2 threads), fifty_threads (50 threads,
+20 Python frames deep each), ballast (1 thread, ~400 MiB heap: RSS must not
+follow the core's size).  Prints one line per tool and core: best wall time
+of N runs and peak RSS.  A benchmark, not a test: it prints figures and
+asserts nothing.
+"""
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "corpus"))
+import make_core  # noqa: E402
+
+
+def measure(argv, runs):
+    best, rss = None, 0
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        _, status, ru = os.wait4(p.pid, 0)
+        dt = time.perf_counter() - t0
+        best = dt if best is None else min(best, dt)
+        rss = max(rss, ru.ru_maxrss)
+    code = os.waitstatus_to_exitcode(status)
+    return best, rss / 1024.0, code
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--analyzer", default=os.path.join(ROOT, "build", "bin", "pycore-analyze"))
+    ap.add_argument("--python", default="/usr/bin/python3.11")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--gdb", action="store_true", help="also time gdb 'thread apply all py-bt'")
+    args = ap.parse_args()
+    out = tempfile.mkdtemp(prefix="pycore-bench-")
+    print("python: %s   runs: %d (best wall time, max peak RSS)" % (args.python, args.runs))
+    print("%-14s %-9s %-34s %9s %9s" % ("core", "size MB", "tool", "wall s", "RSS MB"))
+    try:
+        for scen in ("two_threads", "fifty_threads", "ballast"):
+            rec = make_core.make_core(args.python, scen, "kernel", out, verify=False)
+            core = rec["core"]
+            size = os.path.getsize(core) / 1e6
+            tools = [
+                ("pycore-analyze --format json", [args.analyzer, "--format", "json", core]),
+                ("pycore-analyze (text)", [args.analyzer, core]),
+                ("eu-stack --core (native only)", ["eu-stack", "-e", args.python, "--core", core]),
+            ]
+            if args.gdb:
+                tools.append(("gdb thread apply all py-bt",
+                              ["gdb", "-nx", "-batch", "-ex", "thread apply all py-bt", args.python, core]))
+            for name, argv in tools:
+                if shutil.which(argv[0]) is None and not os.path.exists(argv[0]):
+                    print("%-14s %-9.1f %-34s %9s" % (scen, size, name, "absent"))
+                    continue
+                wall, rss, code = measure(argv, args.runs if "gdb" not in argv[0] else 1)
+                print("%-14s %-9.1f %-34s %9.3f %9.1f%s" % (scen, size, name, wall, rss,
+                                                            "" if code in (0, 1) else "  (exit %d)" % code))
+            sys.stdout.flush()
+            shutil.rmtree(rec["workdir"], ignore_errors=True)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
