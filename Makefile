@@ -20,7 +20,7 @@ UNIT_BIN = $(UNIT_SRC:analyzer/tests/unit/%.c=$(BUILD)/tests/%)
 
 SONAME = libpycore.so.0
 
-.PHONY: all lib asan asan-check check unit integration layouts check-layouts demo bench install clean
+.PHONY: deps all lib asan asan-check check unit integration layouts check-layouts demo bench install clean
 all: $(BUILD)/bin/pycore-analyze $(BUILD)/lib/libpycore.a $(BUILD)/lib/libpycore.so
 
 $(BUILD)/obj/%.o: %.c
@@ -65,9 +65,16 @@ layouts:
 integration: all
 	PYCORE_ANALYZE=$(abspath $(BUILD)/bin/pycore-analyze) $(PYTHON) -m pytest -q tests/integration
 
-check: all unit check-layouts integration
+# Installs missing Debian packages (as root) or says which are missing.
+deps:
+	@tools/install-deps.sh
 
-demo: all
+check: deps
+	$(MAKE) all
+	$(MAKE) unit check-layouts integration
+
+demo: deps
+	$(MAKE) all
 	$(PYTHON) corpus/demo.py --analyzer $(BUILD)/bin/pycore-analyze
 
 bench: all

@@ -113,6 +113,7 @@ typedef struct pc_analysis pc_analysis;
 typedef struct pc_analyze_options {
     int native;               /* unwind native stacks (1) or Python only (0) */
     int max_frames;           /* per thread; 0 = default */
+    int no_source;            /* skip DWARF: no source lines, no inlined frames */
 } pc_analyze_options;
 
 int pc_analyze(pc_target *t, const pc_analyze_options *opts,

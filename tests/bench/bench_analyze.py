@@ -54,7 +54,7 @@ def main():
             size = os.path.getsize(core) / 1e6
             tools = [
                 ("pycore-analyze --format json", [args.analyzer, "--format", "json", core]),
-                ("pycore-analyze (text)", [args.analyzer, core]),
+                ("pycore-analyze --format json --no-source", [args.analyzer, "--format", "json", "--no-source", core]),
                 ("eu-stack --core (native only)", ["eu-stack", "-e", args.python, "--core", core]),
             ]
             if args.gdb:

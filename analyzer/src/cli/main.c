@@ -17,6 +17,8 @@ static const char usage[] =
     "      --sysroot=DIR    find the core's files under DIR (core from another\n"
     "                       machine or a container)\n"
     "      --max-frames=N   at most N Python frames per thread\n"
+    "      --no-source      do not read DWARF debug info: no source lines or\n"
+    "                       inlined frames, but faster and smaller\n"
     "      --color=WHEN     auto (default: on a terminal, unless NO_COLOR is set),\n"
     "                       always or never\n"
     "  -h, --help           this help\n"
@@ -44,6 +46,7 @@ int main(int argc, char **argv)
         {"native", no_argument, 0, 'n'},
         {"sysroot", required_argument, 0, 's'},
         {"max-frames", required_argument, 0, 'm'},
+        {"no-source", no_argument, 0, 'S'},
         {"color", required_argument, 0, 'c'},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},
@@ -61,6 +64,7 @@ int main(int argc, char **argv)
                 return die(PC_E_USAGE, "--format takes text or json");
             break;
         case 'n': flags |= PC_RENDER_NATIVE; break;
+        case 'S': aopts.no_source = 1; break;
         case 's': copts.sysroot = optarg; break;
         case 'm': {
             char *end;

@@ -29,6 +29,7 @@ int pc_analyze(pc_target *t, const pc_analyze_options *opts, pc_analysis **out, 
     if (rc)
         goto fail;
     a->exe = pc_native_exe(&a->native);
+    a->native.no_source = opts->no_source;
     rc = pc_python_open(&a->native, &a->py, err);
     if (rc)
         goto fail;

@@ -34,6 +34,7 @@ struct pc_native {
     struct pc_pc_slot *pc_slots;            /* PC_PC_SLOTS entries */
     struct pc_native_frame *pc_pool;
     size_t pc_pool_len, pc_pool_cap;
+    int no_source;              /* symbols only: never load DWARF */
 };
 
 #define PC_PC_SLOTS 4096

@@ -111,6 +111,8 @@ static void describe(struct walk *w, uint64_t pc, uint64_t lookup, const struct 
         GElf_Sym sym;
         base.function = dwfl_module_addrinfo(dwmod, lookup, &off, &sym, NULL, NULL, NULL);
         base.offset = off + (lookup != pc);
+        if (w->n->no_source)
+            goto done;
         Dwfl_Line *line = dwfl_module_getsrc(dwmod, lookup);
         if (line) {
             int ln = 0;
@@ -157,6 +159,7 @@ static void describe(struct walk *w, uint64_t pc, uint64_t lookup, const struct 
         base.file = file;
         base.line = ln;
     }
+done:
     if (w->count < w->max)
         w->out[w->count++] = base;
 }

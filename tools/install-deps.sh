@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the Debian packages pycore builds and tests with, if any is
+# missing.  Run as root (CI is); otherwise prints the command and fails.
+set -euo pipefail
+pkgs=(
+  gcc make pkg-config
+  libelf-dev libdw-dev elfutils          # ELF, DWARF, CFI unwinding; eu-stack for the benchmark
+  libcmocka-dev                          # unit tests
+  binutils-dev                           # libbfd: independent core reader (test oracle)
+  gdb                                    # gcore for snapshot cores
+  python3 python3-pytest                 # integration-test driver
+  python3.11 python3.11-dbg              # the interpreters under test (static LTO + Py_DEBUG)
+  zlib1g-dev libzstd-dev liblz4-dev liblzma-dev  # compressed cores (triage)
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" != 0 ]; then
+  echo "install-deps: missing Debian packages: ${missing[*]}" >&2
+  echo "install-deps: run: sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
