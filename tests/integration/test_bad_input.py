@@ -1,0 +1,156 @@
+"""Bad input: every failure is one line on stderr naming the problem and
+the fix, with a documented exit code (docs/cli.md), never a crash or hang."""
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "corpus"))
+import make_core  # noqa: E402
+import pythons  # noqa: E402
+
+E_USAGE, E_CORE, E_MODULE, E_NOPYTHON = 2, 3, 4, 5
+
+
+def run(analyzer, *args):
+    res = subprocess.run([analyzer] + list(args), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         timeout=60)
+    err = res.stderr.decode(errors="replace")
+    return res.returncode, err
+
+
+def one_line(err):
+    lines = [l for l in err.splitlines() if l.strip()]
+    assert len(lines) == 1, "expected one line on stderr, got:\n" + err
+    assert lines[0].startswith("pycore-analyze: ")
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def workdir():
+    d = tempfile.mkdtemp(prefix="pycore-bad-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def real_core(workdir):
+    """A kernel core of a hung Debian python3.11, and its interpreter."""
+    py = "/usr/bin/python3.11"
+    if not os.access(py, os.X_OK):
+        pytest.fail("%s is missing: apt-get install python3.11" % py, pytrace=False)
+    rec = make_core.make_core(py, "two_threads", "kernel", workdir, verify=False)
+    return rec["core"], py
+
+
+@pytest.fixture(scope="module")
+def sleep_core(workdir):
+    """A gcore of a process without Python."""
+    if shutil.which("gcore") is None:
+        pytest.fail("gcore is missing: apt-get install gdb", pytrace=False)
+    p = subprocess.Popen(["sleep", "300"])
+    try:
+        time.sleep(0.2)
+        out = os.path.join(workdir, "sleep")
+        subprocess.run(["gcore", "-o", out, str(p.pid)], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL, check=True, timeout=120)
+        return "%s.%d" % (out, p.pid)
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_not_elf(analyzer, workdir):
+    path = os.path.join(workdir, "notes.txt")
+    with open(path, "w") as f:
+        f.write("this is not a core\n")
+    rc, err = run(analyzer, path)
+    assert rc == E_CORE
+    assert "not an ELF file" in one_line(err)
+
+
+def test_empty_and_missing_and_directory(analyzer, workdir):
+    empty = os.path.join(workdir, "empty")
+    open(empty, "w").close()
+    for path, words in ((empty, "empty"), (os.path.join(workdir, "nope"), "cannot open"),
+                        (workdir, "not a regular file")):
+        rc, err = run(analyzer, path)
+        assert rc == E_CORE, err
+        assert words in one_line(err)
+
+
+def test_usage(analyzer):
+    rc, err = run(analyzer)
+    assert rc == E_USAGE
+    one_line(err)
+    rc, err = run(analyzer, "--format", "xml", "core")
+    assert rc == E_USAGE
+    rc, out = run(analyzer, "--version")
+    assert rc == 0
+
+
+def test_truncated(analyzer, real_core, workdir):
+    core, _ = real_core
+    cut = os.path.join(workdir, "cut")
+    with open(core, "rb") as src, open(cut, "wb") as dst:
+        dst.write(src.read(os.path.getsize(core) // 2))
+    rc, err = run(analyzer, cut)
+    assert rc == E_CORE
+    line = one_line(err)
+    assert "truncated" in line and "ulimit -c" in line
+
+
+def test_wrong_architecture(analyzer, real_core, workdir):
+    core, _ = real_core
+    arm = os.path.join(workdir, "arm")
+    shutil.copyfile(core, arm)
+    with open(arm, "r+b") as f:
+        f.seek(18)
+        f.write(b"\xb7\x00")   # EM_AARCH64
+    rc, err = run(analyzer, arm)
+    assert rc == E_CORE
+    assert "x86_64" in one_line(err)
+
+
+def test_mismatched_executable(analyzer, real_core):
+    core, py = real_core
+    other = [p["path"] for p in pythons.selected("3.11")
+             if p["present"] and os.path.realpath(p["path"]) != os.path.realpath(py)]
+    other.append(shutil.which("true") or "/bin/true")
+    rc, err = run(analyzer, core, other[0])
+    assert rc == E_MODULE
+    line = one_line(err)
+    assert "build-id" in line and "the core needs" in line
+
+
+def test_missing_executable_under_sysroot(analyzer, real_core, workdir):
+    core, _ = real_core
+    root = os.path.join(workdir, "emptyroot")
+    os.makedirs(root, exist_ok=True)
+    rc, err = run(analyzer, "--sysroot", root, core)
+    assert rc == E_MODULE
+    line = one_line(err)
+    assert "missing" in line and "--sysroot" in line
+
+
+def test_sysroot_with_the_files_works(analyzer, real_core, workdir):
+    core, py = real_core
+    root = os.path.join(workdir, "root")
+    dst = os.path.join(root, py.lstrip("/"))
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    shutil.copyfile(py, dst)
+    rc, err = run(analyzer, "--sysroot", root, "--format", "json", core)
+    assert rc == 0, err
+
+
+def test_no_python(analyzer, sleep_core):
+    rc, err = run(analyzer, sleep_core)
+    assert rc == E_NOPYTHON
+    assert "no Python interpreter" in one_line(err)
