@@ -1,0 +1,515 @@
+#!/usr/bin/python3
+"""Make an ELF core of a hung corpus scenario, together with its oracle.
+
+    make_core.py --python PATH --scenario NAME --kind gcore|kernel --out DIR
+
+1. runs corpus/scenarios/NAME.py (or NAME if it is a path) with PATH (flags -S
+   -B: no site, no .pyc written into the corpus; no PYTHON* variables passed
+   on) in a fresh directory under DIR, with
+   PYCORE_ORACLE / PYCORE_READY naming files in that directory; --kind kernel
+   also sets RLIMIT_CORE to unlimited in the child (preexec_fn);
+2. waits for the ready file (20 s; then kills the scenario and fails with its
+   stderr), sleeps 0.3 s, sends SIGUSR1 and waits until the oracle dump is
+   complete (size stable, process alive);
+3. takes the core:
+     gcore:  `gcore -o RUNDIR/core PID` (gdb writes core.PID), then SIGKILL;
+     kernel: SIGABRT, wait; the kernel writes the core into the cwd, named
+             after /proc/sys/kernel/core_pattern (+ core_uses_pid): `core`
+             here.  A pipe pattern (systemd-coredump, apport) or one with a
+             directory is an error, never a skip;
+4. sends SIGUSR1 a second time (gcore: after the core, kernel: before the
+   SIGABRT) and fails unless both dumps are identical: a sanity check that the
+   scenario is quiescent (2.7: one dump only, see _oracle.py); on failure the
+   core is deleted, the run directory kept;
+5. kills the process group and prints a JSON record:
+     {core, oracle, pid, python, scenario, kind, expect, ...}
+   where oracle = {"threads": [{"ident": int, "current": bool,
+                                 "frames": [{"name","file","line"}] innermost first,
+                                 "truncated": bool}]}.
+
+Importable: make_core(), parse_oracle(), parse_oracle_dumps(), scenarios(),
+scenario_info().  Standard library only; needs Python 3.6+ (the harness runs
+under Debian's /usr/bin/python3).
+"""
+import argparse
+import ast
+import json
+import os
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SCENARIO_DIR = os.path.join(HERE, "scenarios")
+
+READY_TIMEOUT = 20.0
+SETTLE = 0.3
+ORACLE_TIMEOUT = 10.0
+ORACLE_STABLE = 0.1
+GCORE_TIMEOUT = 180.0
+KERNEL_TIMEOUT = 180.0
+INTERPRETER_FLAGS = ["-S", "-B"]   # no site (no .pth side effects), no .pyc in the corpus
+
+
+class MakeCoreError(RuntimeError):
+    pass
+
+
+# ---------------------------------------------------------------- scenarios
+
+def scenarios():
+    """Names of all scenarios (files not starting with '_')."""
+    return sorted(f[:-3] for f in os.listdir(SCENARIO_DIR)
+                  if f.endswith(".py") and not f.startswith("_"))
+
+
+def scenario_info(name):
+    """Docstring metadata of a scenario, read without executing it.
+
+    `name` is a scenario of corpus/scenarios or the path of a .py file
+    elsewhere (ad-hoc reproducers: it runs with PYTHONPATH=corpus/scenarios so
+    `import _oracle` works).
+    First docstring line: `expect: <pattern-id>`; optional lines
+    `accept: id, id` (other acceptable diagnoses) and `python: >=X.Y`.
+    """
+    if name.endswith(".py") or os.sep in name:
+        path = os.path.abspath(name)
+        name = os.path.basename(path)[:-3]
+    else:
+        path = os.path.join(SCENARIO_DIR, name + ".py")
+    if not os.path.isfile(path):
+        raise MakeCoreError("no such scenario: %s (%s); known: %s"
+                            % (name, path, ", ".join(scenarios())))
+    with open(path) as f:
+        tree = ast.parse(f.read(), path)
+    doc = ast.get_docstring(tree)
+    if not doc:
+        raise MakeCoreError("scenario %s has no docstring" % path)
+    lines = doc.splitlines()
+    m = re.match(r"expect:\s*(\S+)\s*$", lines[0])
+    if not m:
+        raise MakeCoreError("scenario %s: first docstring line must be "
+                            "'expect: <pattern-id>', got %r" % (path, lines[0]))
+    info = {"name": name, "path": path, "expect": m.group(1), "accept": [],
+            "min_python": None, "doc": doc}
+    for line in lines[1:]:
+        m = re.match(r"accept:\s*(.+)$", line)
+        if m:
+            info["accept"] = [x.strip() for x in m.group(1).split(",") if x.strip()]
+        m = re.match(r"python:\s*>=\s*(\d+)\.(\d+)", line)
+        if m:
+            info["min_python"] = [int(m.group(1)), int(m.group(2))]
+    return info
+
+
+# ------------------------------------------------------------ oracle parser
+
+_HEADER = re.compile(r"^(Current thread|Thread) (0x[0-9a-fA-F]+)"
+                     r"(?: \[(?P<name>.*)\])? \(most recent call first\):\s*$")
+_STACK = re.compile(r"^Stack \(most recent call first\):\s*$")
+_FRAME = re.compile(r'^  File "(?P<file>.*)", line (?P<line>\d+|\?\?\?) in (?P<name>.*)$')
+
+
+def parse_oracle(text):
+    """Parse ONE faulthandler all-threads dump (or the 2.7 equivalent).
+
+    Returns {"threads": [...]} in dump order; each thread:
+      {"ident": int, "current": bool, "frames": [{"name", "file", "line"}],
+       "truncated": bool, "no_python_frame": bool, "notes": [str]}
+    frames are innermost first; line is an int or None (faulthandler "???").
+    "truncated" is set by faulthandler's "  ..." line (more than 100 frames).
+    Raises ValueError on a line it does not understand.
+    """
+    threads = []
+    cur = None
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.rstrip("\n")
+        if not line.strip():
+            continue
+        m = _HEADER.match(line)
+        if m:
+            cur = {"ident": int(m.group(2), 16), "current": m.group(1) == "Current thread",
+                   "frames": [], "truncated": False, "no_python_frame": False, "notes": []}
+            if m.group("name") is not None:
+                cur["thread_name"] = m.group("name")
+            threads.append(cur)
+            continue
+        if _STACK.match(line):
+            raise ValueError("oracle line %d: single-thread dump (%r); the oracle must be "
+                             "armed with all_threads=True" % (lineno, line))
+        if line == "...":
+            # more than 100 threads: faulthandler stops listing threads
+            threads.append({"ident": None, "more_threads": True})
+            cur = None
+            continue
+        if cur is None:
+            raise ValueError("oracle line %d outside a thread block: %r" % (lineno, line))
+        m = _FRAME.match(line)
+        if m:
+            ln = m.group("line")
+            cur["frames"].append({"name": m.group("name"), "file": m.group("file"),
+                                  "line": None if ln == "???" else int(ln)})
+        elif line == "  ...":
+            cur["truncated"] = True
+        elif line == "  <no Python frame>":
+            cur["no_python_frame"] = True
+        elif line in ("  Garbage-collecting", "  <tstate is freed>", "  <invalid frame>"):
+            cur["notes"].append(line.strip())
+        else:
+            raise ValueError("oracle line %d not understood: %r" % (lineno, line))
+    return {"threads": [t for t in threads if t.get("ident") is not None],
+            "more_threads": any(t.get("more_threads") for t in threads)}
+
+
+def parse_oracle_dumps(text):
+    """Split a file holding several consecutive dumps (a new dump starts when a
+    thread ident repeats) and parse each."""
+    dumps, current, seen = [], [], set()
+    for line in text.splitlines(True):
+        m = _HEADER.match(line.rstrip("\n"))
+        if m:
+            ident = int(m.group(2), 16)
+            if ident in seen:
+                dumps.append("".join(current))
+                current, seen = [], set()
+            seen.add(ident)
+        current.append(line)
+    if current:
+        dumps.append("".join(current))
+    return [parse_oracle(d) for d in dumps]
+
+
+def oracle_key(oracle):
+    """Comparable summary of a dump (order of threads and 'current' ignored)."""
+    return sorted((t["ident"], tuple((f["name"], f["file"], f["line"]) for f in t["frames"]),
+                   t["truncated"], t["no_python_frame"]) for t in oracle["threads"])
+
+
+# ---------------------------------------------------------------- helpers
+
+def _tail(path, limit=4000):
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError:
+        return "<no %s>" % os.path.basename(path)
+    text = data.decode("utf-8", "replace")
+    return text if len(text) <= limit else "...\n" + text[-limit:]
+
+
+def _size(path):
+    try:
+        return os.stat(path).st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _core_pattern():
+    with open("/proc/sys/kernel/core_pattern") as f:
+        pattern = f.read().strip()
+    with open("/proc/sys/kernel/core_uses_pid") as f:
+        uses_pid = f.read().strip() == "1"
+    return pattern, uses_pid
+
+
+def check_kernel_core_pattern():
+    """Fail unless the kernel writes cores as a plain file into the cwd."""
+    pattern, _ = _core_pattern()
+    if pattern.startswith("|"):
+        raise MakeCoreError(
+            "kernel cores are piped to a helper (/proc/sys/kernel/core_pattern = %r), "
+            "e.g. systemd-coredump or apport: the harness cannot pick them up. "
+            "As root: echo core > /proc/sys/kernel/core_pattern" % pattern)
+    if "/" in pattern:
+        raise MakeCoreError(
+            "kernel cores go to a fixed path (/proc/sys/kernel/core_pattern = %r), not "
+            "into the scenario's cwd. As root: echo core > /proc/sys/kernel/core_pattern"
+            % pattern)
+    if not pattern:
+        raise MakeCoreError("/proc/sys/kernel/core_pattern is empty: the kernel writes no "
+                            "cores. As root: echo core > /proc/sys/kernel/core_pattern")
+    return pattern
+
+
+def _kernel_core_regex(pattern, uses_pid, pid):
+    """Regex for the file name the kernel gives the core (see core(5))."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if c == "%" and i + 1 < len(pattern):
+            spec = pattern[i + 1]
+            i += 2
+            if spec == "%":
+                out.append("%")
+            elif spec == "p":
+                out.append(str(pid))
+            else:
+                out.append(".*")            # %e, %t, %h, %s, %u ...: anything
+            continue
+        out.append(re.escape(c))
+        i += 1
+    rx = "".join(out)
+    if "%p" not in pattern and uses_pid:
+        rx += r"(\.%d)?" % pid
+    return re.compile(rx + "$")
+
+
+def _set_core_unlimited():     # runs in the child between fork and exec
+    resource.setrlimit(resource.RLIMIT_CORE,
+                       (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+
+def _killpg(pid, sig=signal.SIGKILL):
+    try:
+        os.killpg(pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
+
+
+class _Run(object):
+    """One scenario process and its files."""
+
+    def __init__(self, python, info, kind, rundir):
+        self.python, self.info, self.kind, self.rundir = python, info, kind, rundir
+        self.oracle_path = os.path.join(rundir, "oracle.txt")
+        self.ready_path = os.path.join(rundir, "ready.json")
+        self.stdout_path = os.path.join(rundir, "stdout.txt")
+        self.stderr_path = os.path.join(rundir, "stderr.txt")
+        self.proc = None
+
+    def fail(self, what):
+        rc = self.proc.poll() if self.proc else None
+        raise MakeCoreError(
+            "%s [scenario %s, python %s, kind %s, pid %s, exit status %s, dir %s]\n"
+            "--- scenario stderr ---\n%s\n--- scenario stdout ---\n%s"
+            % (what, self.info["name"], self.python, self.kind,
+               self.proc.pid if self.proc else None, rc, self.rundir,
+               _tail(self.stderr_path), _tail(self.stdout_path, 1000)))
+
+    def start(self):
+        # no PYTHON* variable of the caller reaches the scenario (PYTHONPATH,
+        # PYTHONHOME, PYTHONFAULTHANDLER, PYTHONSTARTUP...)
+        env = dict((k, v) for k, v in os.environ.items() if not k.startswith("PYTHON"))
+        if os.path.dirname(self.info["path"]) != SCENARIO_DIR:
+            env["PYTHONPATH"] = SCENARIO_DIR
+        env["PYCORE_ORACLE"] = self.oracle_path
+        env["PYCORE_READY"] = self.ready_path
+        out = open(self.stdout_path, "wb")
+        err = open(self.stderr_path, "wb")
+        try:
+            self.proc = subprocess.Popen(
+                [self.python] + INTERPRETER_FLAGS + [self.info["path"]],
+                cwd=self.rundir, env=env, stdin=subprocess.DEVNULL,
+                stdout=out, stderr=err, start_new_session=True,
+                preexec_fn=_set_core_unlimited if self.kind == "kernel" else None)
+        finally:
+            out.close()
+            err.close()
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def wait_ready(self, timeout):
+        deadline = time.monotonic() + timeout
+        while not os.path.exists(self.ready_path):
+            if not self.alive():
+                self.fail("scenario exited before it was ready")
+            if time.monotonic() > deadline:
+                self.kill()
+                self.fail("scenario not ready after %.0f s" % timeout)
+            time.sleep(0.02)
+        with open(self.ready_path) as f:
+            return json.load(f)
+
+    def dump(self, timeout):
+        """SIGUSR1, then wait for the new dump to be complete; returns its text."""
+        start = _size(self.oracle_path)
+        os.kill(self.proc.pid, signal.SIGUSR1)
+        deadline = time.monotonic() + timeout
+        last, changed = start, time.monotonic()
+        while True:
+            time.sleep(0.05)
+            if not self.alive():
+                self.fail("scenario died after SIGUSR1 (oracle not armed?)")
+            size = _size(self.oracle_path)
+            now = time.monotonic()
+            if size != last:
+                last, changed = size, now
+            elif size > start and now - changed >= ORACLE_STABLE:
+                break
+            if now > deadline:
+                self.fail("no complete oracle dump %.0f s after SIGUSR1 (file %d bytes)"
+                          % (timeout, size))
+        with open(self.oracle_path, "rb") as f:
+            f.seek(start)
+            return f.read(last - start).decode("ascii", "backslashreplace")
+
+    def kill(self):
+        if self.proc is None:
+            return
+        _killpg(self.proc.pid)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+# ---------------------------------------------------------------- main API
+
+def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TIMEOUT,
+              verify=True):
+    """Run `scenario` with `python`, core it, return the JSON-able record.
+
+    The core and the scenario's files are in record["workdir"] (a fresh
+    directory under `out`); the caller deletes it (shutil.rmtree) when done.
+    """
+    if kind not in ("gcore", "kernel"):
+        raise MakeCoreError("--kind must be gcore or kernel, not %r" % kind)
+    info = scenario_info(scenario)
+    scenario = info["name"]
+    python = os.path.abspath(python)
+    if not os.access(python, os.X_OK):
+        raise MakeCoreError("interpreter %s is missing or not executable" % python)
+    gcore = None
+    if kind == "gcore":
+        gcore = shutil.which("gcore")
+        if gcore is None or shutil.which("gdb") is None:
+            raise MakeCoreError("gcore/gdb not found on PATH (apt-get install gdb)")
+    else:
+        pattern, uses_pid = _core_pattern()
+        check_kernel_core_pattern()
+    os.makedirs(out, exist_ok=True)
+    rundir = tempfile.mkdtemp(prefix="%s-%s-" % (scenario, kind), dir=out)
+    run = _Run(python, info, kind, rundir)
+    timings = {}
+    oracles = []
+
+    def add_dump():
+        text = run.dump(ORACLE_TIMEOUT)
+        try:
+            oracle = parse_oracle(text)
+        except ValueError as e:
+            run.fail("oracle dump %d unparsable: %s\n%s" % (len(oracles) + 1, e, text[:3000]))
+        if not oracle["threads"]:
+            run.fail("oracle dump %d lists no thread:\n%s" % (len(oracles) + 1, text[:3000]))
+        if oracles and oracle_key(oracle) != oracle_key(oracles[0]):
+            run.fail("the scenario was not quiescent: oracle dumps 1 and %d differ (see %s)"
+                     % (len(oracles) + 1, run.oracle_path))
+        oracles.append(oracle)
+
+    core = None
+    t0 = time.monotonic()
+    try:
+        run.start()
+        ready = run.wait_ready(ready_timeout)
+        timings["ready"] = time.monotonic() - t0
+        version = tuple(ready.get("version", (0, 0, 0)))
+        if info["min_python"] and version[:2] < tuple(info["min_python"]):
+            run.fail("scenario needs python >= %d.%d" % tuple(info["min_python"]))
+        time.sleep(settle)
+        multi = verify and version[0] >= 3      # 2.7: the oracle dumps once (see _oracle.py)
+        add_dump()
+        if multi and kind == "kernel":
+            add_dump()
+        if version[0] < 3:
+            time.sleep(0.2)                     # let the 2.7 dumper thread exit
+        timings["oracle"] = time.monotonic() - t0
+        tc = time.monotonic()
+        if kind == "gcore":
+            prefix = os.path.join(rundir, "core")
+            env = dict(os.environ)
+            env["DEBUGINFOD_URLS"] = ""
+            try:
+                res = subprocess.run([gcore, "-o", prefix, str(run.proc.pid)],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, env=env, timeout=GCORE_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                run.kill()
+                run.fail("gcore timed out after %.0f s" % GCORE_TIMEOUT)
+            core = "%s.%d" % (prefix, run.proc.pid)
+            if res.returncode != 0 or not os.path.isfile(core):
+                run.kill()
+                run.fail("gcore failed (exit %d):\n%s"
+                         % (res.returncode, res.stdout.decode("utf-8", "replace")[-3000:]))
+            if not run.alive():
+                run.fail("scenario died while gcore was attached")
+            if multi:
+                add_dump()                      # after the core: brackets it
+            run.kill()
+            signal_expected = signal.SIGSTOP
+        else:
+            os.kill(run.proc.pid, signal.SIGABRT)
+            try:
+                status = run.proc.wait(timeout=KERNEL_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                run.kill()
+                run.fail("scenario did not die %.0f s after SIGABRT" % KERNEL_TIMEOUT)
+            _killpg(run.proc.pid)
+            if status != -signal.SIGABRT:
+                run.fail("scenario exit status %r after SIGABRT (expected -%d)"
+                         % (status, signal.SIGABRT))
+            rx = _kernel_core_regex(pattern, uses_pid, run.proc.pid)
+            ours = set(["oracle.txt", "ready.json", "stdout.txt", "stderr.txt"])
+            found = sorted(f for f in os.listdir(rundir) if f not in ours and rx.match(f))
+            if len(found) != 1:
+                run.fail("%s (core_pattern %r, core_uses_pid %d, files in %s: %s). Is "
+                         "RLIMIT_CORE settable, the filesystem writable, the process dumpable?"
+                         % ("the kernel wrote no core" if not found else "several core files",
+                            pattern, uses_pid, rundir, ", ".join(sorted(os.listdir(rundir)))))
+            core = os.path.join(rundir, found[0])
+            signal_expected = signal.SIGABRT
+        timings["core"] = time.monotonic() - tc
+        timings["total"] = time.monotonic() - t0
+    except BaseException:
+        run.kill()
+        if core and os.path.exists(core):
+            os.unlink(core)                     # keep the small files for inspection only
+        raise
+    return {
+        "core": core,
+        "core_size": os.path.getsize(core),
+        "oracle": oracles[-1],
+        "oracle_dumps": len(oracles),
+        "ready": ready,
+        "pid": run.proc.pid,
+        "python": python,
+        "python_version": ready.get("version"),
+        "scenario": scenario,
+        "kind": kind,
+        "expect": info["expect"],
+        "accept": info["accept"],
+        "signal": int(signal_expected),
+        "workdir": rundir,
+        "timings": {k: round(v, 3) for k, v in timings.items()},
+    }
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--python", required=True, help="interpreter to run the scenario with")
+    p.add_argument("--scenario", required=True, help="one of: %s" % ", ".join(scenarios()))
+    p.add_argument("--kind", required=True, choices=("gcore", "kernel"))
+    p.add_argument("--out", required=True, help="directory for the run directory and core")
+    p.add_argument("--settle", type=float, default=SETTLE,
+                   help="seconds between ready file and SIGUSR1 (default %(default)s)")
+    p.add_argument("--no-verify", action="store_true",
+                   help="do not take a second oracle dump to check quiescence")
+    args = p.parse_args(argv)
+    try:
+        rec = make_core(args.python, args.scenario, args.kind, args.out,
+                        settle=args.settle, verify=not args.no_verify)
+    except MakeCoreError as e:
+        sys.stderr.write("make_core: %s\n" % e)
+        return 1
+    json.dump(rec, sys.stdout, indent=1, sort_keys=True)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

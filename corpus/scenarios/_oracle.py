@@ -1,0 +1,148 @@
+"""Test oracle for corpus scenarios (helper module, not a scenario).
+
+Every scenario starts with ``import _oracle; _oracle.arm()`` and calls
+``_oracle.ready()`` once it is about to enter its hung state.
+
+arm():   makes SIGUSR1 write the Python stacks of all threads to the file
+         named by $PYCORE_ORACLE, in faulthandler's text format:
+
+             Thread 0x00007f0123456700 (most recent call first):
+               File "/path/file.py", line 12 in func
+             Current thread 0x00007f0123456000 (most recent call first):
+               File "/path/file.py", line 3 in <module>
+
+         CPython 3.3+: faulthandler.register(SIGUSR1, all_threads=True).
+         CPython 2.7 (no faulthandler): a C-level SIGUSR1 handler writes to a
+         wakeup pipe (signal.set_wakeup_fd); a raw helper thread blocked on
+         that pipe wakes, writes the stacks of every other thread from
+         sys._current_frames() in the same format (innermost first), and
+         exits, so it is gone before the core is taken.  Only ONE dump is
+         possible on 2.7 (the C handler writes the wakeup fd only while the
+         main thread has not yet run its Python-level handler).
+ready(): writes $PYCORE_READY (JSON: pid, version, executable and the
+         threading view of every thread: ident, name, daemon, main).  The
+         harness sends SIGUSR1 some time after this file appears.
+
+Nothing here may start a Python thread on 3.x: the scenario's threads are
+exactly the threads in the core.  Runnable by CPython 2.7 and 3.6+.
+"""
+import json
+import os
+import signal
+import sys
+import threading
+
+_keep = []          # file objects / fds that must stay alive for the process lifetime
+_armed = [False]
+
+
+def _env(name):
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError("_oracle: environment variable %s is not set" % name)
+    return value
+
+
+def arm():
+    """Install the SIGUSR1 stack dumper.  Idempotent."""
+    if _armed[0]:
+        return
+    path = _env("PYCORE_ORACLE")
+    try:
+        import faulthandler
+    except ImportError:
+        faulthandler = None
+    if faulthandler is not None:
+        f = open(path, "w")
+        _keep.append(f)     # faulthandler only keeps the fd: keep the object alive
+        faulthandler.register(signal.SIGUSR1, file=f, all_threads=True)
+    else:
+        _arm_py2(path)
+    _armed[0] = True
+
+
+def _arm_py2(path):
+    import traceback
+    try:
+        import thread as _thread            # 2.7
+    except ImportError:                     # pragma: no cover (3.x has faulthandler)
+        import _thread
+    rfd, wfd = os.pipe()
+    _keep.append((rfd, wfd))
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    _keep.append(fd)
+
+    def _noop(signum, frame):
+        pass
+
+    signal.signal(signal.SIGUSR1, _noop)    # C handler installed -> writes the wakeup fd
+    signal.set_wakeup_fd(wfd)
+
+    def _dumper():
+        while True:
+            try:
+                data = os.read(rfd, 64)
+            except OSError:
+                continue
+            if not data:
+                return
+            me = _thread.get_ident()
+            frames = sys._current_frames()
+            out = []
+            for ident, frame in frames.items():
+                if ident == me:
+                    continue
+                out.append("Thread 0x%016x (most recent call first):\n" % ident)
+                stack = traceback.extract_stack(frame)
+                stack.reverse()                 # innermost first, like faulthandler
+                if not stack:
+                    out.append("  <no Python frame>\n")
+                for entry in stack[:100]:
+                    out.append('  File "%s", line %d in %s\n' % (entry[0], entry[1], entry[2]))
+                if len(stack) > 100:
+                    out.append("  ...\n")
+            frames = frame = None
+            text = "".join(out)
+            if not isinstance(text, bytes):
+                text = text.encode("ascii", "backslashreplace")
+            os.write(fd, text)
+            return      # leave the process as it was: this thread is gone before the core
+
+    _thread.start_new_thread(_dumper, ())
+
+
+def thread_table():
+    """The threading module's view of the live threads."""
+    try:
+        main = threading.main_thread()
+    except AttributeError:                  # 2.7
+        main = None
+    table = []
+    for t in threading.enumerate():
+        if main is not None:
+            is_main = t is main
+        else:
+            is_main = type(t).__name__ == "_MainThread"
+        table.append({"ident": t.ident, "name": t.name, "daemon": bool(t.daemon),
+                      "main": is_main})
+    return table
+
+
+def ready(extra=None):
+    """Announce that the scenario is about to block for good."""
+    path = _env("PYCORE_READY")
+    info = {
+        "pid": os.getpid(),
+        "version": list(sys.version_info[:3]),
+        "executable": sys.executable,
+        "threads": thread_table(),
+    }
+    if extra:
+        info.update(extra)
+    tmp = path + ".tmp"
+    f = open(tmp, "w")
+    try:
+        f.write(json.dumps(info, sort_keys=True))
+    finally:
+        f.close()
+    os.rename(tmp, path)    # atomic: the harness never sees a partial file

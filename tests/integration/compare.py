@@ -1,0 +1,159 @@
+"""The comparisons of the integration tests, as pure functions.
+
+Each returns a list of problems (strings); empty = agreement.  Kept apart
+from the tests so test_harness.py can prove they catch wrong reports.
+"""
+import signal
+
+import expectations
+
+MAX_FRAMES = 100    # faulthandler prints at most 100 frames per thread
+
+# qualnames (3.11+ co_qualname) each scenario's report must contain
+QUALNAMES = {
+    "two_threads": {"Thread.join", "main", "take_guard", "<module>"},
+    "fifty_threads": {"Worker.descend", "Worker.park", "Worker.run", "Event.wait",
+                      "Condition.wait", "Thread.join", "main", "<module>"},
+    "shutdown_join": {"_shutdown", "Event.wait", "Condition.wait", "wait_forever"},
+    "import_lock": {"Thread.join", "_ModuleLock.acquire", "_find_and_load", "import_me_again",
+                    "<module>"},
+    "gil_held": {"Thread.join", "hold_gil", "wait_for_gil", "main"},
+    "idle_sleep": {"socket.accept", "serve", "main", "<module>"},
+    "ballast": {"idle", "<module>"},
+}
+
+
+def triples(frames):
+    return [(f.get("name"), f.get("file"), f.get("line")) for f in frames]
+
+
+def by_ident(report):
+    """ident -> thread of a report; raises AssertionError on a malformed list."""
+    threads = report.get("threads")
+    assert isinstance(threads, list) and threads, "report has no threads: %r" % (report,)
+    out = {}
+    for t in threads:
+        assert isinstance(t.get("ident"), int), "thread without integer ident: %r" % (t,)
+        assert t["ident"] not in out, "ident %#x reported twice" % t["ident"]
+        out[t["ident"]] = t
+    return out
+
+
+def python_frames(oracle, report):
+    """Every oracle thread's frames == ours, (name, file, line), innermost first."""
+    ours = by_ident(report)
+    problems = []
+    for ot in oracle["threads"]:
+        ident = ot["ident"]
+        if ident not in ours:
+            problems.append("thread %#x (oracle: %s) missing from the report (have %s)"
+                            % (ident, triples(ot["frames"][:1]),
+                               ", ".join("%#x" % i for i in ours)))
+            continue
+        want = triples(ot["frames"])[:MAX_FRAMES]
+        got_all = triples(ours[ident].get("python_frames") or [])
+        got = got_all
+        if ot["truncated"]:
+            if len(got_all) <= MAX_FRAMES:
+                problems.append("thread %#x: oracle truncated at %d frames, report has only %d"
+                                % (ident, MAX_FRAMES, len(got_all)))
+            got = got_all[:MAX_FRAMES]
+        if got != want:
+            first = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b),
+                         min(len(got), len(want)))
+            problems.append(
+                "thread %#x (%s): frames differ from #%d on (innermost = #0); "
+                "%d frames reported, %d in oracle\n    ours:   %s\n    oracle: %s"
+                % (ident, ours[ident].get("name"), first, len(got), len(want),
+                   got[first:first + 3], want[first:first + 3]))
+        for f in ours[ident].get("python_frames") or []:
+            qn, name = f.get("qualname"), f.get("name")
+            if not isinstance(qn, str) or not (qn == name or qn.endswith("." + name)):
+                problems.append("thread %#x: qualname %r does not end with name %r"
+                                % (ident, qn, name))
+                break
+    return problems
+
+
+def qualnames(scenario, report):
+    if scenario not in QUALNAMES:
+        return ["scenario %s has no entry in tests/integration/compare.py QUALNAMES" % scenario]
+    have = set(f.get("qualname") for t in by_ident(report).values()
+               for f in t.get("python_frames") or [])
+    want = set(QUALNAMES[scenario])
+    if expectations.THREADS.get(scenario):
+        want |= {"Thread.run", "Thread._bootstrap_inner", "Thread._bootstrap"}
+    missing = sorted(want - have)
+    if missing:
+        return ["qualnames %s not in the report (have %s)"
+                % (missing, sorted(q for q in have if q))]
+    return []
+
+
+def thread_identity(scenario, ready, report):
+    """name / daemon / main of every thread vs the scenario's threading view."""
+    ours = by_ident(report)
+    problems = []
+    mains = [t for t in ours.values() if t.get("main") is True]
+    if len(mains) != 1:
+        problems.append("%d threads have main=true (want exactly 1): %s"
+                        % (len(mains), [hex(t["ident"]) for t in mains]))
+    elif mains[0].get("name") != "MainThread":
+        problems.append("main thread is named %r, want 'MainThread'" % mains[0].get("name"))
+    for rt in ready["threads"]:
+        t = ours.get(rt["ident"])
+        if t is None:
+            problems.append("thread %r (%#x) missing" % (rt["name"], rt["ident"]))
+            continue
+        for field in ("name", "daemon", "main"):
+            if t.get(field) != rt[field]:
+                problems.append("thread %#x: %s = %r, want %r"
+                                % (rt["ident"], field, t.get(field), rt[field]))
+    names = dict((t.get("name"), t) for t in ours.values())
+    for name, daemon in sorted(expectations.expected_threads(scenario).items()):
+        if name not in names:
+            problems.append("no thread named %r (have %s)" % (name, sorted(map(str, names))))
+        elif names[name].get("daemon") is not daemon:
+            problems.append("thread %r: daemon = %r, want %r"
+                            % (name, names[name].get("daemon"), daemon))
+    return problems
+
+
+def process_and_registers(kind, bfd, report):
+    """process.{pid,signal,core_kind}, thread tids and registers vs libbfd."""
+    proc = report.get("process") or {}
+    problems = []
+    if report.get("schema_version") != 1:
+        problems.append("schema_version = %r, want 1" % report.get("schema_version"))
+    if proc.get("pid") != bfd["pid"]:
+        problems.append("process.pid = %r, bfd says %r" % (proc.get("pid"), bfd["pid"]))
+    if proc.get("core_kind") != kind:
+        problems.append("process.core_kind = %r, want %r" % (proc.get("core_kind"), kind))
+    if kind == "gcore":
+        # gdb's gcore leaves pr_cursig 0 (bfd "signal") and records the SIGSTOP
+        # of its ptrace attach in NT_SIGINFO only
+        want_sig = bfd["siginfo_signo"]
+        if want_sig != signal.SIGSTOP or bfd["signal"] not in (0, signal.SIGSTOP):
+            problems.append("bfd: gcore core with signal %r / siginfo %r (want 0|19 / 19)"
+                            % (bfd["signal"], bfd["siginfo_signo"]))
+    else:
+        want_sig = bfd["signal"]
+        if want_sig != signal.SIGABRT:
+            problems.append("bfd: kernel core with signal %r, the harness sent SIGABRT"
+                            % want_sig)
+    if proc.get("signal") != want_sig:
+        problems.append("process.signal = %r, want %r" % (proc.get("signal"), want_sig))
+    bfd_threads = dict((t["tid"], t["registers"]) for t in bfd["threads"])
+    ours = dict((t.get("tid"), t) for t in report.get("threads") or [])
+    if set(ours) != set(bfd_threads):
+        problems.append("thread tids differ: only ours %s, only bfd %s"
+                        % (sorted(set(ours) - set(bfd_threads), key=str),
+                           sorted(set(bfd_threads) - set(ours))))
+    for tid in sorted(set(ours) & set(bfd_threads)):
+        got = ours[tid].get("registers") or {}
+        want = bfd_threads[tid]
+        diff = ["%s: ours %r, bfd %r" % (r, got.get(r), want.get(r))
+                for r in sorted(set(got) | set(want)) if got.get(r) != want.get(r)]
+        if diff:
+            problems.append("tid %d registers differ: %s" % (tid, "; ".join(diff[:8])))
+    return problems

@@ -1,0 +1,290 @@
+"""Fixtures of the pycore-analyze integration tests.
+
+Run from the repository root with Debian's interpreter:
+
+    /usr/bin/python3 -m pytest tests/integration
+
+Each test that takes the `case` argument is parametrized over
+(interpreter, scenario, kind): interpreters = tests/integration/pythons.py
+selected("3.11") (required-but-absent ones included, they FAIL), scenarios =
+corpus/scenarios/*.py, kind = gcore | kernel.  The `corpus` fixture makes every
+core of the session with a pool of 2 workers (in collection order, ahead of the
+tests), runs bfd_core and pycore-analyze on it, keeps their outputs and deletes
+the core at once.  Nothing is skipped: a missing tool fails the tests.
+
+Environment:
+  PYCORE_ANALYZE     analyzer binary (default build/bin/pycore-analyze)
+  PYCORE_PYTHONS     comma-separated interpreter labels to restrict to
+  PYCORE_SCENARIOS   comma-separated scenario names to restrict to
+  PYCORE_KINDS       comma-separated core kinds (default gcore,kernel)
+  PYCORE_CORE_JOBS   core-making workers (default 2)
+  PYCORE_KEEP_CORES  1 = keep the cores and scenario files (prints where)
+  PYCORE_TEST_VERSION  X.Y of the interpreters (default 3.11)
+"""
+import collections
+import concurrent.futures
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, "corpus"))
+sys.path.insert(0, HERE)
+
+import make_core  # noqa: E402
+import pythons  # noqa: E402
+
+VERSION = os.environ.get("PYCORE_TEST_VERSION", "3.11")
+KINDS = tuple(k for k in os.environ.get("PYCORE_KINDS", "gcore,kernel").split(",") if k)
+BFD_SRC = os.path.join(REPO, "tests", "oracle", "bfd_core.c")
+BFD_BIN = os.path.join(REPO, "build", "tests", "bfd_core")
+BFD_CMD = ["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-o", BFD_BIN, BFD_SRC, "-lbfd"]
+ANALYZER_DEFAULT = os.path.join(REPO, "build", "bin", "pycore-analyze")
+ANALYZER_TIMEOUT = 120
+
+
+Case = collections.namedtuple("Case", "interp scenario kind")
+
+
+def case_id(case):
+    return "%s-%s-%s" % (case.interp["label"], case.scenario, case.kind)
+
+
+def _scenarios():
+    names = make_core.scenarios()
+    only = os.environ.get("PYCORE_SCENARIOS")
+    if only:
+        wanted = [x.strip() for x in only.split(",") if x.strip()]
+        unknown = [w for w in wanted if w not in names]
+        if unknown:
+            raise pytest.UsageError("PYCORE_SCENARIOS: unknown scenario(s) %s" % unknown)
+        names = wanted
+    return names
+
+
+def all_cases():
+    cases = []
+    for interp in pythons.selected(VERSION):
+        for scenario in _scenarios():
+            info = make_core.scenario_info(scenario)
+            if interp["present"] and info["min_python"]:
+                have = tuple(int(x) for x in interp["xy"].split("."))
+                if have < tuple(info["min_python"]):
+                    continue        # scenario not meant for this version
+            for kind in KINDS:
+                cases.append(Case(interp, scenario, kind))
+    return cases
+
+
+def pytest_generate_tests(metafunc):
+    if "case" in metafunc.fixturenames:
+        cases = all_cases()
+        metafunc.parametrize("case", cases, ids=[case_id(c) for c in cases])
+
+
+# ------------------------------------------------------------------ tools
+
+def analyzer_path():
+    return os.environ.get("PYCORE_ANALYZE") or ANALYZER_DEFAULT
+
+
+@pytest.fixture(scope="session")
+def analyzer():
+    """The pycore-analyze binary; fails (never skips) when it is missing."""
+    path = analyzer_path()
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        pytest.fail("analyzer binary %s is missing or not executable: build it "
+                    "(make) or set PYCORE_ANALYZE" % path, pytrace=False)
+    return path
+
+
+_bfd_lock = threading.Lock()
+
+
+def build_bfd_core():
+    """Compile tests/oracle/bfd_core.c into build/tests/ unless up to date."""
+    with _bfd_lock:
+        if os.path.isfile(BFD_BIN) and os.path.getmtime(BFD_BIN) >= os.path.getmtime(BFD_SRC):
+            return BFD_BIN
+        os.makedirs(os.path.dirname(BFD_BIN), exist_ok=True)
+        if shutil.which("cc") is None:
+            raise RuntimeError("no C compiler `cc` on PATH (needed for %s)" % BFD_SRC)
+        res = subprocess.run(BFD_CMD, cwd=REPO, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT)
+        if res.returncode != 0:
+            raise RuntimeError(
+                "cannot build the libbfd oracle (apt-get install binutils-dev?):\n$ %s\n%s"
+                % (" ".join(BFD_CMD), res.stdout.decode(errors="replace")))
+        return BFD_BIN
+
+
+@pytest.fixture(scope="session")
+def bfd_core_bin():
+    try:
+        return build_bfd_core()
+    except RuntimeError as e:
+        pytest.fail(str(e), pytrace=False)
+
+
+# ------------------------------------------------------------------ cores
+
+class CaseFailure(Exception):
+    """Making or reading the core of one case failed."""
+
+
+class CaseResult(object):
+    """Everything the tests need from one core; the core itself is gone."""
+
+    def __init__(self, case, record, bfd, analyzer):
+        self.case, self.record, self.bfd_run, self.analyzer_run = case, record, bfd, analyzer
+
+    def where(self):
+        return "%s (core %s, python %s, pid %s)" % (case_id(self.case), self.record["core"],
+                                                    self.record["python"], self.record["pid"])
+
+    @property
+    def oracle(self):
+        return self.record["oracle"]
+
+    def bfd(self):
+        run = self.bfd_run
+        if run["rc"] != 0:
+            pytest.fail("bfd_core failed (exit %s) on %s:\n%s"
+                        % (run["rc"], self.where(), run["stderr"]), pytrace=False)
+        return json.loads(run["stdout"])
+
+    def report(self):
+        """pycore-analyze's parsed JSON; fails the test on any error."""
+        run = self.analyzer_run
+        if run is None:
+            pytest.fail("pycore-analyze was not run (missing at %s)" % analyzer_path(),
+                        pytrace=False)
+        if run.get("timeout"):
+            pytest.fail("pycore-analyze timed out after %ss on %s" % (ANALYZER_TIMEOUT,
+                                                                     self.where()),
+                        pytrace=False)
+        if run["rc"] != 0:
+            pytest.fail("`%s` exit %s on %s\nstderr:\n%s" % (" ".join(run["argv"]), run["rc"],
+                                                           self.where(), run["stderr"][-4000:]),
+                        pytrace=False)
+        try:
+            return json.loads(run["stdout"])
+        except ValueError as e:
+            pytest.fail("pycore-analyze printed invalid JSON (%s) on %s:\n%s"
+                        % (e, self.where(), run["stdout"][:2000]), pytrace=False)
+
+
+class Corpus(object):
+    """Makes, reads and deletes the cores of a session, 2 at a time."""
+
+    def __init__(self, session, out, jobs):
+        self.session, self.out = session, out
+        self.pool = concurrent.futures.ThreadPoolExecutor(max_workers=jobs,
+                                                          thread_name_prefix="corpus")
+        self.futures = {}
+        self.lock = threading.Lock()
+        self.keep = os.environ.get("PYCORE_KEEP_CORES") == "1"
+        self.analyzer = analyzer_path()
+        if not (os.path.isfile(self.analyzer) and os.access(self.analyzer, os.X_OK)):
+            self.analyzer = None
+        self.log = []
+
+    def _submit_all(self):
+        # every case of the session, in collection order, so cores are ready
+        # before the tests ask for them
+        for item in self.session.items:
+            callspec = getattr(item, "callspec", None)
+            case = callspec.params.get("case") if callspec else None
+            if case is not None:
+                self._submit(case)
+
+    def _submit(self, case):
+        key = case_id(case)
+        if key not in self.futures:
+            self.futures[key] = self.pool.submit(self._work, case)
+        return self.futures[key]
+
+    def result(self, case):
+        with self.lock:
+            if not self.futures:
+                self._submit_all()
+            fut = self._submit(case)
+        try:
+            return fut.result()
+        except CaseFailure as e:
+            pytest.fail(str(e), pytrace=False)
+
+    def _work(self, case):
+        if not case.interp["present"]:
+            raise CaseFailure(case.interp["error"])
+        if case.kind == "gcore" and (shutil.which("gcore") is None or shutil.which("gdb") is None):
+            raise CaseFailure("gcore/gdb not on PATH (apt-get install gdb)")
+        try:
+            bfd_bin = build_bfd_core()
+        except RuntimeError as e:
+            raise CaseFailure(str(e))
+        out = os.path.join(self.out, case_id(case))
+        t0 = time.monotonic()
+        try:
+            try:
+                record = make_core.make_core(case.interp["path"], case.scenario, case.kind, out)
+            except make_core.MakeCoreError as e:
+                raise CaseFailure("making the core failed: %s" % e)
+            core = record["core"]
+            t1 = time.monotonic()
+            b = subprocess.run([bfd_bin, core], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            bfd = {"rc": b.returncode, "stdout": b.stdout.decode(errors="replace"),
+                   "stderr": b.stderr.decode(errors="replace")}
+            analyzer = None
+            if self.analyzer:
+                argv = [self.analyzer, "--format", "json", core]
+                t2 = time.monotonic()
+                try:
+                    a = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                       timeout=ANALYZER_TIMEOUT, stdin=subprocess.DEVNULL)
+                    analyzer = {"argv": argv, "rc": a.returncode,
+                                "stdout": a.stdout.decode(errors="replace"),
+                                "stderr": a.stderr.decode(errors="replace"),
+                                "seconds": round(time.monotonic() - t2, 3)}
+                except subprocess.TimeoutExpired:
+                    analyzer = {"argv": argv, "rc": None, "timeout": True, "stdout": "",
+                                "stderr": ""}
+            self.log.append((case_id(case), record["core_size"], record["timings"],
+                             round(t1 - t0, 3), analyzer and analyzer.get("seconds")))
+            return CaseResult(case, record, bfd, analyzer)
+        finally:
+            if not self.keep:
+                shutil.rmtree(out, ignore_errors=True)
+
+    def close(self):
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+@pytest.fixture(scope="session")
+def corpus(request, tmp_path_factory):
+    c = Corpus(request.session, str(tmp_path_factory.mktemp("cores")),
+               int(os.environ.get("PYCORE_CORE_JOBS", "2")))
+    request.config._pycore_corpus = c       # for pytest_terminal_summary
+    yield c
+    c.close()
+    if c.keep:
+        sys.stderr.write("\ncores kept under %s\n" % c.out)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """One line per core: size and timings (make, analyzer)."""
+    corpus_obj = getattr(terminalreporter.config, "_pycore_corpus", None)
+    if corpus_obj is None or not corpus_obj.log:
+        return
+    terminalreporter.section("pycore cores")
+    for key, size, timings, make_s, ana_s in sorted(corpus_obj.log):
+        terminalreporter.write_line("%-48s %8.1f MB  make %5.2fs (core %5.2fs)  analyze %s"
+                                    % (key, size / 1e6, make_s, timings.get("core", 0),
+                                       "%.2fs" % ana_s if ana_s is not None else "-"))

@@ -1,0 +1,206 @@
+"""Candidate CPython interpreters for the integration tests.
+
+Candidates (present or not):
+  debian-3.11      /usr/bin/python3.11   Debian's build: static libpython, LTO
+  debian-3.11d     /usr/bin/python3.11d  Debian's Py_DEBUG build (if installed)
+  pyenv-X.Y.Z      $(pyenv root)/versions/X.Y.Z/bin/python3.X (or python2.7)
+
+For each present interpreter: its version (asked from the interpreter with a
+one-line `-E -S -c` that imports nothing but sys), whether it is a debug build,
+and its build kind, "shared" when the executable's ELF DT_NEEDED names a
+libpython, else "static" (read from the file with the small ELF reader below,
+the interpreter is not involved).
+
+REQUIRED lists, per version, the interpreters a run must have: tests
+parametrize over required-but-absent interpreters too and fail for them.
+Usable as a script: `/usr/bin/python3 tests/integration/pythons.py [3.11]`.
+"""
+import glob
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import sys
+
+DEBIAN = [("debian-3.11", "/usr/bin/python3.11"), ("debian-3.11d", "/usr/bin/python3.11d")]
+
+# What a run must have, per X.Y: (label regex, name) = "some present interpreter
+# whose label matches the regex".  Absent -> the tests fail (never skip).
+REQUIRED = {
+    "3.11": [(r"^debian-3\.11$", "debian-3.11"), (r"^pyenv-3\.11\.\d+$", "pyenv-3.11.x")],
+}
+
+
+class ElfError(Exception):
+    pass
+
+
+def elf_needed(path):
+    """DT_NEEDED entries of an ELF executable/library (64- or 32-bit, LE/BE)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if data[:4] != b"\x7fELF":
+        raise ElfError("%s: not an ELF file" % path)
+    is64 = data[4] == 2
+    end = "<" if data[5] == 1 else ">"
+    if is64:
+        phoff, = struct.unpack_from(end + "Q", data, 0x20)
+        phentsize, phnum = struct.unpack_from(end + "HH", data, 0x36)
+        ph_fmt, dyn_fmt = end + "IIQQQQQQ", end + "qQ"
+    else:
+        phoff, = struct.unpack_from(end + "I", data, 0x1C)
+        phentsize, phnum = struct.unpack_from(end + "HH", data, 0x2A)
+        ph_fmt, dyn_fmt = end + "IIIIIIII", end + "iI"
+    loads, dynamic = [], None
+    for i in range(phnum):
+        fields = struct.unpack_from(ph_fmt, data, phoff + i * phentsize)
+        if is64:
+            p_type, _flags, p_offset, p_vaddr, _pa, p_filesz, _memsz, _align = fields
+        else:
+            p_type, p_offset, p_vaddr, _pa, p_filesz, _memsz, _flags, _align = fields
+        if p_type == 1:                     # PT_LOAD
+            loads.append((p_vaddr, p_offset, p_filesz))
+        elif p_type == 2:                   # PT_DYNAMIC
+            dynamic = (p_offset, p_filesz)
+    if dynamic is None:
+        return []                           # fully static executable
+    entsize = struct.calcsize(dyn_fmt)
+    needed, strtab = [], None
+    off, size = dynamic
+    for i in range(size // entsize):
+        tag, val = struct.unpack_from(dyn_fmt, data, off + i * entsize)
+        if tag == 0:                        # DT_NULL
+            break
+        if tag == 1:                        # DT_NEEDED
+            needed.append(val)
+        elif tag == 5:                      # DT_STRTAB (a virtual address)
+            strtab = val
+    if strtab is None:
+        raise ElfError("%s: PT_DYNAMIC without DT_STRTAB" % path)
+    for vaddr, foff, filesz in loads:
+        if vaddr <= strtab < vaddr + filesz:
+            strtab_off = foff + (strtab - vaddr)
+            break
+    else:
+        raise ElfError("%s: DT_STRTAB 0x%x not in any PT_LOAD" % (path, strtab))
+    out = []
+    for n in needed:
+        s = strtab_off + n
+        out.append(data[s:data.index(b"\0", s)].decode("utf-8", "replace"))
+    return out
+
+
+def pyenv_root():
+    root = os.environ.get("PYENV_ROOT")
+    if root and os.path.isdir(root):
+        return root
+    exe = shutil.which("pyenv")
+    if exe:
+        try:
+            out = subprocess.run([exe, "root"], stdout=subprocess.PIPE,
+                                 stderr=subprocess.DEVNULL, timeout=30).stdout
+            root = out.decode().strip()
+            if root and os.path.isdir(root):
+                return root
+        except (OSError, subprocess.SubprocessError):
+            pass
+    root = os.path.expanduser("~/.pyenv")
+    return root if os.path.isdir(root) else None
+
+
+def _pyenv_candidates():
+    root = pyenv_root()
+    if not root:
+        return []
+    out = []
+    for vdir in sorted(glob.glob(os.path.join(root, "versions", "*"))):
+        name = os.path.basename(vdir)
+        m = re.match(r"^(\d+)\.(\d+)\.\d+$", name)     # plain CPython X.Y.Z only
+        if not m:
+            continue
+        path = os.path.join(vdir, "bin", "python%s.%s" % (m.group(1), m.group(2)))
+        out.append(("pyenv-" + name, path))
+    return out
+
+
+_PROBE = ("import sys; sys.stdout.write('%d.%d.%d %d' % (sys.version_info[:3] + "
+          "(int(hasattr(sys, 'gettotalrefcount')),)))")
+
+
+def describe(label, path):
+    """Dict describing one candidate; present=False if it cannot be used."""
+    info = {"label": label, "path": path, "present": False, "version": None,
+            "xy": None, "debug": None, "build": None, "needed": None, "error": None}
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        info["error"] = "not found"
+        return info
+    try:
+        res = subprocess.run([path, "-E", "-S", "-c", _PROBE], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, timeout=60, cwd="/")
+    except (OSError, subprocess.SubprocessError) as e:
+        info["error"] = "cannot run: %s" % e
+        return info
+    m = re.match(r"^(\d+)\.(\d+)\.(\d+) ([01])$", res.stdout.decode(errors="replace"))
+    if res.returncode != 0 or not m:
+        info["error"] = "version probe failed: %s" % res.stderr.decode(errors="replace")[-500:]
+        return info
+    try:
+        needed = elf_needed(os.path.realpath(path))
+    except (OSError, ElfError, struct.error, ValueError) as e:
+        info["error"] = "ELF: %s" % e
+        return info
+    info.update(present=True, version="%s.%s.%s" % m.group(1, 2, 3),
+                xy="%s.%s" % m.group(1, 2), debug=m.group(4) == "1", needed=needed,
+                build="shared" if any(n.startswith("libpython") for n in needed) else "static")
+    return info
+
+
+_cache = {}
+
+
+def candidates():
+    """Every candidate interpreter, present or not (cached)."""
+    if "all" not in _cache:
+        _cache["all"] = [describe(label, path) for label, path in DEBIAN + _pyenv_candidates()]
+    return _cache["all"]
+
+
+def for_version(xy):
+    """(present interpreters of version X.Y, list of missing requirements).
+
+    A missing requirement is a dict {label, path, present: False, error} so the
+    tests can parametrize over it and fail with an explicit message.
+    """
+    present = [c for c in candidates() if c["present"] and c["xy"] == xy]
+    missing = []
+    for pattern, name in REQUIRED.get(xy, []):
+        if not any(re.search(pattern, c["label"]) for c in present):
+            tried = [c for c in candidates() if re.search(pattern, c["label"])]
+            why = "; ".join("%s: %s" % (c["path"], c["error"]) for c in tried) or \
+                "no candidate interpreter matches"
+            missing.append({"label": "MISSING-" + name,
+                            "path": None, "present": False, "xy": xy,
+                            "error": "required %s interpreter absent: %s" % (xy, why)})
+    return present, missing
+
+
+def selected(xy):
+    """Interpreters to test for version X.Y, missing requirements included.
+
+    $PYCORE_PYTHONS (comma-separated labels) restricts the present ones."""
+    present, missing = for_version(xy)
+    only = os.environ.get("PYCORE_PYTHONS")
+    if only:
+        wanted = set(x.strip() for x in only.split(",") if x.strip())
+        present = [c for c in present if c["label"] in wanted]
+    return present + missing
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        json.dump(selected(sys.argv[1]), sys.stdout, indent=1)
+    else:
+        json.dump(candidates(), sys.stdout, indent=1)
+    sys.stdout.write("\n")

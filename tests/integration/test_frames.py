@@ -1,0 +1,30 @@
+"""pycore-analyze's Python view of each core against the in-process oracles.
+
+Oracle 1 (faulthandler, written by the scenario itself on SIGUSR1 just before
+the core; for gcore also just after): per thread ident, the exact (name,
+file, line) of every Python frame, innermost first, at most 100 frames.
+Oracle 2 (the scenario's threading view, written when it became ready):
+per ident, the Thread name, daemon flag and which thread is main.
+The comparisons live in compare.py.
+"""
+import compare
+
+
+def _check(res, problems):
+    assert not problems, "%s:\n  %s" % (res.where(), "\n  ".join(problems))
+
+
+def test_python_frames(case, analyzer, corpus):
+    res = corpus.result(case)
+    _check(res, compare.python_frames(res.oracle, res.report()))
+
+
+def test_qualnames(case, analyzer, corpus):
+    """3.11+ co_qualname: methods must show their class."""
+    res = corpus.result(case)
+    _check(res, compare.qualnames(case.scenario, res.report()))
+
+
+def test_threads_identity(case, analyzer, corpus):
+    res = corpus.result(case)
+    _check(res, compare.thread_identity(case.scenario, res.record["ready"], res.report()))
