@@ -97,13 +97,85 @@ static struct code_info *code_lookup(struct pc_python *py, struct code_cache *cc
     return ci;
 }
 
+#define FRAME_OWNED_BY_CSTACK 3   /* 3.12+: the C entry shim of an eval call */
+
+static int code_line(struct pc_python *py, const struct code_info *ci, int addrq)
+{
+    if (py->version >= 0x030b0000)
+        return pc_py_linetable_line(ci->table, ci->table_len, ci->firstlineno, addrq);
+    if (py->version >= 0x030a0000)
+        return pc_py_linetable310_line(ci->table, ci->table_len, ci->firstlineno, addrq);
+    return pc_py_lnotab_line(ci->table, ci->table_len, ci->firstlineno, addrq);
+}
+
 static uint64_t current_frame(struct pc_python *py, uint64_t tstate)
 {
-    uint64_t cframe, frame;
-    if (pc_read_ptr(py->t, tstate + OFF(ts_cframe), &cframe) || !cframe ||
-        pc_read_ptr(py->t, cframe + OFF(cf_current_frame), &frame))
-        return 0;
+    uint64_t cframe, frame = 0;
+    if (py->L->ts_current_frame != PC_NO_FIELD)
+        pc_read_ptr(py->t, tstate + OFF(ts_current_frame), &frame);
+    else if (py->L->ts_cframe != PC_NO_FIELD) {
+        if (pc_read_ptr(py->t, tstate + OFF(ts_cframe), &cframe) || !cframe ||
+            pc_read_ptr(py->t, cframe + OFF(cf_current_frame), &frame))
+            return 0;
+    } else
+        pc_read_ptr(py->t, tstate + OFF(ts_frame), &frame);
     return frame;
+}
+
+static void fill(struct pc_py_frame *o, const struct code_info *ci, uint64_t f, uint64_t code)
+{
+    memset(o, 0, sizeof *o);
+    memcpy(o->name, ci->name, sizeof o->name);
+    memcpy(o->qualname, ci->qualname, sizeof o->qualname);
+    memcpy(o->file, ci->file, sizeof o->file);
+    o->addr = f;
+    o->code = code;
+}
+
+/* One step of the frame chain: fills *o (unless the frame is a C shim,
+ * then *shim = 1) and returns the next frame address. */
+static int step(struct pc_python *py, struct code_cache *cc, uint64_t f, struct pc_py_frame *o,
+                int *shim, uint64_t *next)
+{
+    uint8_t raw[160];
+    uint64_t code, instr;
+    *shim = 0;
+    if (py->L->if_code == PC_NO_FIELD) {
+        /* <= 3.10: PyFrameObject; every frame is its own eval call. */
+        int32_t lasti;
+        if (pc_read_ptr(py->t, f + OFF(fo_back), next) || pc_read_ptr(py->t, f + OFF(fo_code), &code) ||
+            pc_read(py->t, f + OFF(fo_lasti), &lasti, 4))
+            return -1;
+        struct code_info *ci = code_lookup(py, cc, code);
+        if (!ci)
+            return -1;
+        fill(o, ci, f, code);
+        o->entry = 1;
+        int addrq = py->version >= 0x030a0000 ? lasti * 2 : lasti;
+        o->line = code_line(py, ci, addrq);
+        return 0;
+    }
+    size_t need = (size_t)py->L->if_localsplus;
+    if (need > sizeof raw || pc_read(py->t, f, raw, need))
+        return -1;
+    memcpy(&code, raw + py->L->if_code, 8);
+    memcpy(next, raw + py->L->if_previous, 8);
+    memcpy(&instr, raw + py->L->if_instr, 8);
+    if (py->version >= 0x030c0000 && raw[py->L->if_owner] == FRAME_OWNED_BY_CSTACK) {
+        *shim = 1;
+        return 0;
+    }
+    struct code_info *ci = code_lookup(py, cc, code);
+    if (!ci)
+        return -1;
+    fill(o, ci, f, code);
+    o->entry = py->L->if_is_entry != PC_NO_FIELD && raw[py->L->if_is_entry];
+    /* prev_instr (<= 3.12) and instr_ptr (3.13+) both give LASTI as
+     * (pointer - first code unit) / 2, which is what tracebacks use. */
+    uint64_t first_instr = code + OFF(co_code_adaptive);
+    int64_t lasti = (int64_t)(instr - first_instr) / 2;
+    o->line = (lasti < -1 || lasti > (1 << 28)) ? -1 : code_line(py, ci, (int)lasti * 2);
+    return 0;
 }
 
 size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *out,
@@ -114,39 +186,22 @@ size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *o
     *complete = 0;
     if (!cc)
         return 0;
-    uint64_t f = current_frame(py, tstate);
-    uint64_t prev_addr = 0;
-    while (f && n < max) {
-        /* One read for the fixed part of the frame. */
-        uint8_t raw[128];
-        size_t need = (size_t)py->L->if_localsplus;
-        if (need > sizeof raw || pc_read(py->t, f, raw, need))
+    uint64_t f = current_frame(py, tstate), prev_addr = 0;
+    /* The walk is bounded by max frames plus as many shims. */
+    for (size_t steps = 0; f && n < max && steps < 2 * max; steps++) {
+        uint64_t next = 0;
+        int shim;
+        if (step(py, cc, f, &out[n], &shim, &next))
             break;
-        uint64_t code, previous, instr;
-        memcpy(&code, raw + py->L->if_code, 8);
-        memcpy(&previous, raw + py->L->if_previous, 8);
-        memcpy(&instr, raw + py->L->if_instr, 8);
-        struct code_info *ci = code_lookup(py, cc, code);
-        if (!ci)
-            break;
-        struct pc_py_frame *o = &out[n++];
-        memset(o, 0, sizeof *o);
-        memcpy(o->name, ci->name, sizeof o->name);
-        memcpy(o->qualname, ci->qualname, sizeof o->qualname);
-        memcpy(o->file, ci->file, sizeof o->file);
-        o->addr = f;
-        o->code = code;
-        o->entry = py->L->if_is_entry != PC_NO_FIELD && raw[py->L->if_is_entry];
-        uint64_t first_instr = code + OFF(co_code_adaptive);
-        int64_t lasti = (int64_t)(instr - first_instr) / 2;
-        if (instr < first_instr - 2 || lasti > (1 << 28))
-            o->line = -1;
-        else
-            o->line = pc_py_linetable_line(ci->table, ci->table_len, ci->firstlineno, (int)lasti * 2);
-        if (previous == f || previous == prev_addr)
+        if (shim) {
+            if (n)
+                out[n - 1].entry = 1;
+        } else
+            n++;
+        if (next == f || next == prev_addr)
             break;   /* a cycle */
         prev_addr = f;
-        f = previous;
+        f = next;
     }
     if (!f)
         *complete = 1;

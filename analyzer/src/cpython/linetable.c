@@ -65,3 +65,43 @@ int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int 
     }
     return -1;
 }
+
+/* 3.10 co_linetable: (byte delta, signed line delta) pairs; a line delta
+ * of -128 means "no line". */
+int pc_py_linetable310_line(const uint8_t *table, size_t len, int firstlineno, int addrq)
+{
+    if (addrq < 0)
+        return firstlineno;
+    int line = firstlineno, start = 0, end = 0, range_line = -1;
+    size_t i = 0;
+    for (;;) {
+        /* Advance over empty ranges, as _PyLineTable_NextAddressRange does. */
+        do {
+            if (i + 2 > len)
+                return -1;
+            start = end;
+            end += table[i];
+            int ld = (int8_t)table[i + 1];
+            i += 2;
+            if (ld == -128)
+                range_line = -1;
+            else
+                range_line = line += ld;
+        } while (start == end);
+        if (addrq < end)
+            return range_line;
+    }
+}
+
+/* <= 3.9 co_lnotab: (byte delta, signed line delta) pairs. */
+int pc_py_lnotab_line(const uint8_t *table, size_t len, int firstlineno, int addrq)
+{
+    int line = firstlineno, addr = 0;
+    for (size_t i = 0; i + 2 <= len; i += 2) {
+        addr += table[i];
+        if (addr > addrq)
+            break;
+        line += (int8_t)table[i + 1];
+    }
+    return line;
+}

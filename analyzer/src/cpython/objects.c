@@ -82,8 +82,17 @@ int pc_py_int(struct pc_python *py, uint64_t obj, int64_t *v)
     int64_t size;
     if (pc_read(py->t, obj + OFF(ob_size), &size, 8))
         return -1;
-    int neg = size < 0;
-    uint64_t ndig = neg ? (uint64_t)-size : (uint64_t)size;
+    int neg;
+    uint64_t ndig;
+    if (py->version >= 0x030c0000) {
+        /* 3.12+ lv_tag: digit count << 3 | sign (0 +, 1 zero, 2 -). */
+        uint64_t tag = (uint64_t)size;
+        neg = (tag & 3) == 2;
+        ndig = tag >> 3;
+    } else {
+        neg = size < 0;
+        ndig = neg ? (uint64_t)-size : (uint64_t)size;
+    }
     if (ndig > 3)
         return -1;
     uint32_t dig[3] = {0};
@@ -175,42 +184,73 @@ uint64_t pc_py_dict_get(struct pc_python *py, uint64_t dict, const char *key)
     return g.value;
 }
 
-#define TPFLAGS_MANAGED_DICT (1ul << 4)
+#define TPFLAGS_INLINE_VALUES (1ul << 2)   /* 3.13+ */
+#define TPFLAGS_MANAGED_DICT (1ul << 4)    /* 3.11+ */
 
-/* 3.11 keeps an instance's values (or its dict) in words before the
- * object header. */
+/* Attribute name among a type's shared keys -> index, or -1. */
+static int64_t shared_key_index(struct pc_python *py, uint64_t ty, const char *name)
+{
+    uint64_t keys;
+    uint8_t log2_index_bytes;
+    int64_t nentries;
+    if (pc_read_ptr(py->t, ty + OFF(ht_cached_keys), &keys) || !keys ||
+        pc_read(py->t, keys + OFF(dk_log2_index_bytes), &log2_index_bytes, 1) ||
+        pc_read(py->t, keys + OFF(dk_nentries), &nentries, 8) || log2_index_bytes > 40 ||
+        nentries < 0 || nentries > 4096)
+        return -1;
+    uint64_t entries = keys + OFF(dk_indices) + (1ull << log2_index_bytes);
+    for (int64_t i = 0; i < nentries; i++) {
+        uint64_t key;
+        char s[256];
+        if (pc_read_ptr(py->t, entries + (uint64_t)i * (uint64_t)py->L->dk_unicode_entry_size, &key))
+            return -1;
+        if (pc_py_str(py, key, s, sizeof s) == 0 && strcmp(s, name) == 0)
+            return i;
+    }
+    return -1;
+}
+
+static uint64_t shared_value(struct pc_python *py, uint64_t ty, uint64_t values, const char *name)
+{
+    uint64_t v;
+    int64_t i = shared_key_index(py, ty, name);
+    return i < 0 || pc_read_ptr(py->t, values + 8 * (uint64_t)i, &v) ? 0 : v;
+}
+
+/* Instance attributes live in a dict, or (3.11+) in a values array shared
+ * with the type's cached keys: before the header (3.11, 3.12) or inline
+ * after the object (3.13+). */
 uint64_t pc_py_attr(struct pc_python *py, uint64_t obj, const char *name)
 {
-    uint64_t ty, flags;
-    int64_t dictoffset;
+    uint64_t ty, flags, word = 0, dict = 0;
+    int64_t dictoffset, basicsize;
     if (pc_py_type(py, obj, &ty) || pc_read_u64(py->t, ty + OFF(tp_flags), &flags) ||
         pc_read(py->t, ty + OFF(tp_dictoffset), &dictoffset, 8))
         return 0;
-    uint64_t dict = 0;
-    if ((flags & TPFLAGS_MANAGED_DICT) && py->version >= 0x030b0000 && py->version < 0x030c0000) {
-        uint64_t values;
-        if (pc_read_ptr(py->t, obj - 32, &values) == 0 && values) {
-            uint64_t keys;
-            if (pc_read_ptr(py->t, ty + OFF(ht_cached_keys), &keys) || !keys)
+    if ((flags & TPFLAGS_MANAGED_DICT) && py->version >= 0x030b0000) {
+        if (py->version < 0x030c0000) {
+            uint64_t values;
+            if (pc_read_ptr(py->t, obj - 32, &values) == 0 && values)
+                return shared_value(py, ty, values, name);
+            pc_read_ptr(py->t, obj - 24, &dict);
+        } else if (py->version < 0x030d0000) {
+            /* PyDictOrValues: a values pointer is stored minus one (bit 0 set). */
+            if (pc_read_ptr(py->t, obj - 24, &word) || !word)
                 return 0;
-            uint8_t log2_index_bytes;
-            int64_t nentries;
-            if (pc_read(py->t, keys + OFF(dk_log2_index_bytes), &log2_index_bytes, 1) ||
-                pc_read(py->t, keys + OFF(dk_nentries), &nentries, 8) || log2_index_bytes > 40 ||
-                nentries < 0 || nentries > 4096)
-                return 0;
-            uint64_t entries = keys + OFF(dk_indices) + (1ull << log2_index_bytes);
-            for (int64_t i = 0; i < nentries; i++) {
-                uint64_t key, val;
-                char s[256];
-                if (pc_read_ptr(py->t, entries + (uint64_t)i * (uint64_t)py->L->dk_unicode_entry_size, &key))
-                    return 0;
-                if (pc_py_str(py, key, s, sizeof s) == 0 && strcmp(s, name) == 0)
-                    return pc_read_ptr(py->t, values + 8 * (uint64_t)i, &val) ? 0 : val;
+            if (word & 1)
+                return shared_value(py, ty, word + 1, name);
+            dict = word;
+        } else {
+            pc_read_ptr(py->t, obj - 24, &dict);
+            if (!dict && (flags & TPFLAGS_INLINE_VALUES) &&
+                pc_read(py->t, ty + OFF(tp_basicsize), &basicsize, 8) == 0 && basicsize > 0 &&
+                basicsize < (1 << 20)) {
+                uint8_t hdr[4];   /* capacity, size, embedded, valid */
+                uint64_t values = obj + (uint64_t)basicsize;
+                if (pc_read(py->t, values, hdr, 4) == 0 && hdr[3])
+                    return shared_value(py, ty, values + 8, name);
             }
-            return 0;
         }
-        pc_read_ptr(py->t, obj - 24, &dict);
     } else if (dictoffset > 0) {
         pc_read_ptr(py->t, obj + (uint64_t)dictoffset, &dict);
     }

@@ -70,5 +70,8 @@ size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *o
 
 /* Line number for an instruction byte offset in a 3.11+ location table. */
 int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int addrq);
+/* 3.10's co_linetable and 3.6-3.9's co_lnotab, same contract. */
+int pc_py_linetable310_line(const uint8_t *table, size_t len, int firstlineno, int addrq);
+int pc_py_lnotab_line(const uint8_t *table, size_t len, int firstlineno, int addrq);
 
 #endif

@@ -4,6 +4,7 @@
 #include "cpython/python.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Every symbol the CPython layer needs, found in one pass over the
@@ -25,12 +26,73 @@ static void version_string(uint32_t v, char *out, size_t n)
         snprintf(out, n, "%u.%u.%u", major, minor, micro);
 }
 
+/* "3.X" from a module name such as libpython3.10.so.1.0 or python3.9d. */
+static int minor_from_name(const char *name)
+{
+    const char *p = strstr(name, "python3.");
+    if (!p)
+        return -1;
+    p += 8;
+    int minor = 0, digits = 0;
+    while (*p >= '0' && *p <= '9' && digits < 3)
+        minor = minor * 10 + (*p++ - '0'), digits++;
+    return digits ? minor : -1;
+}
+
+/* Before 3.11 there is no Py_Version, and compilers fold the PY_VERSION
+ * literal into code; but Py_GetVersion()'s buffer ("3.X.Y (main, ...")
+ * is filled at start-up, in the module's data or just after it (.bss). */
+static uint32_t scan_version(struct pc_python *py)
+{
+    if (!py->mod)
+        return 0;
+    int minor = minor_from_name(py->mod->name);
+    if (minor < 0)
+        return 0;
+    char pat[16];
+    int plen = snprintf(pat, sizeof pat, "3.%d.", minor);
+    /* Page by page: a read fails on holes between mappings; a match may
+     * straddle two pages, so 32 bytes of the previous page are kept. */
+    enum { PAGE = 4096, KEEP = 32 };
+    uint8_t *buf = malloc(PAGE + KEEP);
+    if (!buf)
+        return 0;
+    uint32_t v = 0;
+    uint64_t end = py->mod->end + (8u << 20);
+    if (end - py->mod->start > (256u << 20))
+        end = py->mod->start + (256u << 20);
+    size_t have = 0;
+    for (uint64_t a = py->mod->start & ~(uint64_t)(PAGE - 1); a < end && !v; a += PAGE) {
+        if (pc_read(py->t, a, buf + have, PAGE)) {
+            have = 0;
+            continue;
+        }
+        size_t n = have + PAGE;
+        for (size_t i = 1; i + (size_t)plen + 4 < n && !v; i++) {
+            if (buf[i - 1] != 0 || memcmp(buf + i, pat, (size_t)plen) != 0)
+                continue;
+            size_t k = i + (size_t)plen;
+            unsigned micro = 0, digits = 0;
+            while (k < n && buf[k] >= '0' && buf[k] <= '9' && digits < 3)
+                micro = micro * 10 + (unsigned)(buf[k++] - '0'), digits++;
+            if (digits && k < n && (buf[k] == 0 || buf[k] == '+' || buf[k] == ' '))
+                v = 0x03000000u | (uint32_t)minor << 16 | micro << 8 | 0xf0;
+        }
+        memmove(buf, buf + n - KEEP, KEEP);
+        have = KEEP;
+    }
+    free(buf);
+    return v;
+}
+
 static int detect_version(struct pc_python *py, uint64_t addr, pc_error *err)
 {
     uint32_t v = 0;
     uint64_t raw;
     if (addr && pc_read_u64(py->t, addr, &raw) == 0)
         v = (uint32_t)raw;
+    if (!v)
+        v = scan_version(py);
     if (!v || (v >> 24) != 3)
         return pc_fail(err, PC_E_NOPYTHON,
                        "cannot tell the Python version of %s (no readable Py_Version): this CPython is not supported yet",
@@ -49,7 +111,14 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
         pc_native_symbol(n, "_PyRuntime", NULL, &py->runtime) != PC_OK)
         return pc_fail(err, PC_E_NOPYTHON,
                        "no Python interpreter in this process (no _PyRuntime symbol in any module): is it a CPython 3 process?");
+    /* _PyRuntime is usually in .bss, past the file mappings: its module is
+     * the nearest one below it. */
     py->mod = pc_native_module_at(n, py->runtime);
+    for (size_t i = 0; !py->mod && i < n->nmods; i++)
+        if (n->mods[i].start <= py->runtime && n->mods[i].end <= py->runtime + (64u << 20) &&
+            n->mods[i].end > py->runtime - (64u << 20) && n->mods[i].dw &&
+            dwfl_module_addrname(n->mods[i].dw, py->runtime))
+            py->mod = &n->mods[i];
     py->shared = py->mod && !py->mod->is_exe;
     /* Names are looked up in the module holding _PyRuntime only: a static
      * python can also load an embedded libpython. */
@@ -63,10 +132,6 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
     if (!py->L)
         return pc_fail(err, PC_E_NOPYTHON, "CPython %s%s is not supported yet (no layout for it)",
                        py->version_str, py->debug ? " (debug build)" : "");
-    if (py->L->ts_cframe == PC_NO_FIELD || py->L->if_code == PC_NO_FIELD)
-        return pc_fail(err, PC_E_NOPYTHON,
-                       "CPython %s is not supported yet: this build reads 3.11's frame layout only",
-                       py->version_str);
     py->t_str = syms[S_STR];
     py->t_int = syms[S_INT];
     py->t_bool = syms[S_BOOL];

@@ -148,9 +148,13 @@ static void merge(struct pc_thread_model *t)
 static void gil_state(struct pc_python *py, struct pc_thread_model *t)
 {
     t->gil = PC_GIL_NONE;
-    if (py->L->rt_gil == PC_NO_FIELD)
+    uint64_t gil = 0, holder = 0;
+    if (py->L->rt_gil != PC_NO_FIELD)
+        gil = py->runtime + OFF(rt_gil);
+    else if (py->L->is_gil != PC_NO_FIELD)
+        pc_read_ptr(py->t, py->interp + OFF(is_gil), &gil);   /* 3.12+: interp->ceval.gil */
+    if (!gil)
         return;
-    uint64_t gil = py->runtime + OFF(rt_gil), holder = 0;
     int32_t locked = 0;
     pc_read(py->t, gil + OFF(gil_locked), &locked, 4);
     pc_read_ptr(py->t, gil + OFF(gil_last_holder), &holder);
