@@ -19,7 +19,8 @@ Environment:
   PYCORE_KINDS       comma-separated core kinds (default gcore,kernel)
   PYCORE_CORE_JOBS   core-making workers (default 2)
   PYCORE_KEEP_CORES  1 = keep the cores and scenario files (prints where)
-  PYCORE_TEST_VERSION  X.Y of the interpreters (default 3.11)
+  PYCORE_TEST_VERSIONS  comma-separated X.Y to test (default: every supported
+                     version, pythons.SUPPORTED)
 """
 import collections
 import concurrent.futures
@@ -41,7 +42,8 @@ sys.path.insert(0, HERE)
 import make_core  # noqa: E402
 import pythons  # noqa: E402
 
-VERSION = os.environ.get("PYCORE_TEST_VERSION", "3.11")
+VERSIONS = [v.strip() for v in os.environ.get("PYCORE_TEST_VERSIONS", ",".join(pythons.SUPPORTED)).split(",")
+            if v.strip()]
 KINDS = tuple(k for k in os.environ.get("PYCORE_KINDS", "gcore,kernel").split(",") if k)
 BFD_SRC = os.path.join(REPO, "tests", "oracle", "bfd_core.c")
 BFD_BIN = os.path.join(REPO, "build", "tests", "bfd_core")
@@ -71,7 +73,7 @@ def _scenarios():
 
 def all_cases():
     cases = []
-    for interp in pythons.selected(VERSION):
+    for interp in [i for v in VERSIONS for i in pythons.selected(v)]:
         for scenario in _scenarios():
             info = make_core.scenario_info(scenario)
             if interp["present"] and info["min_python"]:

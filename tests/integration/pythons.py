@@ -32,6 +32,11 @@ REQUIRED = {
     "3.11": [(r"^debian-3\.11$", "debian-3.11"), (r"^pyenv-3\.11\.\d+$", "pyenv-3.11.x")],
 }
 
+# Versions pycore-analyze supports, in the order the matrix lists them; the
+# others present (2.7, 3.6) must be refused with a one-line message.
+SUPPORTED = ["3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
+UNSUPPORTED = ["2.7", "3.6"]
+
 
 class ElfError(Exception):
     pass

@@ -20,9 +20,16 @@ def test_python_frames(case, analyzer, corpus):
 
 
 def test_qualnames(case, analyzer, corpus):
-    """3.11+ co_qualname: methods must show their class."""
+    """3.11+ co_qualname: methods must show their class.  Before 3.11 code
+    objects have no qualname and the report repeats co_name."""
     res = corpus.result(case)
-    _check(res, compare.qualnames(case.scenario, res.report()))
+    report = res.report()
+    if tuple(int(x) for x in case.interp["xy"].split(".")) >= (3, 11):
+        _check(res, compare.qualnames(case.scenario, report))
+    else:
+        bad = ["%r != %r" % (f["qualname"], f["name"]) for t in report["threads"]
+               for f in t["python_frames"] if f["qualname"] != f["name"]]
+        _check(res, bad)
 
 
 def test_threads_identity(case, analyzer, corpus):
