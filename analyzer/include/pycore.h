@@ -101,7 +101,6 @@ int pc_target_new(const pc_target_ops *ops, void *ctx, pc_target **out,
 typedef struct pc_core_options {
     const char *executable;   /* NULL: taken from the core */
     const char *sysroot;      /* NULL: "/" */
-    const char *const *debug_dirs;  /* NULL-terminated, may be NULL */
 } pc_core_options;
 
 int pc_target_open_core(const char *path, const pc_core_options *opts,

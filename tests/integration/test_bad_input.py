@@ -154,3 +154,20 @@ def test_no_python(analyzer, sleep_core):
     rc, err = run(analyzer, sleep_core)
     assert rc == E_NOPYTHON
     assert "no Python interpreter" in one_line(err)
+
+
+def test_missing_libpython_is_a_module_error(analyzer, workdir):
+    """A shared build whose libpython is absent: exit 4 naming libpython,
+    not "no Python"."""
+    shared = [p for p in pythons.selected("3.11") if p["present"] and p.get("build") == "shared"]
+    assert shared, "no shared-libpython CPython 3.11 present (pyenv)"
+    py = shared[0]["path"]
+    rec = make_core.make_core(py, "two_threads", "kernel", workdir, verify=False)
+    root = os.path.join(workdir, "exe-only-root")
+    dst = os.path.join(root, os.path.realpath(py).lstrip("/"))
+    os.makedirs(os.path.dirname(dst), exist_ok=True)
+    shutil.copyfile(os.path.realpath(py), dst)
+    rc, err = run(analyzer, "--sysroot", root, rec["core"])
+    assert rc == E_MODULE, err
+    line = one_line(err)
+    assert "libpython3.11" in line and "missing" in line

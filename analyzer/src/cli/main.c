@@ -19,7 +19,8 @@ static const char usage[] =
     "      --max-frames=N   at most N Python frames per thread\n"
     "      --no-source      do not read DWARF debug info: no source lines or\n"
     "                       inlined frames, but faster and smaller\n"
-    "      --color=WHEN     auto (default: on a terminal, unless NO_COLOR is set),\n"
+    "      --color=WHEN     auto (default: on a terminal, unless NO_COLOR is set\n"
+    "                       and not empty),\n"
     "                       always or never\n"
     "  -h, --help           this help\n"
     "  -V, --version        version\n"
@@ -69,8 +70,8 @@ int main(int argc, char **argv)
         case 'm': {
             char *end;
             long v = strtol(optarg, &end, 10);
-            if (*end || v <= 0 || v > 100000)
-                return die(PC_E_USAGE, "--max-frames takes a number from 1 to 100000");
+            if (*end || v <= 0 || v > 4096)
+                return die(PC_E_USAGE, "--max-frames takes a number from 1 to 4096");
             aopts.max_frames = (int)v;
             break;
         }

@@ -22,7 +22,6 @@ struct pc_thread_model {
     struct pc_native_frame *nat;
     size_t nnat;
     int nat_complete;
-    char nat_note[160];
     int stack_missing;          /* stack memory absent from the core */
 
     struct pc_py_frame *py;
@@ -31,9 +30,14 @@ struct pc_thread_model {
 
     /* Merge: native frame i shows Python frames [py_first[i], +py_count[i]). */
     int merged;
-    char merge_note[160];
     size_t *py_first, *py_count;
+
+    /* What a reader must know about this thread's data, one line each. */
+    char notes[4][192];
+    size_t nnotes;
 };
+
+void pc_thread_note(struct pc_thread_model *t, const char *fmt, ...) PC_PRINTF(2, 3);
 
 struct pc_model {
     struct pc_thread_model *threads;

@@ -108,9 +108,13 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
     py->t = n->t;
     py->n = n;
     if (pc_native_symbol(n, "_PyRuntime", "python", &py->runtime) != PC_OK &&
-        pc_native_symbol(n, "_PyRuntime", NULL, &py->runtime) != PC_OK)
+        pc_native_symbol(n, "_PyRuntime", NULL, &py->runtime) != PC_OK) {
+        for (size_t i = 0; i < n->nmods; i++)
+            if (n->mods[i].error && strstr(n->mods[i].name, "python"))
+                return pc_fail(err, PC_E_MODULE, "%s", n->mods[i].error);
         return pc_fail(err, PC_E_NOPYTHON,
                        "no Python interpreter in this process (no _PyRuntime symbol in any module): is it a CPython 3 process?");
+    }
     /* _PyRuntime is usually in .bss, past the file mappings: its module is
      * the nearest one below it. */
     py->mod = pc_native_module_at(n, py->runtime);
@@ -138,8 +142,15 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
     py->t_dict = syms[S_DICT];
     py->t_code = syms[S_CODE];
     py->t_module = syms[S_MODULE];
-    if (pc_read_ptr(py->t, py->runtime + (uint64_t)py->L->rt_interpreters_head, &py->interp) ||
-        py->interp == 0)
+    /* The list runs newest first: the main interpreter is its last one. */
+    int bad = pc_read_ptr(py->t, py->runtime + (uint64_t)py->L->rt_interpreters_head, &py->interp);
+    for (int i = 0; !bad && py->interp && i < 4096; i++) {
+        uint64_t next;
+        if (pc_read_ptr(py->t, py->interp + (uint64_t)py->L->is_next, &next) || !next || next == py->interp)
+            break;
+        py->interp = next;
+    }
+    if (bad || py->interp == 0)
         return pc_fail(err, PC_E_NOPYTHON,
                        "CPython %s has no interpreter state (not started yet, or already finalized)",
                        py->version_str);

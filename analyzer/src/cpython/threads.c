@@ -2,6 +2,7 @@
  * flag, GIL state, and the merge of Python frames into native ones. */
 #include "cpython/model.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,16 @@ const char *pc_syscall_name(uint64_t nr)
     case 441: return "epoll_pwait2";
     default: return NULL;
     }
+}
+
+void pc_thread_note(struct pc_thread_model *t, const char *fmt, ...)
+{
+    if (t->nnotes >= sizeof t->notes / sizeof *t->notes)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(t->notes[t->nnotes++], sizeof *t->notes, fmt, ap);
+    va_end(ap);
 }
 
 struct pythread {
@@ -121,8 +132,8 @@ static void merge(struct pc_thread_model *t)
     for (size_t i = 0; i < t->npy; i++)
         chunks += t->py[i].entry || i + 1 == t->npy;
     if (evals != chunks) {
-        snprintf(t->merge_note, sizeof t->merge_note,
-                 "%zu Python entry frames but %zu eval frames on the native stack: shown apart", chunks, evals);
+        pc_thread_note(t, "%zu Python entry frames but %zu eval frames on the native stack: Python stack shown apart",
+                       chunks, evals);
         return;
     }
     t->py_first = calloc(t->nnat, sizeof *t->py_first);
@@ -214,21 +225,25 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
                 t->daemon = nm.v[k].daemon;
             }
         if (native) {
+            char why[160] = "";
             t->nat = calloc(PC_MAX_NATIVE_FRAMES, sizeof *t->nat);
             if (t->nat)
-                t->nnat = pc_native_unwind(n, i, t->nat, PC_MAX_NATIVE_FRAMES, &t->nat_complete,
-                                           t->nat_note, sizeof t->nat_note);
+                t->nnat = pc_native_unwind(n, i, t->nat, PC_MAX_NATIVE_FRAMES, &t->nat_complete, why, sizeof why);
             uint64_t sp = t->desc.regs[PC_RSP], word;
             if (sp && pc_read_u64(n->t, sp, &word)) {
                 t->stack_missing = 1;
-                snprintf(t->nat_note, sizeof t->nat_note, "thread stack not present in the core");
-            }
+                pc_thread_note(t, "thread stack not present in the core: native frames are unknown");
+            } else if (why[0] && t->nnat < 2)
+                pc_thread_note(t, "native unwinding stopped: %s", why);
         }
         if (t->tstate) {
-            size_t cap = max_frames ? max_frames : PC_MAX_PY_FRAMES;
+            size_t cap = max_frames && max_frames < PC_MAX_PY_FRAMES ? max_frames : PC_MAX_PY_FRAMES;
             t->py = calloc(cap, sizeof *t->py);
             if (t->py)
                 t->npy = pc_py_frames(py, t->tstate, t->py, cap, &t->py_complete);
+            if (!t->py_complete)
+                pc_thread_note(t, t->npy == cap ? "Python stack cut after %zu frames"
+                                                : "Python stack unreadable after %zu frames", t->npy);
         }
         gil_state(py, t);
         merge(t);

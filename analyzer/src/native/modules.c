@@ -154,8 +154,10 @@ int pc_native_open(pc_target *t, struct pc_native *n, pc_error *err)
             dwfl_report_end(n->dwfl, NULL, NULL);
             return pc_fail(err, e.code, "executable %s", e.msg);
         }
-        if (e.code)
+        if (e.code) {
             pc_native_warn(n, "%s", e.msg);
+            mod->error = pc_strdup(e.msg);
+        }
     }
     dwfl_report_end(n->dwfl, NULL, NULL);
 
@@ -175,8 +177,10 @@ void pc_native_close(struct pc_native *n)
 {
     if (n->dwfl)
         dwfl_end(n->dwfl);
-    for (size_t i = 0; i < n->nmods; i++)
+    for (size_t i = 0; i < n->nmods; i++) {
         free(n->mods[i].path);
+        free(n->mods[i].error);
+    }
     free(n->mods);
     free(n->threads);
     for (size_t i = 0; i < n->nwarnings; i++)

@@ -17,6 +17,7 @@ struct pc_module {
     uint64_t bias;
     char build_id[2 * PC_BUILD_ID_MAX + 1];  /* from target memory; "" unknown */
     Dwfl_Module *dw;            /* NULL: file missing or mismatched */
+    char *error;                /* why dw is NULL, if it is an ELF file */
     int is_exe;
 };
 

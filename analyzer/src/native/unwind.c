@@ -110,7 +110,7 @@ static void describe(struct walk *w, uint64_t pc, uint64_t lookup, const struct 
         GElf_Off off = 0;
         GElf_Sym sym;
         base.function = dwfl_module_addrinfo(dwmod, lookup, &off, &sym, NULL, NULL, NULL);
-        base.offset = off + (lookup != pc);
+        base.offset = base.function ? off + (lookup != pc) : 0;
         if (w->n->no_source)
             goto done;
         Dwfl_Line *line = dwfl_module_getsrc(dwmod, lookup);

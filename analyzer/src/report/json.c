@@ -57,7 +57,11 @@ static void native_frame(pc_buf *b, const struct pc_thread_model *t, size_t i)
     snprintf(hex, sizeof hex, "0x%llx", (unsigned long long)f->pc);
     kstr(b, "pc", hex, &first);
     kstr(b, "function", f->function, &first);
-    kint(b, "offset", (long long)f->offset, &first);
+    key(b, "offset", &first);
+    if (f->function && !f->inlined)
+        pc_buf_printf(b, "%llu", (unsigned long long)f->offset);
+    else
+        pc_buf_puts(b, "null");
     kstr(b, "module", f->module ? f->module->name : NULL, &first);
     kstr(b, "file", f->file, &first);
     key(b, "line", &first);
@@ -119,15 +123,10 @@ static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_threa
     kbool(b, "merged", t->merged, &first);
     key(b, "notes", &first);
     pc_buf_puts(b, "[");
-    int nfirst = 1;
-    if (t->nat_note[0]) {
-        pc_json_str(b, t->nat_note);
-        nfirst = 0;
-    }
-    if (t->merge_note[0]) {
-        if (!nfirst)
+    for (size_t i = 0; i < t->nnotes; i++) {
+        if (i)
             pc_buf_puts(b, ",");
-        pc_json_str(b, t->merge_note);
+        pc_json_str(b, t->notes[i]);
     }
     pc_buf_puts(b, "]}");
 }

@@ -29,10 +29,9 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
     pc_buf_printf(b, "  executable: %s", exe ? exe : "(unknown)");
     if (a->exe && a->exe->build_id[0])
         pc_buf_printf(b, " (build-id %s)", a->exe->build_id);
-    pc_buf_printf(b, "\n  python:     CPython %s, %s%s, %s build%s%s\n", a->py.version_str,
+    pc_buf_printf(b, "\n  python:     CPython %s, %s%s, %s build\n", a->py.version_str,
                   a->py.shared ? "shared libpython " : "static",
-                  a->py.shared && a->py.mod ? a->py.mod->name : "",
-                  a->py.debug ? "debug" : "release", "", "");
+                  a->py.shared && a->py.mod ? a->py.mod->name : "", a->py.debug ? "debug" : "release");
     pc_buf_printf(b, "  threads:    %zu\n", a->model.nthreads);
     for (size_t i = 0; i < a->native.nwarnings; i++)
         pc_buf_printf(b, "  %swarning:%s %s\n", s->warn, s->off, a->native.warnings[i]);
@@ -65,7 +64,8 @@ static void thread(const struct pc_analysis *a, const struct pc_thread_model *t,
     pc_buf_printf(b, "\n%sThread %d%s", s->bold, t->tid, s->off);
     if (t->name[0])
         pc_buf_printf(b, " \"%s\"", t->name);
-    pc_buf_printf(b, " (%s", t->main ? "main" : t->daemon == 1 ? "daemon" : t->daemon == 0 ? "non-daemon" : "no Python thread");
+    pc_buf_printf(b, " (%s", t->main ? "main" : t->daemon == 1 ? "daemon" : t->daemon == 0 ? "non-daemon"
+                                   : t->tstate ? "Python thread" : "no Python thread");
     if (t->tstate || t->ident)
         pc_buf_printf(b, ", ident 0x%llx", (unsigned long long)t->ident);
     if (t->tstate)
@@ -74,10 +74,8 @@ static void thread(const struct pc_analysis *a, const struct pc_thread_model *t,
     if (t->syscall)
         pc_buf_printf(b, " in %s()", t->syscall);
     pc_buf_puts(b, "\n");
-    if (t->nat_note[0])
-        pc_buf_printf(b, "    %snote:%s %s\n", s->warn, s->off, t->nat_note);
-    if (t->merge_note[0])
-        pc_buf_printf(b, "    %snote:%s %s\n", s->warn, s->off, t->merge_note);
+    for (size_t i = 0; i < t->nnotes; i++)
+        pc_buf_printf(b, "    %snote:%s %s\n", s->warn, s->off, t->notes[i]);
     int all = flags & PC_RENDER_NATIVE;
     const struct pc_module *pymod = a->py.mod;
     int seen_interp = 0;

@@ -22,6 +22,7 @@ struct cfile {
     int fd;
     const uint8_t *map;
     size_t size;
+    char error[sizeof ((pc_error *)0)->msg];  /* why it is FILE_FAILED */
 };
 
 struct core_ctx {
@@ -135,10 +136,13 @@ static struct cfile *get_file(struct core_ctx *c, const char *path, pc_error *er
     if (f->state == FILE_OK)
         return f;
     if (f->state == FILE_FAILED) {
-        pc_fail(err, PC_E_MODULE, "%s: not available", path);
+        pc_fail(err, PC_E_MODULE, "%s", f->error);
         return NULL;
     }
     f->state = FILE_FAILED;
+    pc_error local;
+    if (!err)
+        err = &local;
     const char *want_path = path;
     if (c->exe_override && c->exe_path && strcmp(path, c->exe_path) == 0)
         want_path = c->exe_override;
@@ -148,6 +152,7 @@ static struct cfile *get_file(struct core_ctx *c, const char *path, pc_error *er
         pc_fail(err, PC_E_MODULE,
                 "%s is missing (the core maps it): install the same build, or pass --sysroot DIR holding it",
                 f->resolved ? f->resolved : path);
+        snprintf(f->error, sizeof f->error, "%s", err->msg);
         return NULL;
     }
     uint8_t want[PC_BUILD_ID_MAX], have[PC_BUILD_ID_MAX];
@@ -162,6 +167,7 @@ static struct cfile *get_file(struct core_ctx *c, const char *path, pc_error *er
         pc_fail(err, PC_E_MODULE,
                 "%s has build-id %s but the core needs %s: pass the matching file (or --sysroot DIR)",
                 f->resolved, h, w);
+        snprintf(f->error, sizeof f->error, "%s", err->msg);
         unmap_file(f);
         return NULL;
     }
