@@ -33,9 +33,9 @@ REQUIRED = {
 }
 
 # Versions pycore-analyze supports, in the order the matrix lists them; the
-# others present (2.7, 3.6) must be refused with a one-line message.
-SUPPORTED = ["3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
-UNSUPPORTED = ["2.7", "3.6"]
+# others must be refused with a one-line message.
+SUPPORTED = ["2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
+UNSUPPORTED = []
 
 
 class ElfError(Exception):

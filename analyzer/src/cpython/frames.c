@@ -105,7 +105,7 @@ static int code_line(struct pc_python *py, const struct code_info *ci, int addrq
         return pc_py_linetable_line(ci->table, ci->table_len, ci->firstlineno, addrq);
     if (py->version >= 0x030a0000)
         return pc_py_linetable310_line(ci->table, ci->table_len, ci->firstlineno, addrq);
-    return pc_py_lnotab_line(ci->table, ci->table_len, ci->firstlineno, addrq);
+    return pc_py_lnotab_line(ci->table, ci->table_len, ci->firstlineno, addrq, py->version >= 0x03060000);
 }
 
 static uint64_t current_frame(struct pc_python *py, uint64_t tstate)

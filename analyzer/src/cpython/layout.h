@@ -109,6 +109,11 @@ struct pc_py_layout {
     int32_t gil_size;
     int32_t gil_locked;
     int32_t gil_last_holder;
+
+    /* CPython 2.7: open-addressing dict, int objects */
+    int32_t d_mask;                 /* ma_mask */
+    int32_t d_table;                /* ma_table */
+    int32_t i_ival;                 /* PyIntObject.ob_ival */
 };
 
 /* Generated tables (layouts_generated.c). */

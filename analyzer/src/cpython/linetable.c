@@ -93,15 +93,16 @@ int pc_py_linetable310_line(const uint8_t *table, size_t len, int firstlineno, i
     }
 }
 
-/* <= 3.9 co_lnotab: (byte delta, signed line delta) pairs. */
-int pc_py_lnotab_line(const uint8_t *table, size_t len, int firstlineno, int addrq)
+/* <= 3.9 co_lnotab: (byte delta, line delta) pairs; line deltas are
+ * signed from 3.6 on, unsigned before. */
+int pc_py_lnotab_line(const uint8_t *table, size_t len, int firstlineno, int addrq, int signed_lines)
 {
     int line = firstlineno, addr = 0;
     for (size_t i = 0; i + 2 <= len; i += 2) {
         addr += table[i];
         if (addr > addrq)
             break;
-        line += (int8_t)table[i + 1];
+        line += signed_lines ? (int8_t)table[i + 1] : table[i + 1];
     }
     return line;
 }

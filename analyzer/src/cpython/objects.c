@@ -41,7 +41,19 @@ int pc_py_str(struct pc_python *py, uint64_t obj, char *out, size_t max)
     if (max == 0)
         return -1;
     out[0] = 0;
-    if (!is_type(py, obj, py->t_str))
+    if (py->t_pystring && is_type(py, obj, py->t_pystring)) {
+        /* 2.7 str: bytes, shown as they are (the JSON writer keeps them
+         * valid UTF-8). */
+        int64_t len;
+        if (pc_read(py->t, obj + OFF(ob_size), &len, 8) || len < 0)
+            return -1;
+        size_t n = (size_t)len < max - 1 ? (size_t)len : max - 1;
+        if (pc_read(py->t, obj + OFF(b_sval), out, n))
+            return -1;
+        out[n] = 0;
+        return 0;
+    }
+    if (!is_type(py, obj, py->t_str) || !HAS(u_state))
         return -1;
     int64_t length;
     uint32_t state;
@@ -77,6 +89,9 @@ int pc_py_str(struct pc_python *py, uint64_t obj, char *out, size_t max)
 
 int pc_py_int(struct pc_python *py, uint64_t obj, int64_t *v)
 {
+    /* 2.7 int and bool are PyIntObject: one C long. */
+    if (HAS(i_ival) && (is_type(py, obj, py->t_pyint) || is_type(py, obj, py->t_bool)))
+        return pc_read(py->t, obj + OFF(i_ival), v, 8) ? -1 : 0;
     if (!is_type(py, obj, py->t_int) && !is_type(py, obj, py->t_bool))
         return -1;
     int64_t size;
@@ -116,10 +131,34 @@ int pc_py_type_name(struct pc_python *py, uint64_t obj, char *out, size_t max)
 
 /* Entries of a keys object, in insertion order, with an optional split
  * values array. */
+/* 2.7: an open-addressing table of (hash, key, value); free and dummy
+ * slots have no value. */
+static int dict27_each(struct pc_python *py, uint64_t dict, pc_dict_fn fn, void *arg)
+{
+    int64_t mask;
+    uint64_t table;
+    if (pc_read(py->t, dict + OFF(d_mask), &mask, 8) || pc_read_ptr(py->t, dict + OFF(d_table), &table) ||
+        mask < 0 || mask >= (int64_t)PC_MAX_DICT_ENTRIES * 2)
+        return -1;
+    for (int64_t i = 0; i <= mask; i++) {
+        uint64_t e[3];
+        if (pc_read(py->t, table + (uint64_t)i * 24, e, sizeof e))
+            return -1;
+        if (!e[1] || !e[2])
+            continue;
+        int r = fn(py, e[1], e[2], arg);
+        if (r)
+            return r > 0 ? 0 : r;
+    }
+    return 0;
+}
+
 int pc_py_dict_each(struct pc_python *py, uint64_t dict, pc_dict_fn fn, void *arg)
 {
     if (!is_type(py, dict, py->t_dict))
         return -1;
+    if (HAS(d_mask))
+        return dict27_each(py, dict, fn, arg);
     uint64_t keys, values;
     if (pc_read_ptr(py->t, dict + OFF(d_keys), &keys) || pc_read_ptr(py->t, dict + OFF(d_values), &values))
         return -1;

@@ -23,7 +23,10 @@ struct pc_python {
     uint64_t runtime;           /* &_PyRuntime */
     uint64_t interp;            /* main interpreter */
     /* Type objects, for validating what a pointer points to. */
-    uint64_t t_str, t_int, t_bool, t_dict, t_code, t_module, t_none;
+    uint64_t t_str, t_int, t_bool, t_dict, t_code, t_module;
+    uint64_t t_pystring, t_pyint;   /* 2.7 str and int */
+    /* 2.7 / 3.6 GIL evidence: exported current tstate, file-static locks. */
+    uint64_t tstate_current, interpreter_lock, gil_cond;
 };
 
 /* Find the interpreter, its version and layout. */
@@ -72,6 +75,6 @@ size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *o
 int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int addrq);
 /* 3.10's co_linetable and 3.6-3.9's co_lnotab, same contract. */
 int pc_py_linetable310_line(const uint8_t *table, size_t len, int firstlineno, int addrq);
-int pc_py_lnotab_line(const uint8_t *table, size_t len, int firstlineno, int addrq);
+int pc_py_lnotab_line(const uint8_t *table, size_t len, int firstlineno, int addrq, int signed_lines);
 
 #endif

@@ -9,10 +9,17 @@
 
 /* Every symbol the CPython layer needs, found in one pass over the
  * interpreter module's symbol table. */
-enum { S_VERSION, S_REFTOTAL, S_GETREFTOTAL, S_STR, S_INT, S_BOOL, S_DICT, S_CODE, S_MODULE, S_COUNT };
+enum {
+    S_VERSION, S_REFTOTAL, S_GETREFTOTAL, S_STR, S_INT, S_BOOL, S_DICT, S_CODE, S_MODULE,
+    S_PYSTRING, S_PYINT, S_TSTATE_CURRENT, S_INTERP_HEAD, S_INTERPRETER_LOCK, S_GIL_COND, S_COUNT
+};
 static const char *const sym_names[S_COUNT] = {
     "Py_Version", "_Py_RefTotal", "_Py_GetRefTotal", "PyUnicode_Type", "PyLong_Type",
     "PyBool_Type", "PyDict_Type", "PyCode_Type", "PyModule_Type",
+    /* 2.7 and 3.6, which have no _PyRuntime; the last three are
+     * file-static, in .symtab only when the build keeps it. */
+    "PyString_Type", "PyInt_Type", "_PyThreadState_Current", "interp_head", "interpreter_lock",
+    "gil_cond",
 };
 
 static void version_string(uint32_t v, char *out, size_t n)
@@ -26,12 +33,14 @@ static void version_string(uint32_t v, char *out, size_t n)
         snprintf(out, n, "%u.%u.%u", major, minor, micro);
 }
 
-/* "3.X" from a module name such as libpython3.10.so.1.0 or python3.9d. */
-static int minor_from_name(const char *name)
+/* X.Y from a module name such as libpython3.10.so.1.0, python3.9d or
+ * libpython2.7.so.1.0: returns Y and sets *major. */
+static int minor_from_name(const char *name, int *major)
 {
-    const char *p = strstr(name, "python3.");
-    if (!p)
+    const char *p = strstr(name, "python");
+    if (!p || (p[6] != '2' && p[6] != '3') || p[7] != '.')
         return -1;
+    *major = p[6] - '0';
     p += 8;
     int minor = 0, digits = 0;
     while (*p >= '0' && *p <= '9' && digits < 3)
@@ -46,11 +55,11 @@ static uint32_t scan_version(struct pc_python *py)
 {
     if (!py->mod)
         return 0;
-    int minor = minor_from_name(py->mod->name);
+    int major = 0, minor = minor_from_name(py->mod->name, &major);
     if (minor < 0)
         return 0;
     char pat[16];
-    int plen = snprintf(pat, sizeof pat, "3.%d.", minor);
+    int plen = snprintf(pat, sizeof pat, "%d.%d.", major, minor);
     /* Page by page: a read fails on holes between mappings; a match may
      * straddle two pages, so 32 bytes of the previous page are kept. */
     enum { PAGE = 4096, KEEP = 32 };
@@ -76,7 +85,7 @@ static uint32_t scan_version(struct pc_python *py)
             while (k < n && buf[k] >= '0' && buf[k] <= '9' && digits < 3)
                 micro = micro * 10 + (unsigned)(buf[k++] - '0'), digits++;
             if (digits && k < n && (buf[k] == 0 || buf[k] == '+' || buf[k] == ' '))
-                v = 0x03000000u | (uint32_t)minor << 16 | micro << 8 | 0xf0;
+                v = (uint32_t)major << 24 | (uint32_t)minor << 16 | micro << 8 | 0xf0;
         }
         memmove(buf, buf + n - KEEP, KEEP);
         have = KEEP;
@@ -93,7 +102,7 @@ static int detect_version(struct pc_python *py, uint64_t addr, pc_error *err)
         v = (uint32_t)raw;
     if (!v)
         v = scan_version(py);
-    if (!v || (v >> 24) != 3)
+    if (!v || ((v >> 24) != 3 && (v >> 24) != 2))
         return pc_fail(err, PC_E_NOPYTHON,
                        "cannot tell the Python version of %s (no readable Py_Version): this CPython is not supported yet",
                        py->mod ? py->mod->path : "the process");
@@ -102,29 +111,58 @@ static int detect_version(struct pc_python *py, uint64_t addr, pc_error *err)
     return PC_OK;
 }
 
+/* The module an address in its data or .bss belongs to: .bss lies past
+ * the file mappings, so the nearest module below that knows the symbol. */
+static const struct pc_module *module_of(struct pc_native *n, uint64_t addr)
+{
+    const struct pc_module *m = pc_native_module_at(n, addr);
+    for (size_t i = 0; !m && i < n->nmods; i++)
+        if (n->mods[i].start <= addr && n->mods[i].end + (64u << 20) > addr && n->mods[i].dw &&
+            dwfl_module_addrname(n->mods[i].dw, addr))
+            m = &n->mods[i];
+    return m;
+}
+
+static int no_python(struct pc_native *n, pc_error *err)
+{
+    /* A missing libpython explains it best; any python-named module next
+     * (extension modules are named *.cpython-3X-*.so). */
+    static const char *const prefer[] = {"libpython", "python"};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < n->nmods; i++)
+            if (n->mods[i].error && strncmp(n->mods[i].name, prefer[k], strlen(prefer[k])) == 0)
+                return pc_fail(err, PC_E_MODULE, "%s", n->mods[i].error);
+    return pc_fail(err, PC_E_NOPYTHON,
+                   "no Python interpreter in this process (no _PyRuntime or _PyThreadState_Current in any module)");
+}
+
+/* 2.7 and 3.6: the interpreter list head is file-static (interp_head); the
+ * current thread state is exported but NULL while the GIL is released. */
+static uint64_t old_interp(struct pc_python *py, const uint64_t *syms)
+{
+    uint64_t interp = 0, ts = 0;
+    if (syms[S_INTERP_HEAD] && pc_read_ptr(py->t, syms[S_INTERP_HEAD], &interp) == 0 && interp)
+        return interp;
+    if (pc_read_ptr(py->t, syms[S_TSTATE_CURRENT], &ts) == 0 && ts &&
+        pc_read_ptr(py->t, ts + (uint64_t)py->L->ts_interp, &interp) == 0)
+        return interp;
+    return 0;
+}
+
 int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
 {
     memset(py, 0, sizeof *py);
     py->t = n->t;
     py->n = n;
-    if (pc_native_symbol(n, "_PyRuntime", "python", &py->runtime) != PC_OK &&
-        pc_native_symbol(n, "_PyRuntime", NULL, &py->runtime) != PC_OK) {
-        for (size_t i = 0; i < n->nmods; i++)
-            if (n->mods[i].error && strstr(n->mods[i].name, "python"))
-                return pc_fail(err, PC_E_MODULE, "%s", n->mods[i].error);
-        return pc_fail(err, PC_E_NOPYTHON,
-                       "no Python interpreter in this process (no _PyRuntime symbol in any module): is it a CPython 3 process?");
-    }
-    /* _PyRuntime is usually in .bss, past the file mappings: its module is
-     * the nearest one below it. */
-    py->mod = pc_native_module_at(n, py->runtime);
-    for (size_t i = 0; !py->mod && i < n->nmods; i++)
-        if (n->mods[i].start <= py->runtime && n->mods[i].end <= py->runtime + (64u << 20) &&
-            n->mods[i].end > py->runtime - (64u << 20) && n->mods[i].dw &&
-            dwfl_module_addrname(n->mods[i].dw, py->runtime))
-            py->mod = &n->mods[i];
+    uint64_t anchor = 0;
+    if (pc_native_symbol(n, "_PyRuntime", "python", &py->runtime) == PC_OK ||
+        pc_native_symbol(n, "_PyRuntime", NULL, &py->runtime) == PC_OK)
+        anchor = py->runtime;
+    else if (pc_native_symbol(n, "_PyThreadState_Current", "python", &anchor) != PC_OK)
+        return no_python(n, err);
+    py->mod = module_of(n, anchor);
     py->shared = py->mod && !py->mod->is_exe;
-    /* Names are looked up in the module holding _PyRuntime only: a static
+    /* Names are looked up in the interpreter's module only: a static
      * python can also load an embedded libpython. */
     uint64_t syms[S_COUNT];
     pc_native_symbols(n, sym_names, syms, S_COUNT, py->mod ? py->mod->name : "python");
@@ -142,8 +180,17 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
     py->t_dict = syms[S_DICT];
     py->t_code = syms[S_CODE];
     py->t_module = syms[S_MODULE];
+    py->t_pystring = syms[S_PYSTRING];
+    py->t_pyint = syms[S_PYINT];
+    py->tstate_current = syms[S_TSTATE_CURRENT];
+    py->interpreter_lock = syms[S_INTERPRETER_LOCK];
+    py->gil_cond = syms[S_GIL_COND];
+    int bad = 0;
+    if (py->runtime)
+        bad = pc_read_ptr(py->t, py->runtime + (uint64_t)py->L->rt_interpreters_head, &py->interp);
+    else
+        py->interp = old_interp(py, syms);
     /* The list runs newest first: the main interpreter is its last one. */
-    int bad = pc_read_ptr(py->t, py->runtime + (uint64_t)py->L->rt_interpreters_head, &py->interp);
     for (int i = 0; !bad && py->interp && i < 4096; i++) {
         uint64_t next;
         if (pc_read_ptr(py->t, py->interp + (uint64_t)py->L->is_next, &next) || !next || next == py->interp)
@@ -152,7 +199,9 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
     }
     if (bad || py->interp == 0)
         return pc_fail(err, PC_E_NOPYTHON,
-                       "CPython %s has no interpreter state (not started yet, or already finalized)",
+                       py->runtime ? "CPython %s has no interpreter state (not started yet, or already finalized)"
+                                   : "CPython %s: cannot find the interpreter without its symbol table "
+                                     "(interp_head) while no thread holds the GIL",
                        py->version_str);
     return PC_OK;
 }

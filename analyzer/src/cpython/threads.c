@@ -70,9 +70,11 @@ static int active_cb(struct pc_python *py, uint64_t key, uint64_t thread, void *
     memset(p, 0, sizeof *p);
     p->ident = (uint64_t)ident;
     p->daemon = -1;
-    pc_py_str(py, pc_py_attr(py, thread, "_name"), p->name, sizeof p->name);
+    /* 2.7 mangles the private attributes with the class name. */
+    int py2 = py->version < 0x03000000;
+    pc_py_str(py, pc_py_attr(py, thread, py2 ? "_Thread__name" : "_name"), p->name, sizeof p->name);
     int64_t d;
-    if (pc_py_int(py, pc_py_attr(py, thread, "_daemonic"), &d) == 0)
+    if (pc_py_int(py, pc_py_attr(py, thread, py2 ? "_Thread__daemonic" : "_daemonic"), &d) == 0)
         p->daemon = d != 0;
     return 0;
 }
@@ -114,21 +116,21 @@ static int starts_with(const char *s, const char *p)
     return s && strncmp(s, p, strlen(p)) == 0;
 }
 
-static int is_eval_frame(const struct pc_native_frame *f)
+static int is_eval_frame(const struct pc_native_frame *f, int py2)
 {
-    return !f->inlined && starts_with(f->function, "_PyEval_EvalFrameDefault");
+    return !f->inlined && starts_with(f->function, py2 ? "PyEval_EvalFrameEx" : "_PyEval_EvalFrameDefault");
 }
 
 /* 3.11: one _PyEval_EvalFrameDefault call runs Python frames up to and
  * including the next entry frame. */
-static void merge(struct pc_thread_model *t)
+static void merge(struct pc_thread_model *t, int py2)
 {
     t->merged = 0;
     if (!t->nnat || !t->npy)
         return;
     size_t evals = 0, chunks = 0;
     for (size_t i = 0; i < t->nnat; i++)
-        evals += is_eval_frame(&t->nat[i]);
+        evals += is_eval_frame(&t->nat[i], py2);
     for (size_t i = 0; i < t->npy; i++)
         chunks += t->py[i].entry || i + 1 == t->npy;
     if (evals != chunks) {
@@ -142,7 +144,7 @@ static void merge(struct pc_thread_model *t)
         return;
     size_t p = 0;
     for (size_t i = 0; i < t->nnat && p < t->npy; i++) {
-        if (!is_eval_frame(&t->nat[i]))
+        if (!is_eval_frame(&t->nat[i], py2))
             continue;
         t->py_first[i] = p;
         while (p < t->npy) {
@@ -156,6 +158,31 @@ static void merge(struct pc_thread_model *t)
     t->merged = 1;
 }
 
+/* 2.7 / 3.6: the holder is the exported current thread state (reset to
+ * NULL when the GIL is released); a waiter sleeps on the file-static GIL
+ * lock (2.7) or condition (3.6) when the symbol table has them. */
+static void gil_state_old(struct pc_python *py, struct pc_thread_model *t)
+{
+    uint64_t cur = 0, lock = 0;
+    if (t->tstate && py->tstate_current && pc_read_ptr(py->t, py->tstate_current, &cur) == 0 &&
+        cur == t->tstate) {
+        t->gil = PC_GIL_HELD;
+        t->gil_evidence = "_PyThreadState_Current is this thread state";
+        return;
+    }
+    uint64_t futex = t->desc.regs[PC_RDI];
+    if (t->desc.regs[PC_ORIG_RAX] != 202)
+        return;
+    if (py->interpreter_lock && pc_read_ptr(py->t, py->interpreter_lock, &lock) == 0 && lock &&
+        futex >= lock && futex < lock + 32) {
+        t->gil = PC_GIL_WAITING;
+        t->gil_evidence = "futex wait on the interpreter lock";
+    } else if (py->gil_cond && futex >= py->gil_cond && futex < py->gil_cond + 48) {
+        t->gil = PC_GIL_WAITING;
+        t->gil_evidence = "futex wait on the GIL's condition variable";
+    }
+}
+
 static void gil_state(struct pc_python *py, struct pc_thread_model *t)
 {
     t->gil = PC_GIL_NONE;
@@ -164,8 +191,10 @@ static void gil_state(struct pc_python *py, struct pc_thread_model *t)
         gil = py->runtime + OFF(rt_gil);
     else if (py->L->is_gil != PC_NO_FIELD)
         pc_read_ptr(py->t, py->interp + OFF(is_gil), &gil);   /* 3.12+: interp->ceval.gil */
-    if (!gil)
+    if (!gil) {
+        gil_state_old(py, t);
         return;
+    }
     int32_t locked = 0;
     pc_read(py->t, gil + OFF(gil_locked), &locked, 4);
     pc_read_ptr(py->t, gil + OFF(gil_last_holder), &holder);
@@ -246,7 +275,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
                                                 : "Python stack unreadable after %zu frames", t->npy);
         }
         gil_state(py, t);
-        merge(t);
+        merge(t, py->version < 0x03000000);
     }
     free(ts.v);
     free(nm.v);

@@ -94,9 +94,10 @@ def discover():
     found = []
     root = pyenv_root()
     for vdir in sorted(glob.glob(os.path.join(root, "versions", "*"))):
-        for inc in sorted(glob.glob(os.path.join(vdir, "include", "python3.*"))):
+        for inc in sorted(glob.glob(os.path.join(vdir, "include", "python[23].*"))):
             label = "pyenv %s" % os.path.basename(vdir)
-            if os.path.isdir(os.path.join(inc, "internal")):
+            # 2.7 and 3.6 declare their interpreter structs in public headers.
+            if os.path.isdir(os.path.join(inc, "internal")) or re.search(r"python(2\.7|3\.6)", inc):
                 found.append((label, inc))
             else:
                 warn("%s: no internal headers; skipped" % label)
@@ -106,7 +107,7 @@ def discover():
     result = []
     for label, inc in found:
         # python3.11d, python3.7dm: the abiflags name a Py_DEBUG build.
-        debug = "d" in os.path.basename(inc)[len("python3."):].lstrip("0123456789")
+        debug = "d" in os.path.basename(inc)[len("pythonX."):].lstrip("0123456789")
         result.append((label, inc, debug))
     return result
 
@@ -117,8 +118,9 @@ def probe(label, inc, debug, tmp):
     if ver is None:
         warn("%s: no PY_VERSION in %s/patchlevel.h" % (label, inc))
         return None
-    if tuple(int(x) for x in re.findall(r"\d+", ver)[:2]) < (3, 7):
-        warn("%s: %s has no _PyRuntimeState; skipped" % (label, ver))
+    xy = tuple(int(x) for x in re.findall(r"\d+", ver)[:2])
+    if xy < (2, 7) or (3, 0) <= xy < (3, 6):
+        warn("%s: %s is not supported; skipped" % (label, ver))
         return None
     exe = os.path.join(tmp, "probe")
     cmd = [os.environ.get("CC", "cc"), "-std=gnu11", "-w",

@@ -6,13 +6,14 @@
  *
  * Every number comes from offsetof/sizeof on the version's own declarations,
  * so padding and Py_DEBUG-only members are accounted for by the compiler.
- * Supports 3.7+ (3.6 installs no internal headers and has no _PyRuntime). */
+ * Supports 2.7 and 3.6+ (before 3.7 there is no _PyRuntime and the
+ * interpreter structs are in public headers). */
 #include <Python.h>
 #include <stddef.h>
 #include <stdio.h>
 
 #if PY_VERSION_HEX < 0x03070000
-# error "CPython < 3.7 has no _PyRuntimeState"
+# define PC_NO_RUNTIME 1
 #elif PY_VERSION_HEX < 0x03080000
 # include "internal/pystate.h"
 #elif PY_VERSION_HEX < 0x03090000
@@ -22,7 +23,12 @@
 # include "internal/pycore_interp.h"
 #endif
 
-#if PY_VERSION_HEX < 0x030b0000
+#if PY_VERSION_HEX < 0x03000000
+# include <frameobject.h>
+# include <code.h>
+# include <longintrepr.h>
+# define PC_PY2 1
+#elif PY_VERSION_HEX < 0x030b0000
 # include <frameobject.h>
 # include <code.h>
 # include <longintrepr.h>
@@ -43,8 +49,9 @@ typedef struct {
 } PyModuleObject;
 #endif
 
-#if PY_VERSION_HEX < 0x030b0000
-/* Objects/dict-common.h (not installed), identical in 3.7, 3.8, 3.9 and
+#if PY_VERSION_HEX >= 0x03000000 && PY_VERSION_HEX < 0x030b0000
+/* Objects/dict-common.h (not installed), identical in 3.6 (where dk_indices
+ * is a union starting at the same offset), 3.7, 3.8, 3.9 and
  * 3.10: struct _dictkeysobject and PyDictKeyEntry.  The real dk_lookup is a
  * function pointer; only its size matters here. */
 typedef struct {
@@ -69,9 +76,11 @@ struct _dictkeysobject {
 
 /* The state bitfield word cannot be offsetof'd bit by bit, but the struct
  * holding it is a named member; both ways must agree. */
+#ifndef PC_PY2
 _Static_assert(offsetof(PyASCIIObject, state)
                == offsetof(PyASCIIObject, hash) + sizeof(Py_hash_t),
                "PyASCIIObject.state does not follow hash");
+#endif
 #if PY_VERSION_HEX >= 0x030c0000
 /* 3.12+ keeps the tagged digit count where ob_size used to be; the engine
  * reads it through ob_size. */
@@ -114,6 +123,13 @@ int main(void)
            PC_SOURCE);
     first_in_line = 1;
 
+#ifdef PC_NO_RUNTIME
+    NF(rt_size);
+    NF(rt_finalizing);
+    NF(rt_interpreters_head);
+    NF(rt_gil);
+    NF(rt_tstate_current);
+#else
     F(rt_size, sizeof(_PyRuntimeState));
 #if PY_VERSION_HEX < 0x03090000
     F(rt_finalizing, offsetof(_PyRuntimeState, finalizing));
@@ -127,6 +143,7 @@ int main(void)
 #else
     NF(rt_gil);
     NF(rt_tstate_current);
+#endif
 #endif
     endl();
 
@@ -261,13 +278,24 @@ int main(void)
     F(tp_dictoffset, offsetof(PyTypeObject, tp_dictoffset));
     F(tp_flags, offsetof(PyTypeObject, tp_flags));
     endl();
+#ifdef PC_PY2
+    NF(ht_cached_keys);
+#else
     F(ht_cached_keys, offsetof(PyHeapTypeObject, ht_cached_keys));
+#endif
     endl();
 
+#ifdef PC_PY2
+    NF(u_length);
+    NF(u_state);
+    NF(u_ascii_size);
+    NF(u_compact_size);
+#else
     F(u_length, offsetof(PyASCIIObject, length));
     F(u_state, offsetof(PyASCIIObject, state));
     F(u_ascii_size, sizeof(PyASCIIObject));
     F(u_compact_size, sizeof(PyCompactUnicodeObject));
+#endif
     endl();
     F(b_sval, offsetof(PyBytesObject, ob_sval));
 #if PY_VERSION_HEX < 0x030c0000
@@ -279,6 +307,21 @@ int main(void)
     endl();
 
     F(d_used, offsetof(PyDictObject, ma_used));
+#ifdef PC_PY2
+    NF(d_keys);
+    NF(d_values);
+    endl();
+    NF(dk_size);
+    NF(dk_log2_size);
+    NF(dk_log2_index_bytes);
+    NF(dk_kind);
+    endl();
+    NF(dk_nentries);
+    NF(dk_indices);
+    F(dk_entry_size, sizeof(PyDictEntry));
+    NF(dk_unicode_entry_size);
+    endl();
+#else
     F(d_keys, offsetof(PyDictObject, ma_keys));
     F(d_values, offsetof(PyDictObject, ma_values));
     endl();
@@ -303,15 +346,33 @@ int main(void)
     F(dk_unicode_entry_size, sizeof(PyDictUnicodeEntry));
 #endif
     endl();
+#endif
 
     F(tu_item, offsetof(PyTupleObject, ob_item));
     F(li_item, offsetof(PyListObject, ob_item));
     F(md_dict, offsetof(PyModuleObject, md_dict));
     endl();
 
+#ifdef PC_NO_RUNTIME
+    /* The GIL is file-static in ceval_gil.h (3.6) or a plain lock (2.7). */
+    NF(gil_size);
+    NF(gil_locked);
+    NF(gil_last_holder);
+#else
     F(gil_size, sizeof(struct _gil_runtime_state));
     F(gil_locked, offsetof(struct _gil_runtime_state, locked));
     F(gil_last_holder, offsetof(struct _gil_runtime_state, last_holder));
+#endif
+    endl();
+#ifdef PC_PY2
+    F(d_mask, offsetof(PyDictObject, ma_mask));
+    F(d_table, offsetof(PyDictObject, ma_table));
+    F(i_ival, offsetof(PyIntObject, ob_ival));
+#else
+    NF(d_mask);
+    NF(d_table);
+    NF(i_ival);
+#endif
     endl();
     printf("    },\n");
     return 0;
