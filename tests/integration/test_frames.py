@@ -35,3 +35,17 @@ def test_qualnames(case, analyzer, corpus):
 def test_threads_identity(case, analyzer, corpus):
     res = corpus.result(case)
     _check(res, compare.thread_identity(case.scenario, res.record["ready"], res.report()))
+
+
+def test_layout_source(case, analyzer, corpus):
+    """3.13+ layouts come from the target's own _Py_DebugOffsets; older ones
+    from the generated tables, and the version is the interpreter's."""
+    res = corpus.result(case)
+    report = res.report()
+    xy = tuple(int(x) for x in case.interp["xy"].split("."))
+    layout = report["python"]["layout"]
+    if xy >= (3, 13):
+        assert layout == "_Py_DebugOffsets of the target", layout
+    else:
+        assert layout and "DebugOffsets" not in layout, layout
+    assert report["python"]["version"] == case.interp["version"], (report["python"], case.interp)

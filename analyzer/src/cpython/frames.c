@@ -97,7 +97,10 @@ static struct code_info *code_lookup(struct pc_python *py, struct code_cache *cc
     return ci;
 }
 
-#define FRAME_OWNED_BY_CSTACK 3   /* 3.12+: the C entry shim of an eval call */
+/* 3.12-3.13 FRAME_OWNED_BY_CSTACK = 3; 3.14 adds FRAME_OWNED_BY_INTERPRETER
+ * = 3 and moves CSTACK to 4; 3.15 keeps only INTERPRETER: from 3 up, a
+ * frame is an entry shim, not Python code. */
+#define FRAME_OWNER_SHIM 3
 
 static int code_line(struct pc_python *py, const struct code_info *ci, int addrq)
 {
@@ -161,7 +164,9 @@ static int step(struct pc_python *py, struct code_cache *cc, uint64_t f, struct 
     memcpy(&code, raw + py->L->if_code, 8);
     memcpy(next, raw + py->L->if_previous, 8);
     memcpy(&instr, raw + py->L->if_instr, 8);
-    if (py->version >= 0x030c0000 && raw[py->L->if_owner] == FRAME_OWNED_BY_CSTACK) {
+    if (py->version >= 0x030e0000)
+        code &= ~(uint64_t)7;   /* _PyStackRef: tag bits */
+    if (py->version >= 0x030c0000 && raw[py->L->if_owner] >= FRAME_OWNER_SHIM) {
         *shim = 1;
         return 0;
     }

@@ -31,3 +31,23 @@ const struct pc_py_layout *pc_py_layout_find(uint32_t version_hex, int debug_bui
     }
     return below ? below : above;
 }
+
+/* The table that fills what _Py_DebugOffsets leaves out (dict keys, type
+ * and module internals): the newest generated 3.13+ release not newer
+ * than the target, else the oldest 3.13+ one.  Those structures are
+ * stable across 3.13-3.15; the debug offsets cover the ones that moved. */
+const struct pc_py_layout *pc_py_layout_debug_offsets_base(uint32_t version_hex)
+{
+    const struct pc_py_layout *below = NULL, *above = NULL;
+    for (size_t i = 0; i < pc_py_layouts_count; i++) {
+        const struct pc_py_layout *e = &pc_py_layouts[i];
+        if (e->debug_build || e->version_min < 0x030d0000)
+            continue;
+        if (e->version_min <= version_hex) {
+            if (!below || e->version_min > below->version_min)
+                below = e;
+        } else if (!above || e->version_min < above->version_min)
+            above = e;
+    }
+    return below ? below : above;
+}

@@ -122,5 +122,7 @@ extern const size_t pc_py_layouts_count;
 
 /* The entry for a version, or NULL. */
 const struct pc_py_layout *pc_py_layout_find(uint32_t version_hex, int debug_build);
+/* The generated entry that completes a layout read from _Py_DebugOffsets. */
+const struct pc_py_layout *pc_py_layout_debug_offsets_base(uint32_t version_hex);
 
 #endif

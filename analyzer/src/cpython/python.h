@@ -15,6 +15,7 @@ struct pc_python {
     pc_target *t;
     struct pc_native *n;
     const struct pc_py_layout *L;
+    struct pc_py_layout own;    /* L points here when read from the target */
     uint32_t version;           /* PY_VERSION_HEX */
     char version_str[32];
     int shared;                 /* interpreter in libpython*.so */
@@ -31,6 +32,11 @@ struct pc_python {
 
 /* Find the interpreter, its version and layout. */
 int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err);
+
+/* 3.13+: fill *L from the target's _Py_DebugOffsets at runtime, completed
+ * by base.  0, -1 (no cookie: not 3.13+) or -2 (offsets out of bounds). */
+int pc_py_debug_offsets(pc_target *t, uint64_t runtime, uint32_t *version, int *free_threaded,
+                        const struct pc_py_layout *base, struct pc_py_layout *L);
 
 /* Objects. Each returns 0 on success. */
 int pc_py_type(struct pc_python *py, uint64_t obj, uint64_t *type);

@@ -11,7 +11,8 @@
  * interpreter module's symbol table. */
 enum {
     S_VERSION, S_REFTOTAL, S_GETREFTOTAL, S_STR, S_INT, S_BOOL, S_DICT, S_CODE, S_MODULE,
-    S_PYSTRING, S_PYINT, S_TSTATE_CURRENT, S_INTERP_HEAD, S_INTERPRETER_LOCK, S_GIL_COND, S_COUNT
+    S_PYSTRING, S_PYINT, S_TSTATE_CURRENT, S_INTERP_HEAD, S_INTERPRETER_LOCK, S_GIL_COND,
+    S_GLOBALREFTOTAL, S_COUNT
 };
 static const char *const sym_names[S_COUNT] = {
     "Py_Version", "_Py_RefTotal", "_Py_GetRefTotal", "PyUnicode_Type", "PyLong_Type",
@@ -19,7 +20,7 @@ static const char *const sym_names[S_COUNT] = {
     /* 2.7 and 3.6, which have no _PyRuntime; the last three are
      * file-static, in .symtab only when the build keeps it. */
     "PyString_Type", "PyInt_Type", "_PyThreadState_Current", "interp_head", "interpreter_lock",
-    "gil_cond",
+    "gil_cond", "_Py_GetGlobalRefTotal",
 };
 
 static void version_string(uint32_t v, char *out, size_t n)
@@ -123,6 +124,34 @@ static const struct pc_module *module_of(struct pc_native *n, uint64_t addr)
     return m;
 }
 
+/* 3.13+: the layout comes from the target itself.  Returns -1 when the
+ * target has no _Py_DebugOffsets, else PC_OK or an error. */
+static int from_debug_offsets(struct pc_python *py, pc_error *err)
+{
+    uint64_t head[2];
+    if (!py->runtime || pc_read(py->t, py->runtime, head, sizeof head) || memcmp(head, "xdebugpy", 8) != 0)
+        return -1;
+    uint32_t v = (uint32_t)head[1];
+    const struct pc_py_layout *base = pc_py_layout_debug_offsets_base(v);
+    int ft = 0;
+    if (!base)
+        return pc_fail(err, PC_E_INTERNAL, "no 3.13+ layout table built in to complete _Py_DebugOffsets");
+    int r = pc_py_debug_offsets(py->t, py->runtime, &v, &ft, base, &py->own);
+    py->version = v;
+    version_string(v, py->version_str, sizeof py->version_str);
+    if (r == -1)
+        return -1;
+    if (ft)
+        return pc_fail(err, PC_E_NOPYTHON,
+                       "CPython %s is a free-threaded build (no GIL): not supported yet", py->version_str);
+    if (r)
+        return pc_fail(err, PC_E_NOPYTHON,
+                       "CPython %s: _Py_DebugOffsets in the core is corrupt or of an unknown format",
+                       py->version_str);
+    py->L = &py->own;
+    return PC_OK;
+}
+
 static int no_python(struct pc_native *n, pc_error *err)
 {
     /* A missing libpython explains it best; any python-named module next
@@ -166,11 +195,15 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
      * python can also load an embedded libpython. */
     uint64_t syms[S_COUNT];
     pc_native_symbols(n, sym_names, syms, S_COUNT, py->mod ? py->mod->name : "python");
-    int rc = detect_version(py, syms[S_VERSION], err);
-    if (rc)
+    py->debug = syms[S_REFTOTAL] || syms[S_GETREFTOTAL] || syms[S_GLOBALREFTOTAL];
+    int rc = from_debug_offsets(py, err);
+    if (rc < 0) {
+        rc = detect_version(py, syms[S_VERSION], err);
+        if (rc)
+            return rc;
+        py->L = pc_py_layout_find(py->version, py->debug);
+    } else if (rc)
         return rc;
-    py->debug = syms[S_REFTOTAL] || syms[S_GETREFTOTAL];
-    py->L = pc_py_layout_find(py->version, py->debug);
     if (!py->L)
         return pc_fail(err, PC_E_NOPYTHON, "CPython %s%s is not supported yet (no layout for it)",
                        py->version_str, py->debug ? " (debug build)" : "");
