@@ -101,6 +101,9 @@ int pc_target_new(const pc_target_ops *ops, void *ctx, pc_target **out,
 typedef struct pc_core_options {
     const char *executable;   /* NULL: taken from the core */
     const char *sysroot;      /* NULL: "/" */
+    /* NULL-terminated; searched for the core's files by name and by
+     * build-id (DIR/.build-id/xx/rest), and for their debug info. */
+    const char *const *debug_dirs;
 } pc_core_options;
 
 int pc_target_open_core(const char *path, const pc_core_options *opts,
@@ -113,6 +116,9 @@ typedef struct pc_analyze_options {
     int native;               /* unwind native stacks (1) or Python only (0) */
     int max_frames;           /* per thread; 0 = default */
     int no_source;            /* skip DWARF: no source lines, no inlined frames */
+    /* Extra directories for separate debug info (build-id layout), tried
+     * after the standard ones; NULL-terminated, may be NULL. */
+    const char *const *debug_dirs;
 } pc_analyze_options;
 
 int pc_analyze(pc_target *t, const pc_analyze_options *opts,

@@ -16,6 +16,8 @@ static const char usage[] =
     "  -n, --native         text: show every native frame\n"
     "      --sysroot=DIR    find the core's files under DIR (core from another\n"
     "                       machine or a container)\n"
+    "      --debug-dir=DIR  also look for the core's files in DIR, by name and by\n"
+    "                       build-id (DIR/.build-id/xx/rest), and for debug info\n"
     "      --max-frames=N   at most N Python frames per thread\n"
     "      --no-source      do not read DWARF debug info: no source lines or\n"
     "                       inlined frames, but faster and smaller\n"
@@ -42,12 +44,15 @@ int main(int argc, char **argv)
     int color = -1;
     pc_core_options copts = {0};
     pc_analyze_options aopts = {.native = 1};
+    const char *dirs[16] = {0};
+    size_t ndirs = 0;
     static const struct option longopts[] = {
         {"format", required_argument, 0, 'f'},
         {"native", no_argument, 0, 'n'},
         {"sysroot", required_argument, 0, 's'},
         {"max-frames", required_argument, 0, 'm'},
         {"no-source", no_argument, 0, 'S'},
+        {"debug-dir", required_argument, 0, 'D'},
         {"color", required_argument, 0, 'c'},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},
@@ -66,6 +71,12 @@ int main(int argc, char **argv)
             break;
         case 'n': flags |= PC_RENDER_NATIVE; break;
         case 'S': aopts.no_source = 1; break;
+        case 'D':
+            if (ndirs + 1 >= sizeof dirs / sizeof *dirs)
+                return die(PC_E_USAGE, "at most 15 --debug-dir options");
+            dirs[ndirs++] = optarg;
+            copts.debug_dirs = aopts.debug_dirs = dirs;
+            break;
         case 's': copts.sysroot = optarg; break;
         case 'm': {
             char *end;

@@ -190,7 +190,7 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
     else if (pc_native_symbol(n, "_PyThreadState_Current", "python", &anchor) != PC_OK)
         return no_python(n, err);
     py->mod = module_of(n, anchor);
-    py->shared = py->mod && !py->mod->is_exe;
+    py->shared = py->mod && strncmp(py->mod->name, "libpython", 9) == 0;
     /* Names are looked up in the interpreter's module only: a static
      * python can also load an embedded libpython. */
     uint64_t syms[S_COUNT];

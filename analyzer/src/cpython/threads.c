@@ -217,6 +217,19 @@ static void gil_state(struct pc_python *py, struct pc_thread_model *t)
         }
 }
 
+/* A live stack always holds return addresses and saved registers near
+ * its pointer: unreadable or all-zero memory there means the core lacks it. */
+static int stack_absent(pc_target *t, uint64_t sp)
+{
+    uint64_t words[64];
+    if (!sp || pc_read(t, sp, words, sizeof words))
+        return 1;
+    for (size_t i = 0; i < 64; i++)
+        if (words[i])
+            return 0;
+    return 1;
+}
+
 int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t max_frames,
                    struct pc_model *m, pc_error *err)
 {
@@ -258,10 +271,12 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
             t->nat = calloc(PC_MAX_NATIVE_FRAMES, sizeof *t->nat);
             if (t->nat)
                 t->nnat = pc_native_unwind(n, i, t->nat, PC_MAX_NATIVE_FRAMES, &t->nat_complete, why, sizeof why);
-            uint64_t sp = t->desc.regs[PC_RSP], word;
-            if (sp && pc_read_u64(n->t, sp, &word)) {
+            if (stack_absent(n->t, t->desc.regs[PC_RSP])) {
+                /* Do not show frames unwound from zeros as a stack. */
                 t->stack_missing = 1;
-                pc_thread_note(t, "thread stack not present in the core: native frames are unknown");
+                t->nnat = t->nnat > 1 ? 1 : t->nnat;
+                pc_thread_note(t, "thread stack not present in the core (absent or zero-filled, as gdb 13's gcore "
+                                  "writes them for newer glibc): native frames unknown; take a kernel core");
             } else if (why[0] && t->nnat < 2)
                 pc_thread_note(t, "native unwinding stopped: %s", why);
         }

@@ -123,31 +123,34 @@ static void report(struct pc_native *n, struct pc_module *mod, pc_error *err)
     }
 }
 
-static const Dwfl_Callbacks dwfl_cbs = {
-    .find_elf = dwfl_build_id_find_elf,
-    .find_debuginfo = dwfl_standard_find_debuginfo,
-    .debuginfo_path = NULL,
-};
-
-int pc_native_open(pc_target *t, struct pc_native *n, pc_error *err)
+int pc_native_open(pc_target *t, const char *const *debug_dirs, struct pc_native *n, pc_error *err)
 {
     memset(n, 0, sizeof *n);
     n->t = t;
+    /* libdwfl's default search (":.debug:/usr/lib/debug"), then ours. */
+    pc_buf path = {0};
+    pc_buf_puts(&path, ":.debug:/usr/lib/debug");
+    for (size_t i = 0; debug_dirs && debug_dirs[i]; i++)
+        pc_buf_printf(&path, ":%s", debug_dirs[i]);
+    n->debuginfo_path = pc_buf_take(&path);
+    if (!n->debuginfo_path)
+        return pc_fail(err, PC_E_INTERNAL, "out of memory");
+    n->callbacks.find_elf = dwfl_build_id_find_elf;
+    n->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+    n->callbacks.debuginfo_path = &n->debuginfo_path;
     const pc_process_desc *proc = pc_target_process(t);
     if (!proc)
         return pc_fail(err, PC_E_CORE, "cannot read the target's process information");
     int rc = collect(n, err);
     if (rc)
         return rc;
-    n->dwfl = dwfl_begin(&dwfl_cbs);
+    n->dwfl = dwfl_begin(&n->callbacks);
     if (!n->dwfl)
         return pc_fail(err, PC_E_INTERNAL, "libdwfl: %s", dwfl_errmsg(-1));
     dwfl_report_begin(n->dwfl);
     for (size_t i = 0; i < n->nmods; i++) {
         struct pc_module *mod = &n->mods[i];
         mod->is_exe = proc->exe && strcmp(mod->path, proc->exe) == 0;
-        if (!mod->is_exe && proc->at_phdr && proc->at_phdr >= mod->start && proc->at_phdr < mod->end)
-            mod->is_exe = 1;
         pc_error e = {0};
         report(n, mod, &e);
         if (e.code && mod->is_exe) {
@@ -187,6 +190,7 @@ void pc_native_close(struct pc_native *n)
         free(n->warnings[i]);
     free(n->warnings);
     free(n->pc_slots);
+    free(n->debuginfo_path);
     free(n->pc_pool);
     memset(n, 0, sizeof *n);
 }

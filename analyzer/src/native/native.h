@@ -36,6 +36,8 @@ struct pc_native {
     struct pc_native_frame *pc_pool;
     size_t pc_pool_len, pc_pool_cap;
     int no_source;              /* symbols only: never load DWARF */
+    Dwfl_Callbacks callbacks;   /* per session: the debug-info path varies */
+    char *debuginfo_path;
 };
 
 #define PC_PC_SLOTS 4096
@@ -44,7 +46,7 @@ struct pc_pc_slot {
     uint32_t first, count;      /* in pc_pool */
 };
 
-int pc_native_open(pc_target *t, struct pc_native *n, pc_error *err);
+int pc_native_open(pc_target *t, const char *const *debug_dirs, struct pc_native *n, pc_error *err);
 void pc_native_close(struct pc_native *n);
 void pc_native_warn(struct pc_native *n, const char *fmt, ...) PC_PRINTF(2, 3);
 

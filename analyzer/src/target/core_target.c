@@ -34,6 +34,7 @@ struct core_ctx {
     size_t nfiles, fcap;
     char *sysroot;
     char *exe_override;
+    char **debug_dirs;          /* NULL-terminated */
     const char *exe_path;       /* path of the executable in the core */
     char cmdline[96];
 };
@@ -117,6 +118,73 @@ static int memory_build_id(struct core_ctx *c, const char *path, uint8_t *id, si
     return -1;
 }
 
+/* Map 'candidate' into f if its build-id is the wanted one (or unknown).
+ * 0: mapped and matching; 1: missing; 2: mismatched (have filled). */
+static int try_file(struct cfile *f, const char *candidate, const uint8_t *want, size_t wlen,
+                    uint8_t *have, size_t *hlen)
+{
+    if (map_file(f, candidate))
+        return 1;
+    *hlen = 0;
+    if (wlen && (pc_elf_build_id(file_read, f, 0, 0, have, hlen) || *hlen != wlen || memcmp(want, have, wlen))) {
+        unmap_file(f);
+        return 2;
+    }
+    return 0;
+}
+
+/* Where a mapped file may be: its path (under --sysroot; the EXECUTABLE
+ * argument for the main program), then each --debug-dir by file name and
+ * by build-id (DIR/.build-id/xx/rest, the layout of /usr/lib/debug). */
+static int find_file(struct core_ctx *c, struct cfile *f, const char *path, const uint8_t *want, size_t wlen,
+                     char *first_bad, size_t first_bad_len, uint8_t *bad_id, size_t *bad_len)
+{
+    int is_exe = c->exe_path && strcmp(path, c->exe_path) == 0;
+    const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+    char hex[2 * PC_BUILD_ID_MAX + 1] = "";
+    if (wlen)
+        pc_hex(want, wlen, hex);
+    size_t ndirs = 0;
+    while (c->debug_dirs && c->debug_dirs[ndirs])
+        ndirs++;
+    uint8_t have[PC_BUILD_ID_MAX];
+    size_t hlen = 0;
+    first_bad[0] = 0;
+    for (size_t k = 0; k < 1 + 2 * ndirs; k++) {
+        char *cand;
+        if (k == 0)
+            cand = is_exe && c->exe_override ? pc_strdup(c->exe_override)
+                   : c->sysroot ? join_root(c->sysroot, path) : pc_strdup(path);
+        else if (k % 2 == 1)
+            cand = join_root(c->debug_dirs[(k - 1) / 2], base);
+        else {
+            if (!wlen)
+                continue;
+            char rel[2 * PC_BUILD_ID_MAX + 16];
+            snprintf(rel, sizeof rel, ".build-id/%.2s/%s", hex, hex + 2);
+            cand = join_root(c->debug_dirs[(k - 1) / 2], rel);
+        }
+        if (!cand)
+            return -1;
+        int r = try_file(f, cand, want, wlen, have, &hlen);
+        if (r == 0) {
+            free(f->resolved);
+            f->resolved = cand;
+            return 0;
+        }
+        if (r == 2 && !first_bad[0]) {
+            snprintf(first_bad, first_bad_len, "%s", cand);
+            memcpy(bad_id, have, hlen);
+            *bad_len = hlen;
+        }
+        if (k == 0 && !f->resolved)
+            f->resolved = cand;   /* named in the error */
+        else
+            free(cand);
+    }
+    return -1;
+}
+
 static struct cfile *get_file(struct core_ctx *c, const char *path, pc_error *err)
 {
     struct cfile *f = NULL;
@@ -143,36 +211,29 @@ static struct cfile *get_file(struct core_ctx *c, const char *path, pc_error *er
     pc_error local;
     if (!err)
         err = &local;
-    const char *want_path = path;
-    if (c->exe_override && c->exe_path && strcmp(path, c->exe_path) == 0)
-        want_path = c->exe_override;
-    f->resolved = c->sysroot && want_path != c->exe_override ? join_root(c->sysroot, want_path)
-                                                             : pc_strdup(want_path);
-    if (!f->resolved || map_file(f, f->resolved)) {
-        pc_fail(err, PC_E_MODULE,
-                "%s is missing (the core maps it): install the same build, or pass --sysroot DIR holding it",
-                f->resolved ? f->resolved : path);
-        snprintf(f->error, sizeof f->error, "%s", err->msg);
-        return NULL;
-    }
-    uint8_t want[PC_BUILD_ID_MAX], have[PC_BUILD_ID_MAX];
-    size_t wlen = 0, hlen = 0;
-    if (memory_build_id(c, path, want, &wlen) == 0 &&
-        (pc_elf_build_id(file_read, f, 0, 0, have, &hlen) || hlen != wlen ||
-         memcmp(want, have, wlen))) {
-        char w[2 * PC_BUILD_ID_MAX + 1], h[2 * PC_BUILD_ID_MAX + 1] = "none";
+    uint8_t want[PC_BUILD_ID_MAX], bad_id[PC_BUILD_ID_MAX];
+    size_t wlen = 0, bad_len = 0;
+    if (memory_build_id(c, path, want, &wlen))
+        wlen = 0;
+    char w[2 * PC_BUILD_ID_MAX + 1] = "unknown", h[2 * PC_BUILD_ID_MAX + 1] = "none", bad[512];
+    if (wlen)
         pc_hex(want, wlen, w);
-        if (hlen)
-            pc_hex(have, hlen, h);
-        pc_fail(err, PC_E_MODULE,
-                "%s has build-id %s but the core needs %s: pass the matching file (or --sysroot DIR)",
-                f->resolved, h, w);
-        snprintf(f->error, sizeof f->error, "%s", err->msg);
-        unmap_file(f);
-        return NULL;
+    if (find_file(c, f, path, want, wlen, bad, sizeof bad, bad_id, &bad_len) == 0) {
+        f->state = FILE_OK;
+        return f;
     }
-    f->state = FILE_OK;
-    return f;
+    if (bad[0]) {
+        if (bad_len)
+            pc_hex(bad_id, bad_len, h);
+        pc_fail(err, PC_E_MODULE,
+                "%s has build-id %s but the core needs %s: pass the matching file (--sysroot DIR or --debug-dir DIR)",
+                bad, h, w);
+    } else
+        pc_fail(err, PC_E_MODULE,
+                "%s (build-id %s) is missing: the core maps it; install the same build, or pass --sysroot DIR or --debug-dir DIR holding it",
+                f->resolved ? f->resolved : path, w);
+    snprintf(f->error, sizeof f->error, "%s", err->msg);
+    return NULL;
 }
 
 static int core_read(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -217,7 +278,7 @@ static int core_process(void *ctx, pc_process_desc *out)
     out->signal = c->img.signal;
     out->machine = c->img.machine;
     out->core_kind = c->img.gdb_note ? PC_CORE_GCORE : PC_CORE_KERNEL;
-    out->exe = c->exe_override ? c->exe_override : c->exe_path;
+    out->exe = c->exe_path;   /* as mapped; an override only changes which file is read */
     out->cmdline = c->cmdline[0] ? c->cmdline : NULL;
     out->at_phdr = c->img.at_phdr;
     out->at_entry = c->img.at_entry;
@@ -288,6 +349,9 @@ static void core_close(void *ctx)
         close(c->fd);
     free(c->sysroot);
     free(c->exe_override);
+    for (size_t i = 0; c->debug_dirs && c->debug_dirs[i]; i++)
+        free(c->debug_dirs[i]);
+    free(c->debug_dirs);
     free(c);
 }
 
@@ -303,15 +367,38 @@ static const pc_target_ops core_ops = {
     .close = core_close,
 };
 
+static int is_dynamic_linker(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    return strncmp(b, "ld-linux", 8) == 0 || strncmp(b, "ld.so", 5) == 0 || strncmp(b, "ld-musl", 7) == 0;
+}
+
 /* The executable: the mapping holding AT_PHDR (the program headers of
- * the main program), else the first mapping. */
+ * the main program).  A program started as `ld.so PROGRAM` has ld.so
+ * there: then the mapped file named on the command line, else the first
+ * mapped file that is not a shared object. */
 static void find_exe(struct core_ctx *c)
 {
     long m = c->img.at_phdr ? pc_core_find_fmap(&c->img, c->img.at_phdr) : -1;
-    if (m >= 0)
-        c->exe_path = c->img.fmaps[m].path;
-    else if (c->img.nfmaps)
-        c->exe_path = c->img.fmaps[0].path;
+    c->exe_path = m >= 0 ? c->img.fmaps[m].path : c->img.nfmaps ? c->img.fmaps[0].path : NULL;
+    if (!c->exe_path || !is_dynamic_linker(c->exe_path))
+        return;
+    const char *fallback = NULL;
+    for (size_t i = 0; i < c->img.nfmaps; i++) {
+        const char *p = c->img.fmaps[i].path;
+        if (p[0] != '/' || is_dynamic_linker(p))
+            continue;
+        if (strstr(c->img.psargs, p)) {
+            c->exe_path = p;
+            return;
+        }
+        const char *b = strrchr(p, '/');
+        if (!fallback && !strstr(b, ".so") && strncmp(p, "/dev/", 5) != 0 && strncmp(p, "/usr/lib/locale", 15) != 0)
+            fallback = p;
+    }
+    if (fallback)
+        c->exe_path = fallback;
 }
 
 int pc_target_open_core(const char *path, const pc_core_options *opts,
@@ -352,6 +439,18 @@ int pc_target_open_core(const char *path, const pc_core_options *opts,
     if (opts && opts->executable && !(c->exe_override = pc_strdup(opts->executable))) {
         rc = pc_fail(err, PC_E_INTERNAL, "out of memory");
         goto fail;
+    }
+    size_t nd = 0;
+    while (opts && opts->debug_dirs && opts->debug_dirs[nd])
+        nd++;
+    if (nd) {
+        c->debug_dirs = calloc(nd + 1, sizeof *c->debug_dirs);
+        for (size_t i = 0; c->debug_dirs && i < nd; i++)
+            c->debug_dirs[i] = pc_strdup(opts->debug_dirs[i]);
+        if (!c->debug_dirs) {
+            rc = pc_fail(err, PC_E_INTERNAL, "out of memory");
+            goto fail;
+        }
     }
     find_exe(c);
     snprintf(c->cmdline, sizeof c->cmdline, "%s", c->img.psargs[0] ? c->img.psargs : c->img.fname);
