@@ -93,6 +93,7 @@ int pc_py_debug_offsets(pc_target *t, uint64_t runtime, uint32_t *version, int *
     bad |= in(w, W_CO_SIZE, W_CO_LINETABLE, 8, &L->co_linetable);
     bad |= in(w, W_CO_SIZE, W_CO_FIRSTLINENO, 4, &L->co_firstlineno);
     bad |= in(w, W_CO_SIZE, W_CO_CODE_ADAPTIVE, 0, &L->co_code_adaptive);
+    bad |= in(w, W_CO_SIZE, W_CO_LOCALSPLUSNAMES, 8, &L->co_varnames);
     bad |= in(w, W_OB_SIZE, W_OB_TYPE, 8, &L->ob_type);
     bad |= in(w, W_TP_SIZE, W_TP_NAME, 8, &L->tp_name);
     bad |= in(w, W_TP_SIZE, W_TP_FLAGS, 8, &L->tp_flags);

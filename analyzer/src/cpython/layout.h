@@ -114,6 +114,15 @@ struct pc_py_layout {
     int32_t d_mask;                 /* ma_mask */
     int32_t d_table;                /* ma_table */
     int32_t i_ival;                 /* PyIntObject.ob_ival */
+
+    /* Frame contents, for the diagnosis (locals, globals) */
+    int32_t fo_localsplus;          /* PyFrameObject.f_localsplus, <= 3.10 */
+    int32_t fo_globals;             /* PyFrameObject.f_globals, <= 3.10 */
+    int32_t if_globals;             /* _PyInterpreterFrame.f_globals, 3.11+ */
+    int32_t co_varnames;            /* co_varnames (<= 3.10) / co_localsplusnames */
+    int32_t co_nlocals;             /* co_nlocals: plain locals come first */
+    int32_t rt_signals_pending;     /* ceval.signals_pending (3.7-3.11) / signals.is_tripped */
+    int32_t rt_main_thread;         /* main_thread ident, 3.7+ */
 };
 
 /* Generated tables (layouts_generated.c). */

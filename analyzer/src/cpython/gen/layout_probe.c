@@ -364,6 +364,35 @@ int main(void)
     F(gil_last_holder, offsetof(struct _gil_runtime_state, last_holder));
 #endif
     endl();
+#if PY_VERSION_HEX < 0x030b0000
+    F(fo_localsplus, offsetof(PyFrameObject, f_localsplus));
+    F(fo_globals, offsetof(PyFrameObject, f_globals));
+    NF(if_globals);
+    F(co_varnames, offsetof(PyCodeObject, co_varnames));
+#else
+    NF(fo_localsplus);
+    NF(fo_globals);
+    F(if_globals, offsetof(_PyInterpreterFrame, f_globals));
+    F(co_varnames, offsetof(PyCodeObject, co_localsplusnames));
+#endif
+    F(co_nlocals, offsetof(PyCodeObject, co_nlocals));
+    endl();
+#ifdef PC_NO_RUNTIME
+    NF(rt_signals_pending);
+    NF(rt_main_thread);
+#elif PY_VERSION_HEX < 0x03080000
+    /* 3.7 keeps signal state file-static; the main thread in ceval.pending. */
+    NF(rt_signals_pending);
+    F(rt_main_thread, offsetof(_PyRuntimeState, ceval.pending.main_thread));
+#else
+# if PY_VERSION_HEX < 0x030c0000
+    F(rt_signals_pending, offsetof(_PyRuntimeState, ceval.signals_pending));
+# else
+    F(rt_signals_pending, offsetof(_PyRuntimeState, signals.is_tripped));
+# endif
+    F(rt_main_thread, offsetof(_PyRuntimeState, main_thread));
+#endif
+    endl();
 #ifdef PC_PY2
     F(d_mask, offsetof(PyDictObject, ma_mask));
     F(d_table, offsetof(PyDictObject, ma_table));
