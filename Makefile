@@ -6,7 +6,8 @@ BUILD ?= build
 CC ?= cc
 PYTHON ?= /usr/bin/python3
 
-WARN = -Wall -Wextra -Werror
+# Fixed-size text fields truncate long names on purpose (bounded output).
+WARN = -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -fPIC -D_GNU_SOURCE -Ianalyzer/include -Ianalyzer/src
 LDLIBS = -ldw -lelf
@@ -65,12 +66,19 @@ layouts:
 integration: all
 	PYCORE_ANALYZE=$(abspath $(BUILD)/bin/pycore-analyze) $(PYTHON) -m pytest -q tests/integration
 
+# Debian-suite CPythons 3.9, 3.13, 3.14, 3.15 (+ d builds) for the tests, into
+# $PYCORE_DEBIAN_PYTHONS (default ~/.cache/pycore/pythons); see docs/versions.md.
+.PHONY: provision
+provision:
+	corpus/provision/provision-debian-pythons.sh
+
 # Installs missing Debian packages (as root) or says which are missing.
 deps:
 	@tools/install-deps.sh
 
 check: deps
 	$(MAKE) all
+	$(MAKE) provision
 	$(MAKE) unit check-layouts integration
 
 demo: deps

@@ -19,6 +19,7 @@ extern "C" {
 /* Error codes; also the CLI's exit statuses (docs/cli.md). */
 enum pc_status {
     PC_OK = 0,
+    PC_HANG_FOUND = 1,     /* CLI only: analyzed, and a hang pattern was found */
     PC_E_USAGE = 2,        /* bad arguments */
     PC_E_CORE = 3,         /* not a readable ELF core of a supported machine */
     PC_E_MODULE = 4,       /* executable or library missing or mismatched */
@@ -124,8 +125,12 @@ typedef struct pc_analyze_options {
 int pc_analyze(pc_target *t, const pc_analyze_options *opts,
                pc_analysis **out, pc_error *err);
 void pc_analysis_free(pc_analysis *a);
+/* The diagnosis' pattern id ("none" if nothing recognizable), and whether
+ * it is a hang (the CLI's exit status 1). */
+const char *pc_analysis_pattern(const pc_analysis *a);
+int pc_analysis_hang_found(const pc_analysis *a);
 
-enum pc_format { PC_FORMAT_TEXT, PC_FORMAT_JSON };
+enum pc_format { PC_FORMAT_TEXT, PC_FORMAT_JSON, PC_FORMAT_DOT };
 #define PC_RENDER_NATIVE 1u   /* text: show every native frame */
 #define PC_RENDER_COLOR  2u   /* text: ANSI colors */
 

@@ -1,4 +1,4 @@
-"""expect: wait-forever
+"""expect: orphaned-wait
 Fifty threads "deep-00" .. "deep-49" (odd numbers are daemon threads) each
 recurse 20 frames deep through the method Worker.descend and then wait without
 timeout on an Event that is never set (Worker.park -> Event.wait ->

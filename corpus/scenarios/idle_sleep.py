@@ -1,10 +1,10 @@
-"""expect: none
-Healthy, idle process (not a hang; io-wait is also an acceptable diagnosis):
+"""expect: io-wait
+Healthy, idle process, not a hang (io-wait says so; "none" is also accepted):
 main sleeps in time.sleep(3600) in a loop, the daemon thread "acceptor" waits
 without timeout in socket.accept() on a listening TCP socket bound to
 127.0.0.1:0 that nobody connects to.
 Threads: MainThread (time.sleep), acceptor (daemon, accept).
-accept: io-wait
+accept: none
 """
 import _oracle; _oracle.arm()
 

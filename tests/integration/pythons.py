@@ -3,7 +3,18 @@
 Candidates (present or not):
   debian-3.11      /usr/bin/python3.11   Debian's build: static libpython, LTO
   debian-3.11d     /usr/bin/python3.11d  Debian's Py_DEBUG build (if installed)
+  debian-X.Y[d]    DIR/bin/pythonX.Y[d]  Debian's builds from other suites (3.9
+                   bullseye, 3.13 trixie, 3.14 and 3.15 sid) that `make provision`
+                   (corpus/provision/provision-debian-pythons.sh) puts into DIR =
+                   $PYCORE_DEBIAN_PYTHONS, default ${XDG_CACHE_HOME:-~/.cache}/pycore/pythons
   pyenv-X.Y.Z      $(pyenv root)/versions/X.Y.Z/bin/python3.X (or python2.7)
+
+The provisioned ones run like any interpreter, `[path] + flags`, no wrapper:
+DIR/bin/pythonX.Y[d] links to DIR/X.Y/native/usr/bin/pythonX.Y[d], a copy of
+Debian's binary whose PT_INTERP and DT_RPATH name the suite's own ld.so and
+libraries (DIR/X.Y/root), so the pid is python's and the core's AT_PHDR,
+/proc/PID/exe and NT_FILE name that binary (same build-id and vaddrs as
+Debian's file; patchelf added a PT_LOAD at 0x3ff000 and moved file offsets).
 
 For each present interpreter: its version (asked from the interpreter with a
 one-line `-E -S -c` that imports nothing but sys), whether it is a debug build,
@@ -26,15 +37,23 @@ import sys
 
 DEBIAN = [("debian-3.11", "/usr/bin/python3.11"), ("debian-3.11d", "/usr/bin/python3.11d")]
 
+# What `make provision` provisions (release and d build of each).
+PROVISIONED = ["3.9", "3.13", "3.14", "3.15"]
+KINDS = ["gcore", "kernel"]
+
 # What a run must have, per X.Y: (label regex, name) = "some present interpreter
 # whose label matches the regex".  Absent -> the tests fail (never skip).
 REQUIRED = {
     "3.11": [(r"^debian-3\.11$", "debian-3.11"), (r"^pyenv-3\.11\.\d+$", "pyenv-3.11.x")],
 }
+for _xy in PROVISIONED:     # absent until `make provision` ran: MISSING, with that hint
+    REQUIRED.setdefault(_xy, []).extend(
+        [(r"^debian-%s$" % re.escape(_xy), "debian-" + _xy),
+         (r"^debian-%sd$" % re.escape(_xy), "debian-%sd" % _xy)])
 
 # Versions pycore-analyze supports, in the order the matrix lists them; the
 # others must be refused with a one-line message.
-SUPPORTED = ["2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
+SUPPORTED = ["2.7", "3.6", "3.7", "3.8", "3.9", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"]
 UNSUPPORTED = []
 
 
@@ -130,16 +149,72 @@ def _pyenv_candidates():
     return out
 
 
+def debian_pythons_dir():
+    """Where `make provision` puts the Debian-suite interpreters."""
+    return os.environ.get("PYCORE_DEBIAN_PYTHONS") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pycore", "pythons")
+
+
+def _provisioned_candidates():
+    """(label, path, extra) for PROVISIONED and any other X.Y in the dir."""
+    target = debian_pythons_dir()
+    versions = set(PROVISIONED)
+    if os.path.isdir(target):
+        versions |= set(d for d in os.listdir(target) if re.match(r"^\d+\.\d+$", d))
+    host = set(label for label, _ in DEBIAN)
+    out = []
+    for xy in sorted(versions, key=lambda v: tuple(int(x) for x in v.split("."))):
+        # the stamp: "recipe... suite=S", "interp pythonX.Y V" lines, "deb FILE" lines
+        stamp = os.path.join(target, xy, "provisioned")
+        extra = {"provisioned": True, "suite": None, "glibc": None, "kinds": list(KINDS)}
+        try:
+            with open(stamp) as f:
+                text = f.read()
+        except OSError:
+            why = ("%s does not exist" % target if not os.path.isdir(target)
+                   else "%s not provisioned in %s" % (xy, target))
+            extra["missing_why"] = ("%s: run `make provision` (corpus/provision/"
+                                    "provision-debian-pythons.sh; PYCORE_DEBIAN_PYTHONS=DIR "
+                                    "for another place)" % why)
+        else:
+            m = re.search(r"suite=(\S+)", text)
+            extra["suite"] = m and m.group(1)
+            m = re.search(r"^deb libc6_(\d+)\.(\d+)", text, re.M)
+            extra["glibc"] = m and "%s.%s" % m.group(1, 2)
+            # glibc >= 2.42 (sid) guards thread stacks with MADV_GUARD_INSTALL
+            # (kernel >= 6.13, smaps "gu"); gdb 13's gcore fails to read the
+            # guard page, warns "Memory read failed for corefile section" and
+            # leaves the rest of that stack mapping as zeros: every thread but
+            # the main one has an empty stack in the core.  Kernel cores are
+            # complete.  trixie's 2.41 uses mprotect guards: gcore is fine.
+            if m and (int(m.group(1)), int(m.group(2))) >= (2, 42):
+                extra["kinds"] = ["kernel"]
+                extra["kinds_note"] = ("no gcore: gdb 13 writes zeroed thread stacks for "
+                                       "glibc >= 2.42 (MADV_GUARD_INSTALL guards)")
+        for suffix in ("", "d"):
+            label = "debian-%s%s" % (xy, suffix)
+            if label not in host:               # the host's own build wins
+                out.append((label, os.path.join(target, "bin", "python%s%s" % (xy, suffix)),
+                            extra))
+    return out
+
+
 _PROBE = ("import sys; sys.stdout.write('%d.%d.%d %d' % (sys.version_info[:3] + "
           "(int(hasattr(sys, 'gettotalrefcount')),)))")
 
 
-def describe(label, path):
-    """Dict describing one candidate; present=False if it cannot be used."""
+def describe(label, path, extra=None):
+    """Dict describing one candidate; present=False if it cannot be used.
+
+    "kinds": the core kinds (gcore, kernel) usable with it."""
     info = {"label": label, "path": path, "present": False, "version": None,
-            "xy": None, "debug": None, "build": None, "needed": None, "error": None}
+            "xy": None, "debug": None, "build": None, "needed": None, "error": None,
+            "kinds": list(KINDS)}
+    extra = dict(extra or {})
+    missing_why = extra.pop("missing_why", None)
+    info.update(extra)
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
-        info["error"] = "not found"
+        info["error"] = missing_why or "not found"
         return info
     try:
         res = subprocess.run([path, "-E", "-S", "-c", _PROBE], stdout=subprocess.PIPE,
@@ -168,7 +243,9 @@ _cache = {}
 def candidates():
     """Every candidate interpreter, present or not (cached)."""
     if "all" not in _cache:
-        _cache["all"] = [describe(label, path) for label, path in DEBIAN + _pyenv_candidates()]
+        _cache["all"] = ([describe(label, path) for label, path in DEBIAN + _pyenv_candidates()] +
+                         [describe(label, path, extra)
+                          for label, path, extra in _provisioned_candidates()])
     return _cache["all"]
 
 

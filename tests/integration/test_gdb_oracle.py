@@ -51,7 +51,7 @@ def test_py_bt_agrees(analyzer, scenario):
         rec = make_core.make_core(PYTHON, scenario, "kernel", out, verify=False)
         gdb = py_bt(rec["core"])
         res = subprocess.run([analyzer, "--format", "json", rec["core"]], stdout=subprocess.PIPE, timeout=120)
-        assert res.returncode == 0
+        assert res.returncode in (0, 1)
         ours = {t["tid"]: [(f["file"], f["line"], f["name"]) for f in t["python_frames"]]
                 for t in json.loads(res.stdout)["threads"]}
         assert gdb, "py-bt printed no frames"

@@ -12,7 +12,7 @@ static const char usage[] =
     "Rebuild every thread of a hung CPython process from its core dump:\n"
     "native and Python stacks, thread names, daemon flags, GIL state.\n"
     "\n"
-    "  -f, --format=FMT     text (default) or json\n"
+    "  -f, --format=FMT     text (default), json, or dot (the wait-for graph)\n"
     "  -n, --native         text: show every native frame\n"
     "      --sysroot=DIR    find the core's files under DIR (core from another\n"
     "                       machine or a container)\n"
@@ -27,8 +27,9 @@ static const char usage[] =
     "  -h, --help           this help\n"
     "  -V, --version        version\n"
     "\n"
-    "Exit status: 0 analyzed, 2 usage, 3 bad core, 4 executable or library\n"
-    "missing or mismatched, 5 no supported Python, 6 internal error.\n"
+    "Exit status: 0 analyzed, no hang pattern; 1 analyzed, a hang pattern found;\n"
+    "2 usage; 3 bad core; 4 executable or library missing or mismatched;\n"
+    "5 no supported Python; 6 internal error.\n"
     "See pycore-analyze(1).\n";
 
 static int die(int code, const char *msg)
@@ -66,8 +67,10 @@ int main(int argc, char **argv)
                 fmt = PC_FORMAT_JSON;
             else if (strcmp(optarg, "text") == 0)
                 fmt = PC_FORMAT_TEXT;
+            else if (strcmp(optarg, "dot") == 0)
+                fmt = PC_FORMAT_DOT;
             else
-                return die(PC_E_USAGE, "--format takes text or json");
+                return die(PC_E_USAGE, "--format takes text, json or dot");
             break;
         case 'n': flags |= PC_RENDER_NATIVE; break;
         case 'S': aopts.no_source = 1; break;
@@ -121,6 +124,7 @@ int main(int argc, char **argv)
         return die(rc, err.msg);
     }
     char *out = pc_render(a, fmt, flags);
+    int hang = pc_analysis_hang_found(a);
     pc_analysis_free(a);
     pc_target_close(t);
     if (!out)
@@ -129,5 +133,5 @@ int main(int argc, char **argv)
     free(out);
     if (fflush(stdout))
         return die(PC_E_INTERNAL, "cannot write the report");
-    return 0;
+    return hang ? PC_HANG_FOUND : 0;
 }

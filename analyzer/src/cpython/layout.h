@@ -123,6 +123,8 @@ struct pc_py_layout {
     int32_t co_nlocals;             /* co_nlocals: plain locals come first */
     int32_t rt_signals_pending;     /* ceval.signals_pending (3.7-3.11) / signals.is_tripped */
     int32_t rt_main_thread;         /* main_thread ident, 3.7+ */
+    int32_t co_names;               /* names of globals/attributes the code uses */
+    int32_t tp_size;                /* sizeof(PyTypeObject): PyHeapTypeObject follows it */
 };
 
 /* Generated tables (layouts_generated.c). */

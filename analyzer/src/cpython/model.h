@@ -11,6 +11,7 @@ struct pc_thread_model {
     int32_t tid;
     uint64_t ident;             /* pthread_t (fs_base) = threading.get_ident() */
     uint64_t tstate;            /* 0: no Python thread state */
+    uint64_t thread_obj;        /* its threading.Thread, 0 if none */
     char name[128];             /* threading name; "" unknown */
     int main;
     int daemon;                 /* 1, 0, or -1 unknown */

@@ -77,6 +77,13 @@ int pc_py_tstate_ids(struct pc_python *py, uint64_t tstate, uint64_t *ident, int
 size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *out,
                     size_t max, int *complete);
 
+/* Frame contents: a local by name (cells dereferenced), the globals dict,
+ * and every object slot (locals, then the value stack where readable). */
+uint64_t pc_py_frame_local(struct pc_python *py, const struct pc_py_frame *f, const char *name);
+uint64_t pc_py_frame_globals(struct pc_python *py, const struct pc_py_frame *f);
+size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint64_t *out, size_t max);
+int pc_py_tuple(struct pc_python *py, uint64_t tuple, uint64_t *items, size_t max, size_t *n);
+
 /* Line number for an instruction byte offset in a 3.11+ location table. */
 int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int addrq);
 /* 3.10's co_linetable and 3.6-3.9's co_lnotab, same contract. */

@@ -202,6 +202,14 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
         if (rc)
             return rc;
         py->L = pc_py_layout_find(py->version, py->debug);
+        /* Since 3.8 Py_DEBUG no longer implies Py_TRACE_REFS and moves none
+         * of the fields read here (checked on 3.11, where both exist). */
+        if (!py->L && py->debug && py->version >= 0x03080000 &&
+            (py->L = pc_py_layout_find(py->version, 0)) != NULL) {
+            py->own = *py->L;
+            py->own.source = "release layout of the same version (Py_DEBUG moves none of its fields)";
+            py->L = &py->own;
+        }
     } else if (rc)
         return rc;
     if (!py->L)

@@ -48,7 +48,7 @@ void pc_thread_note(struct pc_thread_model *t, const char *fmt, ...)
 }
 
 struct pythread {
-    uint64_t ident;
+    uint64_t ident, obj;
     char name[128];
     int daemon;
 };
@@ -69,6 +69,7 @@ static int active_cb(struct pc_python *py, uint64_t key, uint64_t thread, void *
     struct pythread *p = &nm->v[nm->n++];
     memset(p, 0, sizeof *p);
     p->ident = (uint64_t)ident;
+    p->obj = thread;
     p->daemon = -1;
     /* 2.7 mangles the private attributes with the class name. */
     int py2 = py->version < 0x03000000;
@@ -265,6 +266,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
             if (nm.v[k].ident == t->ident) {
                 memcpy(t->name, nm.v[k].name, sizeof t->name);
                 t->daemon = nm.v[k].daemon;
+                t->thread_obj = nm.v[k].obj;
             }
         if (native) {
             char why[160] = "";

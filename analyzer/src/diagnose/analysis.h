@@ -3,11 +3,7 @@
 #ifndef PYCORE_ANALYSIS_H
 #define PYCORE_ANALYSIS_H
 
-#include "cpython/model.h"
-
-struct pc_diagnosis {
-    const char *pattern;        /* an id from docs/patterns.md; "none" */
-};
+#include "diagnose/diagnose.h"
 
 struct pc_analysis {
     pc_target *t;
@@ -15,7 +11,7 @@ struct pc_analysis {
     struct pc_native native;
     struct pc_python py;
     struct pc_model model;
-    struct pc_diagnosis diagnosis;
+    struct pc_diag diag;        /* findings[0] is the diagnosis */
     const struct pc_module *exe;
 };
 

@@ -37,7 +37,10 @@ int pc_analyze(pc_target *t, const pc_analyze_options *opts, pc_analysis **out, 
                         &a->model, err);
     if (rc)
         goto fail;
-    a->diagnosis.pattern = "none";
+    if (pc_diagnose(&a->py, &a->model, &a->diag)) {
+        rc = pc_fail(err, PC_E_INTERNAL, "out of memory");
+        goto fail;
+    }
     *out = a;
     return PC_OK;
 fail:
@@ -45,10 +48,21 @@ fail:
     return rc;
 }
 
+const char *pc_analysis_pattern(const pc_analysis *a)
+{
+    return a->diag.nfindings ? a->diag.findings[0].pattern : "none";
+}
+
+int pc_analysis_hang_found(const pc_analysis *a)
+{
+    return pc_pattern_is_hang(pc_analysis_pattern(a));
+}
+
 void pc_analysis_free(pc_analysis *a)
 {
     if (!a)
         return;
+    pc_diag_free(&a->diag);
     pc_model_free(&a->model);
     pc_native_close(&a->native);
     free(a);

@@ -89,6 +89,8 @@ char *pc_render(const pc_analysis *a, enum pc_format fmt, unsigned flags)
     pc_buf b = {0};
     if (fmt == PC_FORMAT_JSON)
         pc_render_json(a, &b);
+    else if (fmt == PC_FORMAT_DOT)
+        pc_render_dot(a, &b);
     else
         pc_render_text(a, &b, flags);
     return pc_buf_take(&b);

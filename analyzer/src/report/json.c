@@ -77,10 +77,34 @@ static void native_frame(pc_buf *b, const struct pc_thread_model *t, size_t i)
     pc_buf_puts(b, "}");
 }
 
+static void finding(pc_buf *b, const struct pc_analysis *a, const struct pc_finding *f)
+{
+    int first = 1;
+    pc_buf_puts(b, "{");
+    kstr(b, "pattern", f->pattern, &first);
+    kstr(b, "confidence", pc_conf_name(f->conf), &first);
+    kstr(b, "summary", f->summary, &first);
+    key(b, "threads", &first);
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < f->nthreads; i++)
+        pc_buf_printf(b, "%s%d", i ? "," : "", a->model.threads[f->threads[i]].tid);
+    pc_buf_puts(b, "]");
+    key(b, "evidence", &first);
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < f->nevidence; i++) {
+        if (i)
+            pc_buf_puts(b, ",");
+        pc_json_str(b, f->evidence[i]);
+    }
+    pc_buf_puts(b, "]");
+    kstr(b, "advice", f->advice, &first);
+    pc_buf_puts(b, "}");
+}
+
 static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_thread_model *t)
 {
-    (void)a;
     int first = 1;
+    const struct pc_wait *w = &a->diag.waits[t - a->model.threads];
     pc_buf_puts(b, "{");
     kint(b, "tid", t->tid, &first);
     key(b, "ident", &first);
@@ -121,6 +145,21 @@ static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_threa
     }
     pc_buf_puts(b, "]");
     kbool(b, "merged", t->merged, &first);
+    key(b, "wait", &first);
+    {
+        int f3 = 1;
+        pc_buf_puts(b, "{");
+        kstr(b, "kind", pc_wait_name(w->kind), &f3);
+        kstr(b, "what", w->what[0] ? w->what : NULL, &f3);
+        kbool(b, "timeout", w->timeout, &f3);
+        key(b, "waits_for", &f3);
+        if (w->target != SIZE_MAX)
+            pc_buf_printf(b, "%d", a->model.threads[w->target].tid);
+        else
+            pc_buf_puts(b, "null");
+        kstr(b, "evidence", w->evidence[0] ? w->evidence : NULL, &f3);
+        pc_buf_puts(b, "}");
+    }
     key(b, "notes", &first);
     pc_buf_puts(b, "[");
     for (size_t i = 0; i < t->nnotes; i++) {
@@ -175,8 +214,33 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
     }
     pc_buf_puts(b, "]");
     key(b, "diagnosis", &first);
-    pc_buf_puts(b, "{");
-    f2 = 1;
-    kstr(b, "pattern", a->diagnosis.pattern, &f2);
-    pc_buf_puts(b, "}}\n");
+    if (a->diag.nfindings)
+        finding(b, a, &a->diag.findings[0]);
+    else
+        pc_buf_puts(b, "{\"pattern\":\"none\",\"confidence\":\"low\",\"summary\":\"no known hang pattern\","
+                       "\"threads\":[],\"evidence\":[],\"advice\":null}");
+    key(b, "findings", &first);
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < a->diag.nfindings; i++) {
+        if (i)
+            pc_buf_puts(b, ",");
+        finding(b, a, &a->diag.findings[i]);
+    }
+    pc_buf_puts(b, "]");
+    key(b, "wait_for", &first);
+    pc_buf_puts(b, "{\"edges\":[");
+    for (size_t i = 0; i < a->diag.nedges; i++) {
+        const struct pc_edge *e = &a->diag.edges[i];
+        int f3 = 1;
+        pc_buf_puts(b, i ? ",{" : "{");
+        kint(b, "from", a->model.threads[e->from].tid, &f3);
+        kint(b, "to", a->model.threads[e->to].tid, &f3);
+        kstr(b, "label", e->label, &f3);
+        kstr(b, "confidence", pc_conf_name(e->conf), &f3);
+        pc_buf_puts(b, "}");
+    }
+    pc_buf_puts(b, "],\"cycle\":[");
+    for (size_t i = 0; i < a->diag.ncycle; i++)
+        pc_buf_printf(b, "%s%d", i ? "," : "", a->model.threads[a->diag.cycle[i]].tid);
+    pc_buf_puts(b, "]}}\n");
 }

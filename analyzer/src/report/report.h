@@ -6,6 +6,7 @@
 
 void pc_render_json(const struct pc_analysis *a, pc_buf *b);
 void pc_render_text(const struct pc_analysis *a, pc_buf *b, unsigned flags);
+void pc_render_dot(const struct pc_analysis *a, pc_buf *b);
 
 /* Shared by both renderers. */
 const char *pc_signal_name(int sig);

@@ -103,11 +103,50 @@ static void thread(const struct pc_analysis *a, const struct pc_thread_model *t,
     }
 }
 
+static void finding(const struct pc_analysis *a, const struct pc_finding *f, pc_buf *b, const struct style *s,
+                    int main_one)
+{
+    (void)a;
+    if (main_one)
+        pc_buf_printf(b, "\n%sDiagnosis: %s%s (confidence %s)\n", s->bold, f->pattern, s->off, pc_conf_name(f->conf));
+    else
+        pc_buf_printf(b, "\n%sAlso: %s%s (confidence %s)\n", s->bold, f->pattern, s->off, pc_conf_name(f->conf));
+    pc_buf_printf(b, "  %s\n", f->summary);
+    if (f->nevidence)
+        pc_buf_puts(b, "  Evidence:\n");
+    for (size_t i = 0; i < f->nevidence; i++)
+        pc_buf_printf(b, "    %s%s\n", f->evidence[i][0] == ' ' ? "  " : "- ", f->evidence[i] + (f->evidence[i][0] == ' ' ? 2 : 0));
+    if (f->advice && main_one)
+        pc_buf_printf(b, "  %sFix:%s %s\n", s->bold, s->off, f->advice);
+}
+
+static void diagnosis(const struct pc_analysis *a, pc_buf *b, const struct style *s)
+{
+    const struct pc_diag *d = &a->diag;
+    if (!d->nfindings)
+        pc_buf_printf(b, "\n%sDiagnosis: none%s: no known hang pattern\n", s->bold, s->off);
+    for (size_t i = 0; i < d->nfindings; i++)
+        finding(a, &d->findings[i], b, s, i == 0);
+    if (d->nedges) {
+        pc_buf_printf(b, "\n%sWait-for graph:%s\n", s->bold, s->off);
+        for (size_t i = 0; i < d->nedges; i++) {
+            const struct pc_edge *e = &d->edges[i];
+            const struct pc_thread_model *x = &a->model.threads[e->from], *y = &a->model.threads[e->to];
+            int in_cycle = 0;
+            for (size_t k = 0; k < d->ncycle; k++)
+                in_cycle |= d->cycle[k] == e->from && d->cycle[(k + 1) % d->ncycle] == e->to;
+            pc_buf_printf(b, "  %s%s %d -> %s %d: %s (%s)%s%s\n", in_cycle ? s->warn : "",
+                          x->name[0] ? x->name : "tid", x->tid, y->name[0] ? y->name : "tid", y->tid, e->label,
+                          pc_conf_name(e->conf), in_cycle ? " [cycle]" : "", in_cycle ? s->off : "");
+        }
+    }
+}
+
 void pc_render_text(const struct pc_analysis *a, pc_buf *b, unsigned flags)
 {
     const struct style *s = (flags & PC_RENDER_COLOR) ? &ansi : &plain;
     header(a, b, s);
     for (size_t i = 0; i < a->model.nthreads; i++)
         thread(a, &a->model.threads[i], b, flags, s);
-    pc_buf_printf(b, "\n%sDiagnosis:%s %s\n", s->bold, s->off, a->diagnosis.pattern);
+    diagnosis(a, b, s);
 }

@@ -376,6 +376,8 @@ int main(void)
     F(co_varnames, offsetof(PyCodeObject, co_localsplusnames));
 #endif
     F(co_nlocals, offsetof(PyCodeObject, co_nlocals));
+    F(co_names, offsetof(PyCodeObject, co_names));
+    F(tp_size, sizeof(PyTypeObject));
     endl();
 #ifdef PC_NO_RUNTIME
     NF(rt_signals_pending);

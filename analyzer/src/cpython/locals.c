@@ -1,0 +1,96 @@
+/* What a Python frame holds: its local variables by name, its globals,
+ * and (3.11-3.13) its value stack, where a `with` block keeps __exit__. */
+#include "cpython/python.h"
+
+#include <string.h>
+
+#define OFF(f) ((uint64_t)py->L->f)
+#define HAS(f) (py->L->f != PC_NO_FIELD)
+#define MAX_LOCALS 4096
+
+/* 3.14+ frames hold _PyStackRef: an object pointer with tag bits. */
+static uint64_t untag(struct pc_python *py, uint64_t v)
+{
+    return py->version >= 0x030e0000 ? v & ~(uint64_t)7 : v;
+}
+
+int pc_py_tuple(struct pc_python *py, uint64_t tuple, uint64_t *items, size_t max, size_t *n)
+{
+    int64_t size;
+    *n = 0;
+    if (!tuple || pc_read(py->t, tuple + OFF(ob_size), &size, 8) || size < 0 || size > MAX_LOCALS)
+        return -1;
+    *n = (size_t)size < max ? (size_t)size : max;
+    return pc_read(py->t, tuple + OFF(tu_item), items, *n * 8) ? -1 : 0;
+}
+
+static uint64_t slots_base(struct pc_python *py, const struct pc_py_frame *f)
+{
+    return f->addr + (HAS(if_localsplus) ? OFF(if_localsplus) : OFF(fo_localsplus));
+}
+
+uint64_t pc_py_frame_local(struct pc_python *py, const struct pc_py_frame *f, const char *name)
+{
+    uint64_t names, items[256], v;
+    size_t n;
+    if (!HAS(co_varnames) || pc_read_ptr(py->t, f->code + OFF(co_varnames), &names) ||
+        pc_py_tuple(py, names, items, 256, &n))
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        char s[128];
+        if (pc_py_str(py, items[i], s, sizeof s) || strcmp(s, name) != 0)
+            continue;
+        if (pc_read_ptr(py->t, slots_base(py, f) + 8 * i, &v))
+            return 0;
+        v = untag(py, v);
+        char ty[32];
+        /* A variable captured by an inner function lives in a cell. */
+        if (v && pc_py_type_name(py, v, ty, sizeof ty) == 0 && strcmp(ty, "cell") == 0 &&
+            pc_read_ptr(py->t, v + 16, &v))
+            return 0;
+        return v;
+    }
+    return 0;
+}
+
+uint64_t pc_py_frame_globals(struct pc_python *py, const struct pc_py_frame *f)
+{
+    uint64_t g = 0;
+    if (HAS(if_globals))
+        pc_read_ptr(py->t, f->addr + OFF(if_globals), &g);
+    else if (HAS(fo_globals))
+        pc_read_ptr(py->t, f->addr + OFF(fo_globals), &g);
+    return g;
+}
+
+size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint64_t *out, size_t max)
+{
+    /* Locals then (3.11-3.13) the value stack up to stacktop; before 3.11
+     * only the locals, whose count is co_nlocals. */
+    size_t n = 0;
+    if (HAS(if_stacktop)) {
+        int32_t top;
+        if (pc_read(py->t, f->addr + OFF(if_stacktop), &top, 4) || top < 0)
+            return 0;
+        n = (size_t)top;
+    } else if (py->version >= 0x030b0000) {
+        uint64_t names;
+        int64_t size;
+        if (pc_read_ptr(py->t, f->code + OFF(co_varnames), &names) ||
+            pc_read(py->t, names + OFF(ob_size), &size, 8) || size < 0)
+            return 0;
+        n = (size_t)size;
+    } else if (HAS(co_nlocals)) {
+        int32_t nl;
+        if (pc_read(py->t, f->code + OFF(co_nlocals), &nl, 4) || nl < 0)
+            return 0;
+        n = (size_t)nl;
+    }
+    if (n > max)
+        n = max;
+    if (n && pc_read(py->t, slots_base(py, f), out, n * 8))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        out[i] = untag(py, out[i]);
+    return n;
+}

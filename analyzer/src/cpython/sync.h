@@ -1,0 +1,26 @@
+/* Lock objects of the threading module, read from the target. */
+#ifndef PYCORE_SYNC_H
+#define PYCORE_SYNC_H
+
+#include "cpython/python.h"
+
+enum pc_lock_kind { PC_LOCK_NONE, PC_LOCK_PLAIN, PC_LOCK_RLOCK };
+
+struct pc_lock {
+    uint64_t obj;
+    int kind;
+    int locked;           /* 1, 0, or -1 unknown (2.7 Lock) */
+    int owner_known;      /* RLock: owner and count are recorded */
+    uint64_t owner;       /* thread ident, 0: none */
+    uint64_t count;
+    uint64_t sem;         /* <= 3.13: the sem_t a waiter sleeps on */
+    uint64_t mutex;       /* 3.14+: the PyMutex */
+};
+
+/* Fill *out if obj is a threading Lock or RLock (any version). */
+int pc_py_lock(struct pc_python *py, uint64_t obj, struct pc_lock *out);
+/* 3.13+: the PyMutex a thread parked in a futex wait is waiting for. */
+uint64_t pc_py_futex_mutex(struct pc_python *py, const pc_thread_desc *d);
+int pc_py_lock_matches_futex(const struct pc_lock *l, uint64_t futex, uint64_t mutex);
+
+#endif

@@ -1,0 +1,100 @@
+/* Diagnosis: what each thread waits for, who holds it, the wait-for graph,
+ * and the hang patterns of docs/patterns.md. */
+#ifndef PYCORE_DIAGNOSE_H
+#define PYCORE_DIAGNOSE_H
+
+#include "cpython/model.h"
+#include "cpython/sync.h"
+
+enum pc_wait_kind {
+    PC_W_NONE,        /* not known to wait */
+    PC_W_RUNNING,     /* not in a system call */
+    PC_W_LOCK,        /* threading.Lock / RLock acquire */
+    PC_W_JOIN,        /* Thread.join */
+    PC_W_SHUTDOWN,    /* threading._shutdown: joins every non-daemon thread */
+    PC_W_CONDITION,
+    PC_W_EVENT,
+    PC_W_QUEUE_GET,
+    PC_W_QUEUE_PUT,
+    PC_W_QUEUE_JOIN,
+    PC_W_MODULE_LOCK, /* importlib _ModuleLock */
+    PC_W_IMPORT_LOCK, /* 2.7's global import lock */
+    PC_W_FUTURE,
+    PC_W_GIL,
+    PC_W_IO,
+    PC_W_SLEEP,
+    PC_W_CHILD,
+    PC_W_SIGNAL,      /* pause(), sigwait() */
+    PC_W_FUTEX,       /* a futex nobody could be tied to */
+};
+
+#define PC_MAX_LOCKS 1024
+#define PC_MAX_EDGES 4096
+
+enum pc_conf { PC_CONF_NONE, PC_CONF_LOW, PC_CONF_MEDIUM, PC_CONF_HIGH };
+
+struct pc_lockref {
+    struct pc_lock l;
+    char name[96];            /* a variable or attribute naming it */
+    size_t holder;            /* thread index; SIZE_MAX: none known */
+    int holder_conf;          /* enum pc_conf */
+    char holder_why[200];
+    int holder_gone;          /* recorded owner is no live thread */
+};
+
+struct pc_wait {
+    int kind;
+    uint64_t obj;             /* object waited on */
+    char what[200];           /* "Lock 'guard' at 0x..", "thread 'worker-1'" */
+    size_t frame;             /* index of the innermost frame outside the library */
+    int timeout;              /* 1 timed, 0 no timeout, -1 unknown */
+    size_t lock;              /* index in locks; SIZE_MAX */
+    size_t target;            /* thread index waited for; SIZE_MAX */
+    char evidence[200];
+};
+
+struct pc_edge {
+    size_t from, to;          /* thread indices */
+    int conf;
+    char label[160];
+};
+
+struct pc_finding {
+    const char *pattern;
+    int conf;
+    char summary[640];
+    size_t threads[16];
+    size_t nthreads;
+    char evidence[12][256];
+    size_t nevidence;
+    const char *advice;
+};
+
+struct pc_diag {
+    struct pc_wait *waits;          /* one per model thread */
+    struct pc_lockref *locks;
+    size_t nlocks;
+    struct pc_edge *edges;
+    size_t nedges;
+    size_t *cycle;                  /* thread indices of the first cycle found */
+    size_t ncycle;
+    struct pc_finding *findings;
+    size_t nfindings;
+    int masks_known;                /* kernel core: signal masks recorded */
+};
+
+int pc_diagnose(struct pc_python *py, struct pc_model *m, struct pc_diag *d);
+void pc_diag_free(struct pc_diag *d);
+
+const char *pc_wait_name(int kind);
+const char *pc_conf_name(int conf);
+/* Exit-status meaning: is this pattern a hang (vs none/io-wait/cpu-busy)? */
+int pc_pattern_is_hang(const char *pattern);
+
+/* Shared helpers of waits.c and patterns.c. */
+size_t pc_diag_thread_by_ident(const struct pc_model *m, uint64_t ident);
+const char *pc_diag_thread_label(const struct pc_model *m, size_t i, char *buf, size_t n);
+void pc_diag_waits(struct pc_python *py, struct pc_model *m, struct pc_diag *d);
+void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *d);
+
+#endif

@@ -1,0 +1,506 @@
+/* The wait-for graph and the hang patterns (docs/patterns.md).  Each rule
+ * states what it read; a holder that was inferred lowers the confidence. */
+#include "diagnose/diagnose.h"
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_FINDINGS 16
+
+static const char *const hang_patterns[] = {
+    "import-lock-deadlock", "shutdown-join", "signal-blocked-main-thread", "gil-held-blocking",
+    "lock-order-deadlock", "self-deadlock", "fork-child-deadlock", "queue-join-unfinished",
+    "orphaned-wait",
+};
+
+int pc_pattern_is_hang(const char *pattern)
+{
+    for (size_t i = 0; i < sizeof hang_patterns / sizeof *hang_patterns; i++)
+        if (strcmp(pattern, hang_patterns[i]) == 0)
+            return 1;
+    return 0;
+}
+
+static struct pc_finding *add(struct pc_diag *d, const char *pattern, int conf, const char *advice)
+{
+    if (d->nfindings >= MAX_FINDINGS)
+        return NULL;
+    struct pc_finding *f = &d->findings[d->nfindings++];
+    memset(f, 0, sizeof *f);
+    f->pattern = pattern;
+    f->conf = conf;
+    f->advice = advice;
+    return f;
+}
+
+static void ev(struct pc_finding *f, const char *fmt, ...) PC_PRINTF(2, 3);
+static void ev(struct pc_finding *f, const char *fmt, ...)
+{
+    if (!f || f->nevidence >= sizeof f->evidence / sizeof *f->evidence)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->evidence[f->nevidence++], sizeof *f->evidence, fmt, ap);
+    va_end(ap);
+}
+
+static void with_thread(struct pc_finding *f, size_t i)
+{
+    if (!f)
+        return;
+    for (size_t k = 0; k < f->nthreads; k++)
+        if (f->threads[k] == i)
+            return;
+    if (f->nthreads < sizeof f->threads / sizeof *f->threads)
+        f->threads[f->nthreads++] = i;
+}
+
+/* "Worker.park (app.py:12)": where a thread waits, in user code. */
+static const char *where(const struct pc_model *m, const struct pc_diag *d, size_t i, char *buf, size_t n)
+{
+    const struct pc_thread_model *t = &m->threads[i];
+    size_t k = d->waits[i].frame;
+    if (k < t->npy) {
+        const char *file = strrchr(t->py[k].file, '/');
+        snprintf(buf, n, "%s (%s:%d)", t->py[k].qualname, file ? file + 1 : t->py[k].file, t->py[k].line);
+    } else if (t->npy)
+        snprintf(buf, n, "%s", t->py[0].qualname);
+    else
+        snprintf(buf, n, "native code");
+    return buf;
+}
+
+static void describe_wait(struct pc_finding *f, const struct pc_model *m, const struct pc_diag *d, size_t i)
+{
+    char who[160], at[256];
+    const struct pc_wait *w = &d->waits[i];
+    ev(f, "%s waits for %s in %s [%s]%s%s", pc_diag_thread_label(m, i, who, sizeof who),
+       w->what[0] ? w->what : pc_wait_name(w->kind), where(m, d, i, at, sizeof at), pc_wait_name(w->kind),
+       w->timeout == 0 ? ", no timeout" : "", w->evidence[0] ? "" : "");
+    if (w->evidence[0])
+        ev(f, "  %s", w->evidence);
+    if (w->lock != SIZE_MAX && d->locks[w->lock].holder_why[0])
+        ev(f, "  %s", d->locks[w->lock].holder_why);
+}
+
+/* ------------------------------------------------------------ graph */
+
+static void add_edge(struct pc_diag *d, size_t from, size_t to, int conf, const char *label)
+{
+    if (from == SIZE_MAX || to == SIZE_MAX || d->nedges >= PC_MAX_EDGES)
+        return;
+    struct pc_edge *e = &d->edges[d->nedges++];
+    e->from = from;
+    e->to = to;
+    e->conf = conf;
+    snprintf(e->label, sizeof e->label, "%s", label);
+}
+
+static void build_graph(struct pc_model *m, struct pc_diag *d)
+{
+    for (size_t i = 0; i < m->nthreads; i++) {
+        struct pc_wait *w = &d->waits[i];
+        int conf = PC_CONF_HIGH;
+        if (w->kind == PC_W_LOCK && w->lock != SIZE_MAX)
+            conf = d->locks[w->lock].holder_conf;
+        if (w->kind == PC_W_SHUTDOWN) {
+            for (size_t j = 0; j < m->nthreads; j++)
+                if (j != i && m->threads[j].daemon == 0 && m->threads[j].tstate)
+                    add_edge(d, i, j, PC_CONF_HIGH, "joins at exit");
+            continue;
+        }
+        if (w->timeout == 1 || w->target == SIZE_MAX)
+            continue;
+        char label[160];
+        if (w->kind == PC_W_LOCK && w->lock != SIZE_MAX)
+            snprintf(label, sizeof label, "waits for %s held by it",
+                     d->locks[w->lock].name[0] ? d->locks[w->lock].name : "a lock");
+        else if (w->kind == PC_W_JOIN)
+            snprintf(label, sizeof label, "joins it");
+        else
+            snprintf(label, sizeof label, "waits for %s held by it", w->what);
+        add_edge(d, i, w->target, conf, label);
+    }
+}
+
+/* First cycle reachable in the graph (iterative DFS, bounded). */
+static void find_cycle(struct pc_model *m, struct pc_diag *d)
+{
+    size_t n = m->nthreads;
+    int *color = calloc(n, sizeof *color);
+    size_t *parent = calloc(n, sizeof *parent), *stack = calloc(n + 1, sizeof *stack), *next = calloc(n, sizeof *next);
+    if (!color || !parent || !stack || !next)
+        goto out;
+    for (size_t s = 0; s < n && !d->ncycle; s++) {
+        if (color[s])
+            continue;
+        size_t sp = 0;
+        stack[sp++] = s;
+        color[s] = 1;
+        parent[s] = SIZE_MAX;
+        while (sp && !d->ncycle) {
+            size_t u = stack[sp - 1];
+            int pushed = 0;
+            for (; next[u] < d->nedges; next[u]++) {
+                const struct pc_edge *e = &d->edges[next[u]];
+                if (e->from != u)
+                    continue;
+                size_t v = e->to;
+                if (color[v] == 1) {
+                    /* Cycle v -> ... -> u -> v. */
+                    size_t len = 1;
+                    for (size_t x = u; x != v && x != SIZE_MAX; x = parent[x])
+                        len++;
+                    d->cycle = calloc(len, sizeof *d->cycle);
+                    if (d->cycle) {
+                        size_t k = len;
+                        for (size_t x = u; k > 0; x = parent[x]) {
+                            d->cycle[--k] = x;
+                            if (x == v)
+                                break;
+                        }
+                        d->ncycle = len;
+                    }
+                    break;
+                }
+                if (color[v] == 0) {
+                    color[v] = 1;
+                    parent[v] = u;
+                    stack[sp++] = v;
+                    next[u]++;
+                    pushed = 1;
+                    break;
+                }
+            }
+            if (d->ncycle)
+                break;
+            if (!pushed) {
+                color[u] = 2;
+                sp--;
+            }
+        }
+    }
+out:
+    free(color);
+    free(parent);
+    free(stack);
+    free(next);
+}
+
+/* ------------------------------------------------------------ rules */
+
+static const char ADV_IMPORT[] =
+    "Do not start threads that import (or call code that imports, such as str.encode or socket.getaddrinfo "
+    "on 2.7) while a module is being imported, and never join or wait for them at import time: move the "
+    "thread start out of module level into a function called after the import, or import what the thread "
+    "needs before starting it.";
+static const char ADV_SHUTDOWN[] =
+    "The interpreter waits at exit for every non-daemon thread. Make the thread end (signal it with an "
+    "Event and join it with a timeout before returning), or mark it daemon=True if it may be killed at exit.";
+static const char ADV_CYCLE[] =
+    "Threads wait for each other in a cycle. Acquire locks in one global order, never join a thread or wait "
+    "for an event while holding a lock that thread needs, and use timeouts on acquire() to detect it.";
+static const char ADV_SELF[] =
+    "The thread waits for a lock it already holds. Use threading.RLock if re-entry is intended (also from "
+    "__del__, weakref callbacks and signal handlers), or restructure so the lock is released first.";
+static const char ADV_GIL[] =
+    "A C call blocks while holding the GIL, so no other Python thread can run. Release the GIL around "
+    "blocking C code (Py_BEGIN_ALLOW_THREADS; ctypes.CDLL instead of ctypes.PyDLL), or do not call it from Python.";
+static const char ADV_SIGNAL[] =
+    "Python runs signal handlers only in the main thread, between bytecodes. Do not block signals in the "
+    "main thread, and do not wait in calls that other threads' signals cannot interrupt (signal.pause, "
+    "lock.acquire without timeout on 2.7): wait with a timeout in a loop, or use signal.set_wakeup_fd/sigwait.";
+static const char ADV_QUEUE[] =
+    "Queue.join() waits until task_done() was called once per get(). Call task_done() in a finally: block "
+    "after every get(), and make sure the consumers are alive.";
+static const char ADV_ORPHAN[] =
+    "Nothing alive can wake this wait: the thread that would set, notify, put or release is gone or waits "
+    "itself. Use timeouts, and signal waiters from finally: blocks (or release locks with `with`).";
+static const char ADV_IO[] =
+    "Not a deadlock: threads wait for I/O, a child process or a timer. If it never completes, set timeouts "
+    "(socket.settimeout, subprocess timeout=, requests timeout=) and check the peer.";
+static const char ADV_BUSY[] =
+    "A thread holds the GIL and runs Python code: a busy loop or a long computation. Take a second core a "
+    "few seconds later: the same frame again means a loop.";
+
+static void summary(struct pc_finding *f, const char *fmt, ...) PC_PRINTF(2, 3);
+static void summary(struct pc_finding *f, const char *fmt, ...)
+{
+    if (!f)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->summary, sizeof f->summary, fmt, ap);
+    va_end(ap);
+}
+
+static void rule_cycle(struct pc_model *m, struct pc_diag *d)
+{
+    if (!d->ncycle)
+        return;
+    char a[160], b[160], at[256];
+    int import = 0, conf = PC_CONF_HIGH;
+    char module[200] = "";
+    for (size_t k = 0; k < d->ncycle; k++) {
+        const struct pc_wait *w = &d->waits[d->cycle[k]];
+        if (w->kind == PC_W_MODULE_LOCK || w->kind == PC_W_IMPORT_LOCK) {
+            import = 1;
+            snprintf(module, sizeof module, "%s", w->what);
+        }
+        if (w->kind == PC_W_LOCK && w->lock != SIZE_MAX && d->locks[w->lock].holder_conf < conf)
+            conf = d->locks[w->lock].holder_conf;
+    }
+    struct pc_finding *f;
+    if (d->ncycle == 1) {
+        size_t i = d->cycle[0];
+        f = add(d, "self-deadlock", conf, ADV_SELF);
+        summary(f, "%s waits in %s for %s, which it already holds", pc_diag_thread_label(m, i, a, sizeof a),
+                where(m, d, i, at, sizeof at), d->waits[i].what);
+    } else if (import) {
+        f = add(d, "import-lock-deadlock", conf, ADV_IMPORT);
+        size_t w0 = d->cycle[0];
+        for (size_t k = 0; k < d->ncycle; k++)
+            if (d->waits[d->cycle[k]].kind == PC_W_MODULE_LOCK || d->waits[d->cycle[k]].kind == PC_W_IMPORT_LOCK)
+                w0 = d->cycle[k];
+        size_t holder = d->waits[w0].target;
+        summary(f, "%s waits for %s in %s, held by %s, which waits for %s in %s", pc_diag_thread_label(m, w0, a, sizeof a),
+                module, where(m, d, w0, at, sizeof at), pc_diag_thread_label(m, holder, b, sizeof b),
+                d->waits[holder].what, where(m, d, holder, at + 128, 128));
+    } else {
+        f = add(d, "lock-order-deadlock", conf, ADV_CYCLE);
+        pc_buf s = {0};
+        for (size_t k = 0; k < d->ncycle; k++) {
+            size_t i = d->cycle[k];
+            pc_buf_printf(&s, "%s%s waits for %s in %s", k ? ", " : "", pc_diag_thread_label(m, i, a, sizeof a),
+                          d->waits[i].what, where(m, d, i, at, sizeof at));
+        }
+        char *txt = pc_buf_take(&s);
+        summary(f, "cycle of %zu threads: %s", d->ncycle, txt ? txt : "");
+        free(txt);
+    }
+    for (size_t k = 0; k < d->ncycle; k++) {
+        with_thread(f, d->cycle[k]);
+        describe_wait(f, m, d, d->cycle[k]);
+    }
+}
+
+static void rule_shutdown(struct pc_model *m, struct pc_diag *d)
+{
+    for (size_t i = 0; i < m->nthreads; i++) {
+        if (d->waits[i].kind != PC_W_SHUTDOWN)
+            continue;
+        char a[160], at[256];
+        struct pc_finding *f = add(d, "shutdown-join", PC_CONF_HIGH, ADV_SHUTDOWN);
+        with_thread(f, i);
+        pc_buf s = {0};
+        size_t stuck = 0;
+        for (size_t j = 0; j < m->nthreads; j++) {
+            if (j == i || m->threads[j].daemon != 0 || !m->threads[j].tstate)
+                continue;
+            with_thread(f, j);
+            pc_buf_printf(&s, "%s%s (non-daemon) in %s waiting for %s", stuck++ ? "; " : "",
+                          pc_diag_thread_label(m, j, a, sizeof a), where(m, d, j, at, sizeof at),
+                          d->waits[j].what[0] ? d->waits[j].what : pc_wait_name(d->waits[j].kind));
+        }
+        char *txt = pc_buf_take(&s);
+        summary(f, "the interpreter is exiting: %s waits in threading._shutdown for %zu non-daemon thread%s: %s",
+                pc_diag_thread_label(m, i, a, sizeof a), stuck, stuck == 1 ? "" : "s", txt ? txt : "");
+        free(txt);
+        describe_wait(f, m, d, i);
+        for (size_t k = 1; f && k < f->nthreads; k++)
+            describe_wait(f, m, d, f->threads[k]);
+        return;
+    }
+}
+
+static void rule_gil(struct pc_model *m, struct pc_diag *d)
+{
+    size_t holder = SIZE_MAX, waiters = 0;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        if (m->threads[i].gil == PC_GIL_HELD)
+            holder = i;
+        waiters += m->threads[i].gil == PC_GIL_WAITING;
+    }
+    if (holder == SIZE_MAX || !waiters)
+        return;
+    const struct pc_thread_model *h = &m->threads[holder];
+    uint64_t nr = h->desc.regs[PC_ORIG_RAX];
+    if (nr == UINT64_MAX)
+        return;   /* running: cpu-busy, not blocked */
+    char a[160], at[256];
+    struct pc_finding *f = add(d, "gil-held-blocking", PC_CONF_HIGH, ADV_GIL);
+    with_thread(f, holder);
+    summary(f, "%s holds the GIL while blocked in %s() called from %s; %zu thread%s wait for the GIL",
+            pc_diag_thread_label(m, holder, a, sizeof a), h->syscall ? h->syscall : "a system call",
+            h->npy ? h->py[0].qualname : "native code", waiters, waiters == 1 ? "" : "s");
+    ev(f, "%s: %s; orig_rax = %llu (%s)", pc_diag_thread_label(m, holder, a, sizeof a),
+       h->gil_evidence ? h->gil_evidence : "GIL held", (unsigned long long)nr, h->syscall ? h->syscall : "?");
+    (void)at;
+    for (size_t i = 0; i < m->nthreads; i++)
+        if (m->threads[i].gil == PC_GIL_WAITING) {
+            with_thread(f, i);
+            ev(f, "%s waits for the GIL: %s", pc_diag_thread_label(m, i, a, sizeof a),
+               m->threads[i].gil_evidence ? m->threads[i].gil_evidence : "");
+        }
+}
+
+static const char *sig_list(uint64_t mask, char *buf, size_t n)
+{
+    static const char *names[] = {"SIGHUP", "SIGINT", "SIGQUIT", NULL, NULL, NULL, NULL, NULL, NULL,
+                                  "SIGUSR1", NULL, "SIGUSR2", NULL, "SIGALRM", "SIGTERM", NULL, "SIGCHLD"};
+    size_t len = 0;
+    buf[0] = 0;
+    for (size_t b = 0; b < sizeof names / sizeof *names; b++)
+        if (names[b] && (mask >> b) & 1)
+            len += (size_t)snprintf(buf + len, len < n ? n - len : 0, "%s%s", len ? "," : "", names[b]);
+    return buf;
+}
+
+static void rule_signal(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    size_t mi = SIZE_MAX;
+    for (size_t i = 0; i < m->nthreads; i++)
+        if (m->threads[i].main)
+            mi = i;
+    if (mi == SIZE_MAX)
+        return;
+    const struct pc_thread_model *t = &m->threads[mi];
+    const struct pc_wait *w = &d->waits[mi];
+    if (w->kind == PC_W_RUNNING || w->kind == PC_W_NONE)
+        return;
+    uint64_t interesting = (1ull << 0) | (1ull << 1) | (1ull << 2) | (1ull << 9) | (1ull << 11) | (1ull << 13) |
+                           (1ull << 14);
+    uint64_t blocked = (t->desc.flags & PC_THREAD_SIGMASKS) ? t->desc.sighold & interesting : 0;
+    int32_t tripped = 0;
+    if (py->L->rt_signals_pending != PC_NO_FIELD && py->runtime)
+        pc_read(py->t, py->runtime + (uint64_t)py->L->rt_signals_pending, &tripped, 4);
+    int in_pause = w->kind == PC_W_SIGNAL;
+    if (!blocked && !tripped && !(in_pause && m->nthreads > 1))
+        return;
+    char a[160], sigs[128], at[256];
+    int conf = blocked || tripped ? PC_CONF_HIGH : d->masks_known ? PC_CONF_MEDIUM : PC_CONF_LOW;
+    struct pc_finding *f = add(d, "signal-blocked-main-thread", conf, ADV_SIGNAL);
+    with_thread(f, mi);
+    summary(f, "the main thread %s waits in %s()%s from %s%s%s", pc_diag_thread_label(m, mi, a, sizeof a),
+            t->syscall ? t->syscall : pc_wait_name(w->kind),
+            blocked ? " with signals blocked" : "", where(m, d, mi, at, sizeof at),
+            blocked ? ": blocked " : tripped ? ": a Python signal handler is pending but cannot run" : "",
+            blocked ? sig_list(blocked, sigs, sizeof sigs) : "");
+    if (t->desc.flags & PC_THREAD_SIGMASKS)
+        ev(f, "main thread NT_PRSTATUS pr_sighold = 0x%llx (%s)", (unsigned long long)t->desc.sighold,
+           sig_list(t->desc.sighold, sigs, sizeof sigs));
+    else
+        ev(f, "signal masks unknown: gcore cores do not record them (take a kernel core for this evidence)");
+    if (py->L->rt_signals_pending != PC_NO_FIELD)
+        ev(f, "Python signal flag (%s) = %d", py->version >= 0x030c0000 ? "_PyRuntime.signals.is_tripped"
+                                                                         : "_PyRuntime.ceval.signals_pending", tripped);
+    describe_wait(f, m, d, mi);
+}
+
+static void rule_queue_and_orphans(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    char a[160];
+    for (size_t i = 0; i < m->nthreads; i++) {
+        const struct pc_wait *w = &d->waits[i];
+        if (w->kind == PC_W_QUEUE_JOIN) {
+            int64_t unfinished = -1;
+            pc_py_int(py, pc_py_attr(py, w->obj, "unfinished_tasks"), &unfinished);
+            if (unfinished <= 0)
+                continue;
+            /* Every other thread idle in get() on this queue: nobody will
+             * call task_done(). */
+            size_t busy = 0;
+            for (size_t j = 0; j < m->nthreads; j++)
+                if (j != i && m->threads[j].tstate && !(d->waits[j].kind == PC_W_QUEUE_GET && d->waits[j].obj == w->obj))
+                    busy += d->waits[j].kind == PC_W_RUNNING;
+            struct pc_finding *f = add(d, "queue-join-unfinished", busy ? PC_CONF_MEDIUM : PC_CONF_HIGH, ADV_QUEUE);
+            with_thread(f, i);
+            summary(f, "%s waits in Queue.join() while unfinished_tasks = %lld and %s",
+                    pc_diag_thread_label(m, i, a, sizeof a), (long long)unfinished,
+                    busy ? "other threads still run" : "no thread is working on an item");
+            ev(f, "%s.unfinished_tasks = %lld", w->what, (long long)unfinished);
+            describe_wait(f, m, d, i);
+            return;
+        }
+    }
+    /* Waits without timeout that nothing alive can end. */
+    size_t waiting = 0, free_threads = 0;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        int k = d->waits[i].kind;
+        if (!m->threads[i].tstate)
+            continue;
+        if ((k == PC_W_EVENT || k == PC_W_CONDITION || k == PC_W_QUEUE_GET || k == PC_W_LOCK || k == PC_W_FUTURE ||
+             k == PC_W_JOIN) && d->waits[i].timeout != 1)
+            waiting++;
+        else
+            free_threads++;
+    }
+    int gone = 0;
+    for (size_t i = 0; i < m->nthreads; i++)
+        if (d->waits[i].lock != SIZE_MAX && d->locks[d->waits[i].lock].holder_gone)
+            gone = 1;
+    if (!waiting || (free_threads && !gone))
+        return;
+    struct pc_finding *f = add(d, "orphaned-wait", gone ? PC_CONF_HIGH : PC_CONF_MEDIUM, ADV_ORPHAN);
+    for (size_t i = 0; i < m->nthreads; i++) {
+        int k = d->waits[i].kind;
+        if (!m->threads[i].tstate || k == PC_W_NONE || k == PC_W_RUNNING)
+            continue;
+        with_thread(f, i);
+        describe_wait(f, m, d, i);
+    }
+    summary(f, gone ? "a lock is held by a thread that has exited; %zu thread%s wait for it forever"
+                    : "all %zu Python threads wait without timeout and none is left to wake them",
+            waiting, waiting == 1 ? "" : "s");
+}
+
+static void rule_passive(struct pc_model *m, struct pc_diag *d)
+{
+    char a[160];
+    size_t io = 0, busy = SIZE_MAX;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        int k = d->waits[i].kind;
+        io += k == PC_W_IO || k == PC_W_SLEEP || k == PC_W_CHILD;
+        if (k == PC_W_RUNNING && m->threads[i].gil == PC_GIL_HELD)
+            busy = i;
+    }
+    if (busy != SIZE_MAX) {
+        struct pc_finding *f = add(d, "cpu-busy", PC_CONF_LOW, ADV_BUSY);
+        with_thread(f, busy);
+        const struct pc_thread_model *t = &m->threads[busy];
+        summary(f, "%s holds the GIL and runs Python code in %s: possibly a busy loop",
+                pc_diag_thread_label(m, busy, a, sizeof a), t->npy ? t->py[0].qualname : "native code");
+        ev(f, "orig_rax = -1: not in a system call when the core was taken");
+    }
+    if (io) {
+        struct pc_finding *f = add(d, "io-wait", PC_CONF_MEDIUM, ADV_IO);
+        pc_buf s = {0};
+        size_t n = 0;
+        for (size_t i = 0; i < m->nthreads; i++) {
+            int k = d->waits[i].kind;
+            if (k != PC_W_IO && k != PC_W_SLEEP && k != PC_W_CHILD)
+                continue;
+            with_thread(f, i);
+            pc_buf_printf(&s, "%s%s in %s", n++ ? ", " : "", pc_diag_thread_label(m, i, a, sizeof a), d->waits[i].what);
+            describe_wait(f, m, d, i);
+        }
+        char *txt = pc_buf_take(&s);
+        summary(f, "no deadlock: %s", txt ? txt : "");
+        free(txt);
+    }
+}
+
+void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    build_graph(m, d);
+    find_cycle(m, d);
+    rule_cycle(m, d);
+    rule_shutdown(m, d);
+    rule_gil(m, d);
+    rule_signal(py, m, d);
+    rule_queue_and_orphans(py, m, d);
+    rule_passive(m, d);
+}

@@ -1,0 +1,421 @@
+/* What each thread waits for, read from its frames, its registers and
+ * the objects on its frames; and who holds each lock. */
+#include "diagnose/diagnose.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_SLOTS 512
+#define MAX_GLOBALS 2048
+#define LIB_DEPTH 12   /* library frames looked through for a known wait */
+
+const char *pc_wait_name(int kind)
+{
+    static const char *names[] = {
+        "none", "running", "lock", "join", "shutdown", "condition", "event", "queue-get",
+        "queue-put", "queue-join", "module-lock", "import-lock", "future", "gil", "io", "sleep",
+        "child", "signal", "futex",
+    };
+    return kind >= 0 && (size_t)kind < sizeof names / sizeof *names ? names[kind] : "?";
+}
+
+const char *pc_conf_name(int conf)
+{
+    return conf == PC_CONF_HIGH ? "high" : conf == PC_CONF_MEDIUM ? "medium" : conf == PC_CONF_LOW ? "low" : "none";
+}
+
+size_t pc_diag_thread_by_ident(const struct pc_model *m, uint64_t ident)
+{
+    for (size_t i = 0; ident && i < m->nthreads; i++)
+        if (m->threads[i].ident == ident)
+            return i;
+    return SIZE_MAX;
+}
+
+const char *pc_diag_thread_label(const struct pc_model *m, size_t i, char *buf, size_t n)
+{
+    const struct pc_thread_model *t = &m->threads[i];
+    if (t->name[0])
+        snprintf(buf, n, "'%s' (tid %d)", t->name, t->tid);
+    else
+        snprintf(buf, n, "tid %d", t->tid);
+    return buf;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* ------------------------------------------------------------ locks */
+
+static size_t add_lock(struct pc_python *py, struct pc_diag *d, uint64_t obj, const char *name)
+{
+    if (!obj)
+        return SIZE_MAX;
+    for (size_t i = 0; i < d->nlocks; i++)
+        if (d->locks[i].l.obj == obj) {
+            if (!d->locks[i].name[0] && name)
+                snprintf(d->locks[i].name, sizeof d->locks[i].name, "%s", name);
+            return i;
+        }
+    struct pc_lock l;
+    if (d->nlocks >= PC_MAX_LOCKS || pc_py_lock(py, obj, &l))
+        return SIZE_MAX;
+    struct pc_lockref *r = &d->locks[d->nlocks];
+    memset(r, 0, sizeof *r);
+    r->l = l;
+    r->holder = SIZE_MAX;
+    if (name)
+        snprintf(r->name, sizeof r->name, "%s", name);
+    return d->nlocks++;
+}
+
+struct globals_arg {
+    struct pc_diag *d;
+    size_t seen;
+};
+
+static int global_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+{
+    struct globals_arg *g = arg;
+    if (++g->seen > MAX_GLOBALS)
+        return 1;
+    char ty[32];
+    if (pc_py_type_name(py, value, ty, sizeof ty) || !strstr(ty, "ock"))
+        return 0;   /* cheap filter: lock, RLock, _RLock */
+    char name[96];
+    if (pc_py_str(py, key, name, sizeof name))
+        name[0] = 0;
+    add_lock(py, g->d, value, name[0] ? name : NULL);
+    return 0;
+}
+
+/* Locks visible from any frame: its variables and value stack, and the
+ * globals of its module. */
+static void collect_locks(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    uint64_t seen_globals[64];
+    size_t nseen = 0;
+    uint64_t *slots = malloc(MAX_SLOTS * sizeof *slots);
+    if (!slots)
+        return;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        struct pc_thread_model *t = &m->threads[i];
+        for (size_t k = 0; k < t->npy && k < 64; k++) {
+            const struct pc_py_frame *f = &t->py[k];
+            uint64_t names_t, names[MAX_SLOTS];
+            size_t nn = 0;
+            if (py->L->co_varnames != PC_NO_FIELD &&
+                pc_read_ptr(py->t, f->code + (uint64_t)py->L->co_varnames, &names_t) == 0)
+                pc_py_tuple(py, names_t, names, MAX_SLOTS, &nn);
+            size_t ns = pc_py_frame_slots(py, f, slots, MAX_SLOTS);
+            for (size_t s = 0; s < ns; s++) {
+                char name[96] = "";
+                if (s < nn)
+                    pc_py_str(py, names[s], name, sizeof name);
+                add_lock(py, d, slots[s], name[0] ? name : NULL);
+            }
+            uint64_t g = pc_py_frame_globals(py, f);
+            int dup = 0;
+            for (size_t j = 0; j < nseen; j++)
+                dup |= seen_globals[j] == g;
+            if (g && !dup && nseen < 64) {
+                seen_globals[nseen++] = g;
+                struct globals_arg ga = {d, 0};
+                pc_py_dict_each(py, g, global_cb, &ga);
+            }
+        }
+    }
+    free(slots);
+}
+
+/* A `with L:` block keeps L.__exit__, a method bound to L, on its frame's
+ * value stack until the block ends (3.11-3.13 BEFORE_WITH). */
+static int frame_holds(struct pc_python *py, const struct pc_py_frame *f, uint64_t lock, uint64_t *slots)
+{
+    size_t ns = pc_py_frame_slots(py, f, slots, MAX_SLOTS);
+    for (size_t s = 0; s < ns; s++) {
+        char ty[48];
+        uint64_t self;
+        if (!slots[s] || pc_py_type_name(py, slots[s], ty, sizeof ty) ||
+            strcmp(ty, "builtin_function_or_method") != 0)
+            continue;
+        if (pc_read_ptr(py->t, slots[s] + 24, &self) == 0 && self == lock)
+            return 1;
+    }
+    return 0;
+}
+
+/* Does any frame of thread i name 'name' in its code (co_names)? */
+static int thread_mentions(struct pc_python *py, const struct pc_thread_model *t, const char *name)
+{
+    if (!name[0] || py->L->co_names == PC_NO_FIELD)
+        return 0;
+    for (size_t k = 0; k < t->npy && k < 64; k++) {
+        uint64_t tup, items[256];
+        size_t n;
+        if (pc_read_ptr(py->t, t->py[k].code + (uint64_t)py->L->co_names, &tup) ||
+            pc_py_tuple(py, tup, items, 256, &n))
+            continue;
+        for (size_t j = 0; j < n; j++) {
+            char s[96];
+            if (pc_py_str(py, items[j], s, sizeof s) == 0 && strcmp(s, name) == 0)
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static void find_holders(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    uint64_t *slots = malloc(MAX_SLOTS * sizeof *slots);
+    if (!slots)
+        return;
+    for (size_t li = 0; li < d->nlocks; li++) {
+        struct pc_lockref *r = &d->locks[li];
+        char who[160];
+        if (r->l.owner_known) {
+            if (!r->l.owner)
+                continue;
+            r->holder = pc_diag_thread_by_ident(m, r->l.owner);
+            r->holder_conf = PC_CONF_HIGH;
+            if (r->holder == SIZE_MAX) {
+                r->holder_gone = 1;
+                snprintf(r->holder_why, sizeof r->holder_why,
+                         "RLock owner 0x%llx (count %llu) is no live thread", (unsigned long long)r->l.owner,
+                         (unsigned long long)r->l.count);
+            } else
+                snprintf(r->holder_why, sizeof r->holder_why, "RLock owner = ident 0x%llx of %s, count %llu",
+                         (unsigned long long)r->l.owner, pc_diag_thread_label(m, r->holder, who, sizeof who),
+                         (unsigned long long)r->l.count);
+            continue;
+        }
+        if (r->l.locked == 0)
+            continue;
+        /* A plain Lock records no owner: a `with` block on some frame's
+         * value stack is the best evidence, then code that names it. */
+        for (size_t i = 0; i < m->nthreads && r->holder == SIZE_MAX; i++)
+            for (size_t k = 0; k < m->threads[i].npy && k < 64; k++)
+                if (frame_holds(py, &m->threads[i].py[k], r->l.obj, slots)) {
+                    r->holder = i;
+                    r->holder_conf = PC_CONF_MEDIUM;
+                    snprintf(r->holder_why, sizeof r->holder_why,
+                             "inferred: frame %s of %s is inside `with %s:` (its __exit__ is on the value stack)",
+                             m->threads[i].py[k].qualname, pc_diag_thread_label(m, i, who, sizeof who),
+                             r->name[0] ? r->name : "the lock");
+                    break;
+                }
+        if (r->holder != SIZE_MAX)
+            continue;
+        size_t cand = SIZE_MAX, ncand = 0;
+        for (size_t i = 0; i < m->nthreads; i++) {
+            if (d->waits[i].lock == li)
+                continue;   /* a waiter is not the holder */
+            if (thread_mentions(py, &m->threads[i], r->name)) {
+                cand = i;
+                ncand++;
+            }
+        }
+        if (ncand == 1) {
+            r->holder = cand;
+            r->holder_conf = PC_CONF_LOW;
+            snprintf(r->holder_why, sizeof r->holder_why,
+                     "inferred: %s is locked (no owner recorded); only %s has code naming '%s' and does not wait for it",
+                     r->name, pc_diag_thread_label(m, cand, who, sizeof who), r->name);
+        }
+    }
+    free(slots);
+}
+
+/* ------------------------------------------------------------ waits */
+
+static int is_library(const char *file)
+{
+    return ends_with(file, "/threading.py") || ends_with(file, "/queue.py") ||
+           strstr(file, "importlib") != NULL || strstr(file, "concurrent/futures/") != NULL ||
+           strstr(file, "multiprocessing/") != NULL;
+}
+
+static void type_of(struct pc_python *py, uint64_t obj, char *ty, size_t n)
+{
+    if (!obj || pc_py_type_name(py, obj, ty, n))
+        ty[0] = 0;
+}
+
+/* Timeout of a Condition/Event/Queue wait: its `timeout` local. */
+static int timeout_of(struct pc_python *py, const struct pc_py_frame *f)
+{
+    uint64_t v = pc_py_frame_local(py, f, "timeout");
+    char ty[32];
+    if (!v)
+        return -1;
+    type_of(py, v, ty, sizeof ty);
+    return strcmp(ty, "NoneType") == 0 ? 0 : 1;
+}
+
+static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, struct pc_wait *w)
+{
+    struct pc_thread_model *t = &m->threads[ti];
+    char who[160], ty[64];
+    for (size_t k = 0; k < t->npy && k < LIB_DEPTH; k++) {
+        const struct pc_py_frame *f = &t->py[k];
+        w->frame = k + 1 < t->npy ? k + 1 : k;
+        if (!is_library(f->file)) {
+            w->frame = k;
+            break;
+        }
+        uint64_t self = pc_py_frame_local(py, f, "self");
+        type_of(py, self, ty, sizeof ty);
+        const char *n = f->name;
+        if (ends_with(f->file, "threading.py")) {
+            if ((strcmp(n, "join") == 0 || strcmp(n, "_wait_for_tstate_lock") == 0) && strstr(ty, "Thread")) {
+                int64_t ident = 0;
+                pc_py_int(py, pc_py_attr(py, self, py->version < 0x03000000 ? "_Thread__ident" : "_ident"), &ident);
+                w->kind = PC_W_JOIN;
+                w->obj = self;
+                w->target = pc_diag_thread_by_ident(m, (uint64_t)ident);
+                uint64_t tmo = pc_py_frame_local(py, f, "timeout");
+                char tt[32] = "";
+                type_of(py, tmo, tt, sizeof tt);
+                w->timeout = !tmo ? -1 : strcmp(tt, "NoneType") == 0 ? 0 : 1;
+                if (w->target != SIZE_MAX)
+                    snprintf(w->what, sizeof w->what, "thread %s", pc_diag_thread_label(m, w->target, who, sizeof who));
+                else
+                    snprintf(w->what, sizeof w->what, "thread ident 0x%llx (not alive)", (unsigned long long)ident);
+                snprintf(w->evidence, sizeof w->evidence, "%s frame: self is a %s with _ident 0x%llx", f->qualname, ty,
+                         (unsigned long long)ident);
+            } else if (strcmp(n, "_shutdown") == 0) {
+                w->kind = PC_W_SHUTDOWN;
+                snprintf(w->what, sizeof w->what, "every non-daemon thread (interpreter exit)");
+                snprintf(w->evidence, sizeof w->evidence, "threading._shutdown on the stack: the main module has returned");
+            } else if (strcmp(n, "wait") == 0 && strstr(ty, "Event")) {
+                w->kind = PC_W_EVENT;
+                w->obj = self;
+                w->timeout = timeout_of(py, f);
+                snprintf(w->what, sizeof w->what, "Event at 0x%llx", (unsigned long long)self);
+            } else if (strcmp(n, "wait") == 0 && strstr(ty, "Condition") && w->kind == PC_W_NONE) {
+                w->kind = PC_W_CONDITION;
+                w->obj = self;
+                w->timeout = timeout_of(py, f);
+                snprintf(w->what, sizeof w->what, "Condition at 0x%llx", (unsigned long long)self);
+            }
+        } else if (ends_with(f->file, "queue.py") && strstr(ty, "Queue")) {
+            int kind = strcmp(n, "get") == 0 ? PC_W_QUEUE_GET : strcmp(n, "put") == 0 ? PC_W_QUEUE_PUT
+                       : strcmp(n, "join") == 0 ? PC_W_QUEUE_JOIN : PC_W_NONE;
+            if (kind != PC_W_NONE) {
+                w->kind = kind;
+                w->obj = self;
+                w->timeout = kind == PC_W_QUEUE_JOIN ? 0 : timeout_of(py, f);
+                snprintf(w->what, sizeof w->what, "%s at 0x%llx", ty, (unsigned long long)self);
+            }
+        } else if (strstr(f->file, "importlib") && strcmp(n, "acquire") == 0 && strcmp(ty, "_ModuleLock") == 0) {
+            char mod[128] = "?";
+            int64_t owner = 0;
+            pc_py_str(py, pc_py_attr(py, self, "name"), mod, sizeof mod);
+            pc_py_int(py, pc_py_attr(py, self, "owner"), &owner);
+            w->kind = PC_W_MODULE_LOCK;
+            w->obj = self;
+            w->timeout = 0;
+            w->target = pc_diag_thread_by_ident(m, (uint64_t)owner);
+            snprintf(w->what, sizeof w->what, "the import lock of module '%s'", mod);
+            snprintf(w->evidence, sizeof w->evidence, "_ModuleLock('%s').owner = 0x%llx%s%s", mod,
+                     (unsigned long long)owner, w->target != SIZE_MAX ? " = " : " (no live thread)",
+                     w->target != SIZE_MAX ? pc_diag_thread_label(m, w->target, who, sizeof who) : "");
+        } else if (strstr(f->file, "concurrent/futures/") && strcmp(n, "result") == 0) {
+            w->kind = PC_W_FUTURE;
+            w->obj = self;
+            w->timeout = timeout_of(py, f);
+            snprintf(w->what, sizeof w->what, "Future at 0x%llx", (unsigned long long)self);
+        }
+    }
+}
+
+static void futex_wait(struct pc_python *py, struct pc_model *m, struct pc_diag *d, size_t ti, struct pc_wait *w)
+{
+    const struct pc_thread_model *t = &m->threads[ti];
+    uint64_t futex = t->desc.regs[PC_RDI], mutex = pc_py_futex_mutex(py, &t->desc);
+    for (size_t li = 0; li < d->nlocks; li++) {
+        struct pc_lockref *r = &d->locks[li];
+        if (!pc_py_lock_matches_futex(&r->l, futex, mutex))
+            continue;
+        w->lock = li;
+        if (w->kind == PC_W_NONE || w->kind == PC_W_FUTEX) {
+            w->kind = PC_W_LOCK;
+            w->obj = r->l.obj;
+            w->timeout = t->desc.regs[PC_R10] ? 1 : 0;
+            snprintf(w->what, sizeof w->what, "%s%s%s%s at 0x%llx", r->l.kind == PC_LOCK_RLOCK ? "RLock" : "Lock",
+                     r->name[0] ? " '" : "", r->name, r->name[0] ? "'" : "", (unsigned long long)r->l.obj);
+        }
+        snprintf(w->evidence, sizeof w->evidence,
+                 "futex word 0x%llx (rdi, syscall futex) is the lock's %s", (unsigned long long)futex,
+                 r->l.mutex ? "PyMutex" : "semaphore (lock_lock)");
+        return;
+    }
+    if (w->kind == PC_W_NONE) {
+        w->kind = PC_W_FUTEX;
+        snprintf(w->what, sizeof w->what, "futex 0x%llx (no Python lock found for it)", (unsigned long long)futex);
+    }
+}
+
+static void syscall_wait(const struct pc_thread_model *t, struct pc_wait *w)
+{
+    uint64_t nr = t->desc.regs[PC_ORIG_RAX];
+    int kind = PC_W_NONE;
+    switch (nr) {
+    case UINT64_MAX: kind = PC_W_RUNNING; break;
+    case 0: case 7: case 23: case 43: case 45: case 47: case 232: case 270: case 271: case 281: case 288:
+    case 441: case 1: case 44:
+        kind = PC_W_IO;
+        break;
+    case 35: case 230: kind = PC_W_SLEEP; break;
+    case 61: case 247: kind = PC_W_CHILD; break;
+    case 34: case 128: case 130: kind = PC_W_SIGNAL; break;
+    default: return;
+    }
+    w->kind = kind;
+    if (kind == PC_W_IO)
+        snprintf(w->what, sizeof w->what, "%s() on fd %lld", t->syscall ? t->syscall : "I/O",
+                 (long long)t->desc.regs[PC_RDI]);
+    else if (kind == PC_W_CHILD)
+        snprintf(w->what, sizeof w->what, "child process %lld (wait4)", (long long)(int32_t)t->desc.regs[PC_RDI]);
+    else if (kind != PC_W_RUNNING)
+        snprintf(w->what, sizeof w->what, "%s()", t->syscall ? t->syscall : "a system call");
+}
+
+void pc_diag_waits(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    collect_locks(py, m, d);
+    size_t gil_holder = SIZE_MAX;
+    for (size_t i = 0; i < m->nthreads; i++)
+        if (m->threads[i].gil == PC_GIL_HELD)
+            gil_holder = i;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        struct pc_thread_model *t = &m->threads[i];
+        struct pc_wait *w = &d->waits[i];
+        memset(w, 0, sizeof *w);
+        w->lock = w->target = SIZE_MAX;
+        w->timeout = -1;
+        if (t->gil == PC_GIL_WAITING) {
+            w->kind = PC_W_GIL;
+            w->target = gil_holder;
+            snprintf(w->what, sizeof w->what, "the GIL");
+            snprintf(w->evidence, sizeof w->evidence, "%s", t->gil_evidence ? t->gil_evidence : "");
+            continue;
+        }
+        semantic_wait(py, m, i, w);
+        if (t->desc.regs[PC_ORIG_RAX] == 202)
+            futex_wait(py, m, d, i, w);
+        else if (w->kind == PC_W_NONE)
+            syscall_wait(t, w);
+    }
+    find_holders(py, m, d);
+    for (size_t i = 0; i < m->nthreads; i++) {
+        struct pc_wait *w = &d->waits[i];
+        if (w->kind == PC_W_LOCK && w->lock != SIZE_MAX)
+            w->target = d->locks[w->lock].holder;
+    }
+}

@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# provision-debian-pythons.sh - Debian-suite CPythons (release + Py_DEBUG
+# builds) for pycore's integration tests, beside a Debian 12 x86_64 host,
+# without installing anything system-wide.
+#
+# Usage: provision-debian-pythons.sh [--target DIR] [--cache DIR] [--refresh]
+#                                    [--force] [X.Y ...]     (default: 3.9 3.13 3.14 3.15)
+#   --target DIR  where the interpreters go   (env PYCORE_DEBIAN_PYTHONS,
+#                 default ${XDG_CACHE_HOME:-~/.cache}/pycore/pythons)
+#   --cache DIR   apt lists and .debs          (env PYCORE_DEBIAN_CACHE,
+#                 default ${XDG_CACHE_HOME:-~/.cache}/pycore/debian-pythons)
+#   --refresh     ask the mirror again for the newest packages (otherwise
+#                 the package set resolved the first time is reused: a
+#                 re-run downloads nothing)
+#   --force       rebuild the trees even if they are complete
+# Env: PYCORE_DEBIAN_MIRROR (default: the Debian URI of the host's apt
+#      sources), PYCORE_PATCHELF (default: bookworm's patchelf 0.14.3, fetched).
+#
+# Per version X.Y, from one suite (3.9 bullseye, 3.11 bookworm, 3.13 trixie,
+# others sid), apt with a private config/state under CACHE/apt/SUITE (the
+# host's sources, status and hooks are not used) resolves pythonX.Y-minimal,
+# libpythonX.Y-{minimal,stdlib}, pythonX.Y, pythonX.Y-dbg, libpythonX.Y-dbg
+# against a fake dpkg status that claims the data/tooling packages (tzdata,
+# perl-base, ...) are installed, downloads the .debs (signatures and hashes
+# checked) and they are `dpkg -x`ed into TARGET/X.Y/root.  TARGET/X.Y/native
+# holds copies of python3.X and python3.Xd whose PT_INTERP / DT_RPATH point at
+# the extracted loader and libraries (patchelf), so they run as ordinary
+# processes (the core's AT_PHDR / /proc/PID/exe are python's, not ld.so's);
+# TARGET/bin/python3.X[d] link to them.  TARGET/X.Y/provisioned is the stamp.
+# Prints one line per interpreter.  Exit 0 ok, 1 some version failed, 2 usage.
+set -Eeuo pipefail
+
+RECIPE="pycore-debian-pythons 1"
+MA=x86_64-linux-gnu
+KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+# claimed installed: data under host paths or maintainer tooling (Python reads
+# /etc/mime.types, /usr/share/zoneinfo ... from the host anyway); tcl/tk only
+# serve the debug build's _tkinter and pull in X11
+FAKE="tzdata netbase media-types mime-support debconf cdebconf perl-base dpkg tar
+  readline-common libtirpc-common sensible-utils ucf install-info libtcl8.6 libtk8.6"
+
+die() { echo "provision-debian-pythons: error: $1" >&2; exit "${2:-1}"; }
+onerr() { echo "provision-debian-pythons: error: line $1: \`$2\` failed" >&2; }
+cache_home=${XDG_CACHE_HOME:-${HOME:?HOME is not set}/.cache}
+TARGET=${PYCORE_DEBIAN_PYTHONS:-$cache_home/pycore/pythons}
+CACHE=${PYCORE_DEBIAN_CACHE:-$cache_home/pycore/debian-pythons}
+REFRESH=0 FORCE=0 VERSIONS=()
+while [ $# -gt 0 ]; do
+  case $1 in
+    --target|--cache) [ $# -ge 2 ] || die "$1 needs a directory" 2
+      if [ "$1" = --target ]; then TARGET=$2; else CACHE=$2; fi; shift ;;
+    --refresh) REFRESH=1 ;;
+    --force) FORCE=1 ;;
+    -h|--help) sed -n '2,/^set -/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    3.[0-9]*) VERSIONS+=("$1") ;;
+    *) die "unknown argument '$1' (see --help)" 2 ;;
+  esac
+  shift
+done
+[ ${#VERSIONS[@]} -gt 0 ] || VERSIONS=(3.9 3.13 3.14 3.15)
+[ "$(uname -m)" = x86_64 ] || die "only x86_64 hosts are supported" 2
+mkdir -p "$TARGET/bin" "$CACHE/manifests"
+TARGET=$(cd "$TARGET" && pwd -P) CACHE=$(cd "$CACHE" && pwd -P)
+exec 8>"$TARGET/.lock" 9>"$CACHE/.lock"   # apt runs with Debug::NoLocking
+if ! flock -n 8 || ! flock -n 9; then
+  echo "provision-debian-pythons: waiting for another run" >&2; flock 8; flock 9
+fi
+
+suite_of() { case $1 in 3.9) echo bullseye ;; 3.11) echo bookworm ;; 3.13) echo trixie ;; *) echo sid ;; esac; }
+
+MIRROR=${PYCORE_DEBIAN_MIRROR:-} SECMIRROR=
+mirrors() {   # the host's Debian mirror (apt sources), only needed when fetching
+  [ -n "$SECMIRROR" ] && return
+  local uris; uris=$(apt-get indextargets --format '$(REPO_URI)' 2>/dev/null | sort -u)
+  [ -n "$MIRROR" ] || MIRROR=$(grep -m1 '/debian/$' <<<"$uris" || true)
+  [ -n "$MIRROR" ] || die "no Debian mirror (URI ending in /debian/) in the host's apt sources; set PYCORE_DEBIAN_MIRROR"
+  MIRROR=${MIRROR%/}
+  SECMIRROR=$(grep -m1 '/debian-security/$' <<<"$uris" || echo "$MIRROR-security")
+  SECMIRROR=${SECMIRROR%/}
+}
+
+apt_suite() {  # $1 suite: private apt config + `apt-get update` (once per run)
+  local s=$1 d=$CACHE/apt/$1
+  [ "$(cat "$d/updated-by" 2>/dev/null)" = "$$" ] && return
+  mirrors
+  mkdir -p "$d/lists/partial" "$d/archives/partial" "$d/prefs.d"
+  {
+    echo "deb [arch=amd64 signed-by=$KEYRING] $MIRROR $s main"
+    [ "$s" = sid ] || echo "deb [arch=amd64 signed-by=$KEYRING] $SECMIRROR $s-security main"
+  } > "$d/sources.list"
+  for p in $FAKE; do
+    printf 'Package: %s\nStatus: install ok installed\nVersion: 99:99\nArchitecture: amd64\nMaintainer: none\nDescription: not extracted\n\n' "$p"
+  done > "$d/status"
+  # read by `-c`, i.e. after the host's /etc/apt/apt.conf.d, so these win
+  cat > "$d/apt.conf" <<EOF
+Dir::State "$d"; Dir::State::Lists "$d/lists"; Dir::State::status "$d/status";
+Dir::Etc::sourcelist "$d/sources.list"; Dir::Etc::sourceparts "-";
+Dir::Etc::preferences "$d/prefs"; Dir::Etc::preferencesparts "$d/prefs.d";
+Dir::Cache "$d"; Dir::Cache::archives "$d/archives";
+APT::Architecture "amd64"; #clear APT::Architectures; APT::Architectures:: "amd64";
+Acquire::Languages "none"; APT::Sandbox::User "root"; Debug::NoLocking "true";
+#clear APT::Update::Pre-Invoke; #clear APT::Update::Post-Invoke;
+#clear APT::Update::Post-Invoke-Success; #clear DPkg::Pre-Invoke;
+#clear DPkg::Post-Invoke; #clear DPkg::Pre-Install-Pkgs;
+EOF
+  if ! apt-get -c "$d/apt.conf" -q update > "$d/update.log" 2>&1 ||
+     grep -qE '^(E:|Err:|W: (Failed|GPG|An error))' "$d/update.log"; then
+    grep -E '^(E:|Err:|W:)' "$d/update.log" >&2 || tail -5 "$d/update.log" >&2
+    die "cannot fetch the $s package lists from $MIRROR (log: $d/update.log)"
+  fi
+  echo $$ > "$d/updated-by"
+}
+APT() { local s=$1; shift; apt-get -c "$CACHE/apt/$s/apt.conf" -q "$@"; }
+
+PATCHELF=${PYCORE_PATCHELF:-}
+get_patchelf() {  # bookworm's 0.14.3 is tested; trixie's 0.18 made broken binaries
+  [ -n "$PATCHELF" ] && return
+  local t=$CACHE/tools
+  if [ ! -x "$t/usr/bin/patchelf" ]; then
+    apt_suite bookworm
+    rm -rf "$t"; mkdir -p "$t/deb"
+    (cd "$t/deb" && APT bookworm download patchelf >/dev/null) || die "cannot download patchelf from bookworm"
+    dpkg -x "$t"/deb/patchelf_*.deb "$t"
+  fi
+  PATCHELF=$t/usr/bin/patchelf
+}
+
+resolve() {   # $1 X.Y $2 suite -> manifest (one .deb file name per line)
+  local v=$1 s=$2 m=$CACHE/manifests/python$1-$2 out
+  apt_suite "$s"
+  # exact names: apt takes "python3.10-minimal" as a regex when there is no such package
+  [ "$(apt-cache -c "$CACHE/apt/$s/apt.conf" pkgnames "python$v-" | grep -cxE "python$v-(minimal|dbg)")" = 2 ] ||
+    die "python$v-minimal / python$v-dbg are not in Debian $s ($MIRROR)"
+  local roots=("python$v-minimal" "libpython$v-minimal" "libpython$v-stdlib"
+               "python$v" "python$v-dbg" "libpython$v-dbg")
+  out=$(APT "$s" -s --no-install-recommends install "${roots[@]}" 2>&1) ||
+    { echo "$out" | tail -15 >&2; die "apt cannot resolve python$v in $s"; }
+  awk '/^Inst /{ v=$3; sub(/^\(/,"",v); gsub(/:/,"%3a",v)
+                 a=$0; sub(/\]\).*/,"",a); sub(/.*\[/,"",a); print $2 "_" v "_" a ".deb" }' \
+    <<<"$out" > "$m.new"
+  grep -q "^python$v-dbg_" "$m.new" || die "no python$v-dbg in the resolution for $s"
+  if ! (cd "$CACHE/apt/$s/archives" && xargs -a "$m.new" -I{} test -s {}) 2>/dev/null; then
+    out=$(APT "$s" -y -d --no-install-recommends install "${roots[@]}" 2>&1) ||
+      { echo "$out" | grep -E '^(E:|Err:|W:)' >&2 || echo "$out" | tail -5 >&2
+        die "downloading python$v from $s ($MIRROR) failed"; }
+  fi
+  mv "$m.new" "$m"
+}
+
+smoke() {  # $1 interpreter, $2 root: must run and map no library from the host
+  "$1" -I -c '
+import sys, threading, socket, ssl, ctypes, sqlite3, lzma, bz2, zlib, decimal, json
+root = sys.argv[1]
+with open("/proc/self/maps") as f:
+    libs = set(l.split()[-1] for l in f if ".so" in l)
+host = sorted(p for p in libs if not p.startswith(root) and "/gconv/" not in p)
+if host:
+    sys.exit("host libraries mapped: %s" % host)
+print(sys.version.split()[0])' "$2"
+}
+
+report() {  # $1 stamp, $2 suite, $3 what: one line per interpreter
+  awk -v t="$TARGET/bin" -v s="$2" -v what="$3" '$1=="interp" { sub(/^python/,"",$2)
+    printf "debian-%-6s %-8s %-9s %s/python%s  (%s)\n", $2, $3, s, t, $2, what }' "$1"
+}
+
+provision() {  # $1 X.Y
+  local v=$1 s vd=$TARGET/$1 t0=$SECONDS m b out ld
+  s=$(suite_of "$v"); m=$CACHE/manifests/python$v-$s
+  local bins=("python$v" "python${v}d") stamp=$vd/provisioned
+  if [ "$FORCE$REFRESH" = 00 ] && [ "$(head -1 "$stamp" 2>/dev/null)" = "$RECIPE suite=$s" ] &&
+     [ -x "$TARGET/bin/python$v" ] && [ -x "$TARGET/bin/python${v}d" ]; then
+    report "$stamp" "$s" "already provisioned"; return
+  fi
+  if [ "$REFRESH" = 1 ] || [ ! -s "$m" ] ||
+     ! (cd "$CACHE/apt/$s/archives" 2>/dev/null && xargs -a "$m" -I{} test -s {}) 2>/dev/null; then
+    resolve "$v" "$s"
+  fi
+  if [ "$FORCE" = 0 ] && [ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "$RECIPE suite=$s" ] &&
+     diff -q <(sed -n 's/^deb //p' "$stamp") "$m" >/dev/null && [ -x "$TARGET/bin/python${v}d" ]; then
+    report "$stamp" "$s" "already provisioned, nothing newer in $s"; return
+  fi
+  get_patchelf
+  rm -f "$TARGET/bin/python$v" "$TARGET/bin/python${v}d"
+  rm -rf "$vd"; mkdir -p "$vd/root" "$vd/native/usr/bin"
+  while read -r deb; do dpkg -x "$CACHE/apt/$s/archives/$deb" "$vd/root"; done < "$m"
+  # libpythonX.Yd.a / .so (140 MB from 3.13 on) are for embedding: the binaries are static
+  find "$vd/root/usr/lib" \( -name 'libpython*.a' -o -name 'libpython*.so*' \) -delete
+  # absolute symlinks (bullseye's lib64/ld-linux-x86-64.so.2, sitecustomize.py)
+  # would point into the host: make them relative, inside the tree
+  find "$vd/root" -type l -lname '/*' -print0 | while IFS= read -r -d '' l; do
+    ln -sfn "$(realpath -m --relative-to="$(dirname "$l")" "$vd/root$(readlink "$l")")" "$l"
+  done
+  for ld in "$vd"/root/{usr/,}lib/$MA/ld-linux-x86-64.so.2 ""; do [ -e "$ld" ] && break; done
+  [ -n "$ld" ] || die "no ld-linux-x86-64.so.2 in the extracted libc6 of python$v"
+  ld=$(readlink -f "$ld")
+  # the stdlib is found from the binary's location: native/usr/lib/python3.X/os.py
+  ln -s ../../root/usr/lib "$vd/native/usr/lib"
+  for b in "${bins[@]}"; do
+    cp "$vd/root/usr/bin/$b" "$vd/native/usr/bin/$b"
+    "$PATCHELF" --set-interpreter "$ld" --force-rpath \
+      --set-rpath "$vd/root/lib/$MA:$vd/root/usr/lib/$MA" "$vd/native/usr/bin/$b"
+  done
+  echo "$RECIPE suite=$s" > "$stamp.new"
+  for b in "${bins[@]}"; do
+    out=$(smoke "$vd/native/usr/bin/$b" "$vd/root" 2>"$vd/smoke.err") ||
+      die "$b from $s does not work: $(tail -5 "$vd/smoke.err")"
+    echo "interp $b $out" >> "$stamp.new"
+    ln -s "../$v/native/usr/bin/$b" "$TARGET/bin/$b"
+  done
+  rm -f "$vd/smoke.err"
+  sed 's/^/deb /' "$m" >> "$stamp.new"
+  mv "$stamp.new" "$stamp"
+  report "$stamp" "$s" "provisioned: $(wc -l < "$m") debs, $((SECONDS - t0)) s"
+}
+
+# one subshell per version: a failure (set -e, die) ends that version only;
+# not `( ... ) || ...`, which would switch set -e off inside
+rc=0
+for v in "${VERSIONS[@]}"; do
+  set +e; ( set -e; trap 'onerr $LINENO "$BASH_COMMAND"' ERR; provision "$v" ); r=$?; set -e
+  [ $r = 0 ] || { rc=1; echo "provision-debian-pythons: python$v FAILED" >&2; }
+done
+exit $rc
