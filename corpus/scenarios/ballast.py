@@ -1,4 +1,5 @@
-"""expect: none
+"""expect: io-wait
+accept: none
 Benchmark helper: a healthy process whose heap holds $PYCORE_BALLAST_MB
 (default 400) MiB of touched memory, main in time.sleep, so its core is large
 while its stacks are small.  Used by tests/bench to show that the analyzer's

@@ -28,6 +28,8 @@ struct pc_python {
     uint64_t t_pystring, t_pyint;   /* 2.7 str and int */
     /* 2.7 / 3.6 GIL evidence: exported current tstate, file-static locks. */
     uint64_t tstate_current, interpreter_lock, gil_cond;
+    /* import.c statics, when the symbol table has them (<= 3.11) */
+    uint64_t import_lock, import_lock_thread;
 };
 
 /* Find the interpreter, its version and layout. */

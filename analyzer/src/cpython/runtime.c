@@ -12,7 +12,7 @@
 enum {
     S_VERSION, S_REFTOTAL, S_GETREFTOTAL, S_STR, S_INT, S_BOOL, S_DICT, S_CODE, S_MODULE,
     S_PYSTRING, S_PYINT, S_TSTATE_CURRENT, S_INTERP_HEAD, S_INTERPRETER_LOCK, S_GIL_COND,
-    S_GLOBALREFTOTAL, S_COUNT
+    S_GLOBALREFTOTAL, S_IMPORT_LOCK, S_IMPORT_LOCK_THREAD, S_COUNT
 };
 static const char *const sym_names[S_COUNT] = {
     "Py_Version", "_Py_RefTotal", "_Py_GetRefTotal", "PyUnicode_Type", "PyLong_Type",
@@ -21,6 +21,8 @@ static const char *const sym_names[S_COUNT] = {
      * file-static, in .symtab only when the build keeps it. */
     "PyString_Type", "PyInt_Type", "_PyThreadState_Current", "interp_head", "interpreter_lock",
     "gil_cond", "_Py_GetGlobalRefTotal",
+    /* import.c statics (2.7 - 3.11): the global import lock and its owner */
+    "import_lock", "import_lock_thread",
 };
 
 static void version_string(uint32_t v, char *out, size_t n)
@@ -226,6 +228,8 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
     py->tstate_current = syms[S_TSTATE_CURRENT];
     py->interpreter_lock = syms[S_INTERPRETER_LOCK];
     py->gil_cond = syms[S_GIL_COND];
+    py->import_lock = syms[S_IMPORT_LOCK];
+    py->import_lock_thread = syms[S_IMPORT_LOCK_THREAD];
     int bad = 0;
     if (py->runtime)
         bad = pc_read_ptr(py->t, py->runtime + (uint64_t)py->L->rt_interpreters_head, &py->interp);

@@ -288,7 +288,8 @@ static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, s
                     snprintf(w->what, sizeof w->what, "thread ident 0x%llx (not alive)", (unsigned long long)ident);
                 snprintf(w->evidence, sizeof w->evidence, "%s frame: self is a %s with _ident 0x%llx", f->qualname, ty,
                          (unsigned long long)ident);
-            } else if (strcmp(n, "_shutdown") == 0) {
+            } else if (strcmp(n, "_shutdown") == 0 || strcmp(n, "_exitfunc") == 0) {
+                /* 2.7: _MainThread._exitfunc joins the non-daemon threads. */
                 w->kind = PC_W_SHUTDOWN;
                 snprintf(w->what, sizeof w->what, "every non-daemon thread (interpreter exit)");
                 snprintf(w->evidence, sizeof w->evidence, "threading._shutdown on the stack: the main module has returned");
@@ -334,10 +335,51 @@ static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, s
     }
 }
 
+/* The module a thread is importing: its innermost <module> frame. */
+static const char *importing(const struct pc_thread_model *t, char *buf, size_t n)
+{
+    for (size_t k = 0; k < t->npy; k++)
+        if (strcmp(t->py[k].name, "<module>") == 0) {
+            const char *b = strrchr(t->py[k].file, '/');
+            snprintf(buf, n, "%s", b ? b + 1 : t->py[k].file);
+            char *dot = strrchr(buf, '.');
+            if (dot)
+                *dot = 0;
+            return buf;
+        }
+    return NULL;
+}
+
+/* 2.7 - 3.11 keep one global import lock (import.c statics); 2.7 holds it
+ * for a whole import. */
+static int import_lock_wait(struct pc_python *py, struct pc_model *m, size_t ti, struct pc_wait *w)
+{
+    uint64_t lock = 0, owner = 0;
+    const struct pc_thread_model *t = &m->threads[ti];
+    if (!py->import_lock || pc_read_ptr(py->t, py->import_lock, &lock) || !lock ||
+        t->desc.regs[PC_RDI] < lock || t->desc.regs[PC_RDI] >= lock + 32)
+        return 0;
+    if (py->import_lock_thread)
+        pc_read_u64(py->t, py->import_lock_thread, &owner);
+    char who[160], mod[128];
+    w->kind = PC_W_IMPORT_LOCK;
+    w->timeout = 0;
+    w->target = pc_diag_thread_by_ident(m, owner);
+    const char *name = w->target != SIZE_MAX ? importing(&m->threads[w->target], mod, sizeof mod) : NULL;
+    snprintf(w->what, sizeof w->what, "the global import lock%s%s%s", name ? " (held while importing '" : "",
+             name ? name : "", name ? "')" : "");
+    snprintf(w->evidence, sizeof w->evidence, "futex word 0x%llx is import_lock's semaphore; import_lock_thread = 0x%llx%s%s",
+             (unsigned long long)t->desc.regs[PC_RDI], (unsigned long long)owner, w->target != SIZE_MAX ? " = " : "",
+             w->target != SIZE_MAX ? pc_diag_thread_label(m, w->target, who, sizeof who) : "");
+    return 1;
+}
+
 static void futex_wait(struct pc_python *py, struct pc_model *m, struct pc_diag *d, size_t ti, struct pc_wait *w)
 {
     const struct pc_thread_model *t = &m->threads[ti];
     uint64_t futex = t->desc.regs[PC_RDI], mutex = pc_py_futex_mutex(py, &t->desc);
+    if (w->kind == PC_W_NONE && import_lock_wait(py, m, ti, w))
+        return;
     for (size_t li = 0; li < d->nlocks; li++) {
         struct pc_lockref *r = &d->locks[li];
         if (!pc_py_lock_matches_futex(&r->l, futex, mutex))
@@ -350,9 +392,9 @@ static void futex_wait(struct pc_python *py, struct pc_model *m, struct pc_diag 
             snprintf(w->what, sizeof w->what, "%s%s%s%s at 0x%llx", r->l.kind == PC_LOCK_RLOCK ? "RLock" : "Lock",
                      r->name[0] ? " '" : "", r->name, r->name[0] ? "'" : "", (unsigned long long)r->l.obj);
         }
-        snprintf(w->evidence, sizeof w->evidence,
-                 "futex word 0x%llx (rdi, syscall futex) is the lock's %s", (unsigned long long)futex,
-                 r->l.mutex ? "PyMutex" : "semaphore (lock_lock)");
+        if (!w->evidence[0])
+            snprintf(w->evidence, sizeof w->evidence, "futex word 0x%llx (rdi of the futex call) is the lock's %s",
+                     (unsigned long long)futex, r->l.mutex ? "PyMutex" : "semaphore (lock_lock)");
         return;
     }
     if (w->kind == PC_W_NONE) {
@@ -376,10 +418,18 @@ static void syscall_wait(const struct pc_thread_model *t, struct pc_wait *w)
     case 34: case 128: case 130: kind = PC_W_SIGNAL; break;
     default: return;
     }
+    /* select() with no descriptors is how 2.7's time.sleep waits. */
+    if ((nr == 23 || nr == 270) && t->desc.regs[PC_RDI] == 0)
+        kind = PC_W_SLEEP;
     w->kind = kind;
-    if (kind == PC_W_IO)
+    /* read/write/recv/send/accept take the descriptor first; the
+     * multiplexers take a set or an array. */
+    int fd_first = nr == 0 || nr == 1 || nr == 43 || nr == 44 || nr == 45 || nr == 47 || nr == 288;
+    if (kind == PC_W_IO && fd_first)
         snprintf(w->what, sizeof w->what, "%s() on fd %lld", t->syscall ? t->syscall : "I/O",
                  (long long)t->desc.regs[PC_RDI]);
+    else if (kind == PC_W_IO)
+        snprintf(w->what, sizeof w->what, "%s()", t->syscall ? t->syscall : "I/O");
     else if (kind == PC_W_CHILD)
         snprintf(w->what, sizeof w->what, "child process %lld (wait4)", (long long)(int32_t)t->desc.regs[PC_RDI]);
     else if (kind != PC_W_RUNNING)
