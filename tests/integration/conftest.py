@@ -286,8 +286,44 @@ def corpus(request, tmp_path_factory):
         sys.stderr.write("\ncores kept under %s\n" % c.out)
 
 
+_outcomes = {}   # (label, build, kind) -> [passed, failed]
+
+
+def pytest_runtest_logreport(report):
+    """Collect the outcome of every case-parametrized test for the matrix."""
+    case = getattr(report, "_pycore_case", None)
+    if case is None or report.when != "call" and not report.failed:
+        return
+    key = (case.interp["label"], case.interp.get("build") or "-", case.kind)
+    cell = _outcomes.setdefault(key, [0, 0])
+    if report.when == "call" and report.passed:
+        cell[0] += 1
+    elif report.failed:
+        cell[1] += 1
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    callspec = getattr(item, "callspec", None)
+    if callspec is not None and "case" in callspec.params:
+        outcome.get_result()._pycore_case = callspec.params["case"]
+
+
 def pytest_terminal_summary(terminalreporter):
-    """One line per core: size and timings (make, analyzer)."""
+    """The version x build x core kind matrix, then one line per core."""
+    if _outcomes:
+        terminalreporter.section("pycore matrix: interpreter x build x core kind")
+        kinds = sorted(set(k for _, _, k in _outcomes))
+        rows = sorted(set((label, build) for label, build, _ in _outcomes))
+        terminalreporter.write_line("%-22s %-8s %s" % ("interpreter", "build", "  ".join("%-16s" % k for k in kinds)))
+        for label, build in rows:
+            cells = []
+            for k in kinds:
+                c = _outcomes.get((label, build, k))
+                cells.append("%-16s" % ("-" if c is None else "FAIL %d/%d" % (c[1], c[0] + c[1]) if c[1]
+                                         else "pass %d" % c[0]))
+            terminalreporter.write_line("%-22s %-8s %s" % (label, build, "  ".join(cells)))
     corpus_obj = getattr(terminalreporter.config, "_pycore_corpus", None)
     if corpus_obj is None or not corpus_obj.log:
         return
