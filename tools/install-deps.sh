@@ -8,6 +8,7 @@ pkgs=(
   libcmocka-dev                          # unit tests
   binutils-dev                           # libbfd: independent core reader (test oracle)
   gdb                                    # gcore for snapshot cores
+  time                                   # GNU time: peak RSS of a child in the benchmark
   python3 python3-pytest                 # integration-test driver
   python3.11 python3.11-dbg              # the interpreters under test (static LTO + Py_DEBUG)
   zlib1g-dev libzstd-dev liblz4-dev liblzma-dev  # compressed cores (triage)

@@ -25,15 +25,18 @@ import make_core  # noqa: E402
 
 
 def measure(argv, runs):
-    best, rss = None, 0
+    """Best wall time and peak RSS (MB).  RSS comes from GNU time, whose own
+    child is forked from a small process: a child forked from this Python
+    would report this interpreter's pages as its own peak."""
+    best, rss, code = None, 0, 0
     for _ in range(runs):
         t0 = time.perf_counter()
-        p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        _, status, ru = os.wait4(p.pid, 0)
+        p = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.PIPE)
         dt = time.perf_counter() - t0
         best = dt if best is None else min(best, dt)
-        rss = max(rss, ru.ru_maxrss)
-    code = os.waitstatus_to_exitcode(status)
+        rss = max(rss, int(p.stderr.decode().strip().splitlines()[-1]))
+        code = p.returncode
     return best, rss / 1024.0, code
 
 
@@ -46,7 +49,7 @@ def main():
     args = ap.parse_args()
     out = tempfile.mkdtemp(prefix="pycore-bench-")
     print("python: %s   runs: %d (best wall time, max peak RSS)" % (args.python, args.runs))
-    print("%-14s %-9s %-34s %9s %9s" % ("core", "size MB", "tool", "wall s", "RSS MB"))
+    print("%-14s %-9s %-42s %9s %9s" % ("core", "size MB", "tool", "wall s", "RSS MB"))
     try:
         for scen in ("two_threads", "fifty_threads", "ballast"):
             rec = make_core.make_core(args.python, scen, "kernel", out, verify=False)
@@ -62,10 +65,10 @@ def main():
                               ["gdb", "-nx", "-batch", "-ex", "thread apply all py-bt", args.python, core]))
             for name, argv in tools:
                 if shutil.which(argv[0]) is None and not os.path.exists(argv[0]):
-                    print("%-14s %-9.1f %-34s %9s" % (scen, size, name, "absent"))
+                    print("%-14s %-9.1f %-42s %9s" % (scen, size, name, "absent"))
                     continue
                 wall, rss, code = measure(argv, args.runs if "gdb" not in argv[0] else 1)
-                print("%-14s %-9.1f %-34s %9.3f %9.1f%s" % (scen, size, name, wall, rss,
+                print("%-14s %-9.1f %-42s %9.3f %9.1f%s" % (scen, size, name, wall, rss,
                                                             "" if code in (0, 1) else "  (exit %d)" % code))
             sys.stdout.flush()
             shutil.rmtree(rec["workdir"], ignore_errors=True)
