@@ -400,6 +400,33 @@ static void rule_signal(struct pc_python *py, struct pc_model *m, struct pc_diag
     describe_wait(f, m, d, mi);
 }
 
+static const char ADV_FORK[] =
+    "A child forked from a multi-threaded process inherits locks held by threads it does not have. Use the "
+    "'spawn' or 'forkserver' start method for multiprocessing, fork before starting threads, or exec right "
+    "after fork (subprocess does).";
+
+/* A single-threaded process waiting for a lock that no thread of it holds:
+ * the holder existed only in the parent it was forked from. */
+static void rule_fork(struct pc_model *m, struct pc_diag *d)
+{
+    if (m->nthreads != 1)
+        return;
+    const struct pc_wait *w = &d->waits[0];
+    if (w->kind != PC_W_LOCK || w->lock == SIZE_MAX || w->timeout == 1)
+        return;
+    const struct pc_lockref *r = &d->locks[w->lock];
+    if (r->holder == 0 || r->l.locked == 0)
+        return;
+    char a[160], at[256];
+    struct pc_finding *f = add(d, "fork-child-deadlock", r->holder_gone ? PC_CONF_HIGH : PC_CONF_MEDIUM, ADV_FORK);
+    with_thread(f, 0);
+    summary(f, "the only thread, %s, waits in %s for %s, which no thread of this process holds: a lock held "
+               "by another thread of the parent when this process was forked",
+            pc_diag_thread_label(m, 0, a, sizeof a), where(m, d, 0, at, sizeof at), w->what);
+    ev(f, "1 thread in the core; the lock is locked%s", r->holder_gone ? " and its recorded owner is not this thread" : "");
+    describe_wait(f, m, d, 0);
+}
+
 static void rule_queue_and_orphans(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
 {
     char a[160];
@@ -501,6 +528,7 @@ void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *
     rule_shutdown(m, d);
     rule_gil(m, d);
     rule_signal(py, m, d);
+    rule_fork(m, d);
     rule_queue_and_orphans(py, m, d);
     rule_passive(m, d);
 }
