@@ -407,9 +407,24 @@ static const char ADV_FORK[] =
 
 /* A single-threaded process waiting for a lock that no thread of it holds:
  * the holder existed only in the parent it was forked from. */
-static void rule_fork(struct pc_model *m, struct pc_diag *d)
+static int forked(struct pc_python *py, const struct pc_thread_model *t, char *why, size_t n)
 {
-    if (m->nthreads != 1)
+    for (size_t k = 0; k < t->npy; k++)
+        if (strstr(t->py[k].file, "multiprocessing/popen_fork.py")) {
+            snprintf(why, n, "multiprocessing's fork start method (%s in popen_fork.py) is on the stack", t->py[k].qualname);
+            return 1;
+        }
+    if (pc_diag_thread_mentions(py, t, "fork")) {
+        snprintf(why, n, "a frame on the stack calls fork (its code names 'fork')");
+        return 1;
+    }
+    return 0;
+}
+
+static void rule_fork(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    char why[200];
+    if (m->nthreads != 1 || !forked(py, &m->threads[0], why, sizeof why))
         return;
     const struct pc_wait *w = &d->waits[0];
     if (w->kind != PC_W_LOCK || w->lock == SIZE_MAX || w->timeout == 1)
@@ -424,6 +439,7 @@ static void rule_fork(struct pc_model *m, struct pc_diag *d)
                "by another thread of the parent when this process was forked",
             pc_diag_thread_label(m, 0, a, sizeof a), where(m, d, 0, at, sizeof at), w->what);
     ev(f, "1 thread in the core; the lock is locked%s", r->holder_gone ? " and its recorded owner is not this thread" : "");
+    ev(f, "%s", why);
     describe_wait(f, m, d, 0);
 }
 
@@ -528,7 +544,7 @@ void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *
     rule_shutdown(m, d);
     rule_gil(m, d);
     rule_signal(py, m, d);
-    rule_fork(m, d);
+    rule_fork(py, m, d);
     rule_queue_and_orphans(py, m, d);
     rule_passive(m, d);
 }

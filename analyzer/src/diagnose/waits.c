@@ -151,7 +151,7 @@ static int frame_holds(struct pc_python *py, const struct pc_py_frame *f, uint64
 }
 
 /* Does any frame of thread i name 'name' in its code (co_names)? */
-static int thread_mentions(struct pc_python *py, const struct pc_thread_model *t, const char *name)
+int pc_diag_thread_mentions(struct pc_python *py, const struct pc_thread_model *t, const char *name)
 {
     if (!name[0] || py->L->co_names == PC_NO_FIELD)
         return 0;
@@ -215,7 +215,7 @@ static void find_holders(struct pc_python *py, struct pc_model *m, struct pc_dia
         for (size_t i = 0; i < m->nthreads; i++) {
             if (d->waits[i].lock == li)
                 continue;   /* a waiter is not the holder */
-            if (thread_mentions(py, &m->threads[i], r->name)) {
+            if (pc_diag_thread_mentions(py, &m->threads[i], r->name)) {
                 cand = i;
                 ncand++;
             }
