@@ -281,6 +281,7 @@ class _Run(object):
         self.stdout_path = os.path.join(rundir, "stdout.txt")
         self.stderr_path = os.path.join(rundir, "stderr.txt")
         self.proc = None
+        self.target = None      # pid to core: the scenario, or the child that called ready()
 
     def fail(self, what):
         rc = self.proc.poll() if self.proc else None
@@ -302,34 +303,57 @@ class _Run(object):
         out = open(self.stdout_path, "wb")
         err = open(self.stderr_path, "wb")
         try:
+            self.proc = self.target = None
             self.proc = subprocess.Popen(
                 [self.python] + INTERPRETER_FLAGS + [self.info["path"]],
                 cwd=self.rundir, env=env, stdin=subprocess.DEVNULL,
                 stdout=out, stderr=err, start_new_session=True,
                 preexec_fn=_set_core_unlimited if self.kind == "kernel" else None)
+            self.target = self.proc.pid
         finally:
             out.close()
             err.close()
 
     def alive(self):
-        return self.proc.poll() is None
+        """The cored process: the scenario, or the forked child that called
+        _oracle.ready() (its pid is in the ready file)."""
+        if self.target == self.proc.pid:
+            return self.proc.poll() is None
+        try:
+            with open("/proc/%d/stat" % self.target) as f:
+                return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+        except (OSError, IndexError):
+            return False
+
+    def wait_target(self, timeout):
+        """Wait for the cored process to die; its wait status if ours."""
+        if self.target == self.proc.pid:
+            return self.proc.wait(timeout=timeout)
+        deadline = time.monotonic() + timeout
+        while self.alive():
+            if time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired("pid %d" % self.target, timeout)
+            time.sleep(0.02)
+        return -signal.SIGABRT     # a grandchild: its status goes to its parent
 
     def wait_ready(self, timeout):
         deadline = time.monotonic() + timeout
         while not os.path.exists(self.ready_path):
-            if not self.alive():
+            if self.proc.poll() is not None:
                 self.fail("scenario exited before it was ready")
             if time.monotonic() > deadline:
                 self.kill()
                 self.fail("scenario not ready after %.0f s" % timeout)
             time.sleep(0.02)
         with open(self.ready_path) as f:
-            return json.load(f)
+            ready = json.load(f)
+        self.target = ready.get("pid") or self.proc.pid
+        return ready
 
     def dump(self, timeout):
         """SIGUSR1, then wait for the new dump to be complete; returns its text."""
         start = _size(self.oracle_path)
-        os.kill(self.proc.pid, signal.SIGUSR1)
+        os.kill(self.target, signal.SIGUSR1)
         deadline = time.monotonic() + timeout
         last, changed = start, time.monotonic()
         while True:
@@ -425,13 +449,13 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
             env = dict(os.environ)
             env["DEBUGINFOD_URLS"] = ""
             try:
-                res = subprocess.run([gcore, "-o", prefix, str(run.proc.pid)],
+                res = subprocess.run([gcore, "-o", prefix, str(run.target)],
                                      stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, env=env, timeout=GCORE_TIMEOUT)
             except subprocess.TimeoutExpired:
                 run.kill()
                 run.fail("gcore timed out after %.0f s" % GCORE_TIMEOUT)
-            core = "%s.%d" % (prefix, run.proc.pid)
+            core = "%s.%d" % (prefix, run.target)
             if res.returncode != 0 or not os.path.isfile(core):
                 run.kill()
                 run.fail("gcore failed (exit %d):\n%s"
@@ -443,9 +467,9 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
             run.kill()
             signal_expected = signal.SIGSTOP
         else:
-            os.kill(run.proc.pid, signal.SIGABRT)
+            os.kill(run.target, signal.SIGABRT)
             try:
-                status = run.proc.wait(timeout=KERNEL_TIMEOUT)
+                status = run.wait_target(KERNEL_TIMEOUT)
             except subprocess.TimeoutExpired:
                 run.kill()
                 run.fail("scenario did not die %.0f s after SIGABRT" % KERNEL_TIMEOUT)
@@ -453,7 +477,7 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
             if status != -signal.SIGABRT:
                 run.fail("scenario exit status %r after SIGABRT (expected -%d)"
                          % (status, signal.SIGABRT))
-            rx = _kernel_core_regex(pattern, uses_pid, run.proc.pid)
+            rx = _kernel_core_regex(pattern, uses_pid, run.target)
             ours = set(["oracle.txt", "ready.json", "stdout.txt", "stderr.txt"])
             found = sorted(f for f in os.listdir(rundir) if f not in ours and rx.match(f))
             if len(found) != 1:
@@ -476,7 +500,7 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
         "oracle": oracles[-1],
         "oracle_dumps": len(oracles),
         "ready": ready,
-        "pid": run.proc.pid,
+        "pid": run.target,
         "python": python,
         "python_version": ready.get("version"),
         "scenario": scenario,

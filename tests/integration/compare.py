@@ -20,6 +20,8 @@ QUALNAMES = {
     "gil_held": {"Thread.join", "hold_gil", "wait_for_gil", "main"},
     "idle_sleep": {"socket.accept", "serve", "main", "<module>"},
     "ballast": {"idle", "<module>"},
+    "fork_child_lock": {"child", "main", "<module>"},
+    "fork_child_rlock": {"Store.update", "main", "<module>"},
 }
 
 

@@ -15,6 +15,8 @@ THREADS = {
     "gil_held": {"gil-holder": True, "gil-waiter": True},
     "idle_sleep": {"acceptor": True},
     "ballast": {},          # tests/bench helper: one thread, ~400 MiB heap
+    "fork_child_lock": {},  # the cored process is the forked child: one thread
+    "fork_child_rlock": {},
 }
 
 
@@ -79,6 +81,10 @@ def check_oracle(scenario, by_name, version):
         assert acc[:2] == ["accept", "serve"], acc
     elif scenario == "ballast":
         assert main == ["idle", "<module>"], main
+    elif scenario == "fork_child_lock":
+        assert main == ["child", "main", "<module>"], main
+    elif scenario == "fork_child_rlock":
+        assert main == ["update", "main", "<module>"], main
     else:
         raise AssertionError("scenario %s has no entry in tests/integration/expectations.py "
                              "check_oracle: add one" % scenario)

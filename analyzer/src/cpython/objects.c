@@ -226,8 +226,9 @@ uint64_t pc_py_dict_get(struct pc_python *py, uint64_t dict, const char *key)
 #define TPFLAGS_INLINE_VALUES (1ul << 2)   /* 3.13+ */
 #define TPFLAGS_MANAGED_DICT (1ul << 4)    /* 3.11+ */
 
-/* Attribute name among a type's shared keys -> index, or -1. */
-static int64_t shared_key_index(struct pc_python *py, uint64_t ty, const char *name)
+/* Shared-keys values (3.11+): key i of the type's cached keys has its
+ * value in values[i]. */
+static int shared_each(struct pc_python *py, uint64_t ty, uint64_t values, pc_dict_fn fn, void *arg)
 {
     uint64_t keys;
     uint8_t log2_index_bytes;
@@ -239,45 +240,41 @@ static int64_t shared_key_index(struct pc_python *py, uint64_t ty, const char *n
         return -1;
     uint64_t entries = keys + OFF(dk_indices) + (1ull << log2_index_bytes);
     for (int64_t i = 0; i < nentries; i++) {
-        uint64_t key;
-        char s[256];
-        if (pc_read_ptr(py->t, entries + (uint64_t)i * (uint64_t)py->L->dk_unicode_entry_size, &key))
+        uint64_t key, val;
+        if (pc_read_ptr(py->t, entries + (uint64_t)i * (uint64_t)py->L->dk_unicode_entry_size, &key) ||
+            pc_read_ptr(py->t, values + 8 * (uint64_t)i, &val))
             return -1;
-        if (pc_py_str(py, key, s, sizeof s) == 0 && strcmp(s, name) == 0)
-            return i;
+        if (!key || !val)
+            continue;
+        int r = fn(py, key, val, arg);
+        if (r)
+            return r > 0 ? 0 : r;
     }
-    return -1;
-}
-
-static uint64_t shared_value(struct pc_python *py, uint64_t ty, uint64_t values, const char *name)
-{
-    uint64_t v;
-    int64_t i = shared_key_index(py, ty, name);
-    return i < 0 || pc_read_ptr(py->t, values + 8 * (uint64_t)i, &v) ? 0 : v;
+    return 0;
 }
 
 /* Instance attributes live in a dict, or (3.11+) in a values array shared
  * with the type's cached keys: before the header (3.11, 3.12) or inline
  * after the object (3.13+). */
-uint64_t pc_py_attr(struct pc_python *py, uint64_t obj, const char *name)
+int pc_py_attr_each(struct pc_python *py, uint64_t obj, pc_dict_fn fn, void *arg)
 {
     uint64_t ty, flags, word = 0, dict = 0;
     int64_t dictoffset, basicsize;
     if (pc_py_type(py, obj, &ty) || pc_read_u64(py->t, ty + OFF(tp_flags), &flags) ||
         pc_read(py->t, ty + OFF(tp_dictoffset), &dictoffset, 8))
-        return 0;
+        return -1;
     if ((flags & TPFLAGS_MANAGED_DICT) && py->version >= 0x030b0000) {
         if (py->version < 0x030c0000) {
             uint64_t values;
             if (pc_read_ptr(py->t, obj - 32, &values) == 0 && values)
-                return shared_value(py, ty, values, name);
+                return shared_each(py, ty, values, fn, arg);
             pc_read_ptr(py->t, obj - 24, &dict);
         } else if (py->version < 0x030d0000) {
             /* PyDictOrValues: a values pointer is stored minus one (bit 0 set). */
             if (pc_read_ptr(py->t, obj - 24, &word) || !word)
-                return 0;
+                return -1;
             if (word & 1)
-                return shared_value(py, ty, word + 1, name);
+                return shared_each(py, ty, word + 1, fn, arg);
             dict = word;
         } else {
             pc_read_ptr(py->t, obj - 24, &dict);
@@ -287,13 +284,20 @@ uint64_t pc_py_attr(struct pc_python *py, uint64_t obj, const char *name)
                 uint8_t hdr[4];   /* capacity, size, embedded, valid */
                 uint64_t values = obj + (uint64_t)basicsize;
                 if (pc_read(py->t, values, hdr, 4) == 0 && hdr[3])
-                    return shared_value(py, ty, values + 8, name);
+                    return shared_each(py, ty, values + 8, fn, arg);
             }
         }
     } else if (dictoffset > 0) {
         pc_read_ptr(py->t, obj + (uint64_t)dictoffset, &dict);
     }
-    return dict ? pc_py_dict_get(py, dict, name) : 0;
+    return dict ? pc_py_dict_each(py, dict, fn, arg) : -1;
+}
+
+uint64_t pc_py_attr(struct pc_python *py, uint64_t obj, const char *name)
+{
+    struct get_arg g = {name, 0};
+    pc_py_attr_each(py, obj, get_cb, &g);
+    return g.value;
 }
 
 uint64_t pc_py_module(struct pc_python *py, const char *name)

@@ -94,8 +94,27 @@ static int global_cb(struct pc_python *py, uint64_t key, uint64_t value, void *a
     return 0;
 }
 
-/* Locks visible from any frame: its variables and value stack, and the
- * globals of its module. */
+struct attrs_arg {
+    struct pc_diag *d;
+    size_t seen;
+};
+
+static int attr_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+{
+    struct attrs_arg *a = arg;
+    if (++a->seen > 256)
+        return 1;
+    char ty[32], name[96] = "self.";
+    if (pc_py_type_name(py, value, ty, sizeof ty) || !strstr(ty, "ock"))
+        return 0;
+    if (pc_py_str(py, key, name + 5, sizeof name - 5))
+        name[0] = 0;
+    add_lock(py, a->d, value, name[0] ? name : NULL);
+    return 0;
+}
+
+/* Locks visible from any frame: its variables and value stack, the
+ * attributes of its `self`, and the globals of its module. */
 static void collect_locks(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
 {
     uint64_t seen_globals[64];
@@ -118,6 +137,12 @@ static void collect_locks(struct pc_python *py, struct pc_model *m, struct pc_di
                 if (s < nn)
                     pc_py_str(py, names[s], name, sizeof name);
                 add_lock(py, d, slots[s], name[0] ? name : NULL);
+            }
+            /* Attributes of the method's object: self.lock */
+            uint64_t self = pc_py_frame_local(py, f, "self");
+            if (self) {
+                struct attrs_arg aa = {d, 0};
+                pc_py_attr_each(py, self, attr_cb, &aa);
             }
             uint64_t g = pc_py_frame_globals(py, f);
             int dup = 0;
