@@ -75,7 +75,9 @@ def scenario_info(name):
     elsewhere (ad-hoc reproducers: it runs with PYTHONPATH=corpus/scenarios so
     `import _oracle` works).
     First docstring line: `expect: <pattern-id>`; optional lines
-    `accept: id, id` (other acceptable diagnoses) and `python: >=X.Y`.
+    `accept: id, id` (other acceptable diagnoses), `python: >=X.Y` (min_python)
+    and `python: <X.Y` (max_python, exclusive; e.g. `python: <3.0` for a
+    2.7-only scenario).  Both python lines may be given.
     """
     if name.endswith(".py") or os.sep in name:
         path = os.path.abspath(name)
@@ -96,7 +98,7 @@ def scenario_info(name):
         raise MakeCoreError("scenario %s: first docstring line must be "
                             "'expect: <pattern-id>', got %r" % (path, lines[0]))
     info = {"name": name, "path": path, "expect": m.group(1), "accept": [],
-            "min_python": None, "doc": doc}
+            "min_python": None, "max_python": None, "doc": doc}
     for line in lines[1:]:
         m = re.match(r"accept:\s*(.+)$", line)
         if m:
@@ -104,6 +106,9 @@ def scenario_info(name):
         m = re.match(r"python:\s*>=\s*(\d+)\.(\d+)", line)
         if m:
             info["min_python"] = [int(m.group(1)), int(m.group(2))]
+        m = re.match(r"python:\s*<\s*(\d+)\.(\d+)", line)
+        if m:
+            info["max_python"] = [int(m.group(1)), int(m.group(2))]
     return info
 
 
@@ -435,6 +440,8 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
         version = tuple(ready.get("version", (0, 0, 0)))
         if info["min_python"] and version[:2] < tuple(info["min_python"]):
             run.fail("scenario needs python >= %d.%d" % tuple(info["min_python"]))
+        if info["max_python"] and version[:2] >= tuple(info["max_python"]):
+            run.fail("scenario needs python < %d.%d" % tuple(info["max_python"]))
         time.sleep(settle)
         multi = verify and version[0] >= 3      # 2.7: the oracle dumps once (see _oracle.py)
         add_dump()

@@ -95,7 +95,10 @@ typedef struct pc_target_ops {
 
 typedef struct pc_target pc_target;
 
-/* Wrap a caller's implementation (used by the gdb extension). */
+/* Wrap a caller's implementation (used by the gdb extension).  Targets
+ * made here read through a page cache: the engine asks for many small
+ * pieces, which is costly when each read crosses into a debugger.  The
+ * target's memory must not change during one pc_analyze call. */
 int pc_target_new(const pc_target_ops *ops, void *ctx, pc_target **out,
                   pc_error *err);
 
@@ -138,6 +141,8 @@ enum pc_format { PC_FORMAT_TEXT, PC_FORMAT_JSON, PC_FORMAT_DOT };
 char *pc_render(const pc_analysis *a, enum pc_format fmt, unsigned flags);
 
 const char *pc_status_name(int code);
+/* Free what the library allocated for the caller (pc_render's string). */
+void pc_free(void *p);
 
 #ifdef __cplusplus
 }

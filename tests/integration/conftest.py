@@ -77,10 +77,12 @@ def all_cases():
     for interp in [i for v in VERSIONS for i in pythons.selected(v)]:
         for scenario in _scenarios():
             info = make_core.scenario_info(scenario)
-            if interp["present"] and info["min_python"]:
+            if interp["present"] and (info["min_python"] or info.get("max_python")):
                 have = tuple(int(x) for x in interp["xy"].split("."))
-                if have < tuple(info["min_python"]):
+                if info["min_python"] and have < tuple(info["min_python"]):
                     continue        # scenario not meant for this version
+                if info.get("max_python") and have >= tuple(info["max_python"]):
+                    continue        # `python: <X.Y`: e.g. a 2.7-only scenario
             for kind in KINDS:
                 # not generated: a kind the interpreter cannot be cored with
                 # (pythons.py "kinds"), e.g. no gcore for glibc >= 2.42 (sid):

@@ -116,6 +116,11 @@ char *pc_strdup(const char *s)
     return d;
 }
 
+void pc_free(void *p)
+{
+    free(p);
+}
+
 const char *pc_status_name(int code)
 {
     switch (code) {

@@ -203,6 +203,13 @@ static void find_holders(struct pc_python *py, struct pc_model *m, struct pc_dia
     for (size_t li = 0; li < d->nlocks; li++) {
         struct pc_lockref *r = &d->locks[li];
         char who[160];
+        /* Only a lock some thread blocks on needs a holder; scanning every
+         * frame for every lock would cost locks x frames reads. */
+        int waited = 0;
+        for (size_t i = 0; i < m->nthreads; i++)
+            waited |= d->waits[i].kind == PC_W_LOCK && d->waits[i].lock == li;
+        if (!waited)
+            continue;
         if (r->l.owner_known) {
             if (!r->l.owner)
                 continue;

@@ -456,7 +456,7 @@ int pc_target_open_core(const char *path, const pc_core_options *opts,
     snprintf(c->cmdline, sizeof c->cmdline, "%s", c->img.psargs[0] ? c->img.psargs : c->img.fname);
     for (size_t k = strlen(c->cmdline); k > 0 && c->cmdline[k - 1] == ' '; k--)
         c->cmdline[k - 1] = 0;
-    rc = pc_target_new(&core_ops, c, out, err);
+    rc = pc_target_wrap(&core_ops, c, out, err);
     if (rc)
         goto fail;
     return PC_OK;

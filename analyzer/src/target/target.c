@@ -6,6 +6,17 @@
 int pc_target_new(const pc_target_ops *ops, void *ctx, pc_target **out,
                   pc_error *err)
 {
+    int rc = pc_target_wrap(ops, ctx, out, err);
+    if (rc == PC_OK && pc_target_enable_cache(*out)) {
+        pc_target_close(*out);
+        return pc_fail(err, PC_E_INTERNAL, "out of memory");
+    }
+    return rc;
+}
+
+int pc_target_wrap(const pc_target_ops *ops, void *ctx, pc_target **out,
+                   pc_error *err)
+{
     if (!ops || !ops->read || !ops->process || !ops->thread_count ||
         !ops->thread || !ops->mapping_count || !ops->mapping)
         return pc_fail(err, PC_E_USAGE, "target is missing a required operation");
@@ -18,12 +29,42 @@ int pc_target_new(const pc_target_ops *ops, void *ctx, pc_target **out,
     return PC_OK;
 }
 
+int pc_target_enable_cache(pc_target *t)
+{
+    if (t->cache)
+        return PC_OK;
+    t->cache = malloc(PC_CACHE_PAGES * sizeof *t->cache);
+    if (!t->cache)
+        return PC_E_INTERNAL;
+    for (size_t i = 0; i < PC_CACHE_PAGES; i++)
+        t->cache[i].base = UINT64_MAX;
+    return PC_OK;
+}
+
+/* Serve [addr, addr+len) within one page from the cache. */
+static int cached_read(pc_target *t, uint64_t addr, uint8_t *buf, size_t len)
+{
+    uint64_t base = addr & ~(uint64_t)(PC_PAGE - 1);
+    struct pc_cache_page *p = &t->cache[(base / PC_PAGE) % PC_CACHE_PAGES];
+    if (p->base != base) {
+        p->base = base;
+        p->ok = t->ops->read(t->ctx, base, p->data, PC_PAGE) == 0;
+    }
+    if (p->ok) {
+        memcpy(buf, p->data + (addr - base), len);
+        return 0;
+    }
+    /* Part of the page may still be readable. */
+    return t->ops->read(t->ctx, addr, buf, len);
+}
+
 void pc_target_close(pc_target *t)
 {
     if (!t)
         return;
     if (t->ops->close)
         t->ops->close(t->ctx);
+    free(t->cache);
     free(t);
 }
 
@@ -35,7 +76,18 @@ int pc_read(pc_target *t, uint64_t addr, void *buf, size_t len)
         return PC_E_MEMORY;
     t->reads++;
     t->read_bytes += len;
-    return t->ops->read(t->ctx, addr, buf, len) ? PC_E_MEMORY : PC_OK;
+    if (!t->cache)
+        return t->ops->read(t->ctx, addr, buf, len) ? PC_E_MEMORY : PC_OK;
+    uint8_t *out = buf;
+    while (len) {
+        size_t n = PC_PAGE - (addr & (PC_PAGE - 1));
+        if (n > len)
+            n = len;
+        if (cached_read(t, addr, out, n))
+            return PC_E_MEMORY;
+        out += n, addr += n, len -= n;
+    }
+    return PC_OK;
 }
 
 int pc_read_u64(pc_target *t, uint64_t addr, uint64_t *v)

@@ -10,13 +10,29 @@
  * hostile length taken from the target. */
 #define PC_READ_MAX (16u << 20)
 
+/* Targets whose reads are costly (a debugger, a live process) get a small
+ * page cache in front of them; a core's reads are a memcpy already. */
+#define PC_CACHE_PAGES 512
+#define PC_PAGE 4096
+
+struct pc_cache_page {
+    uint64_t base;                /* UINT64_MAX: empty */
+    int ok;                       /* the whole page was readable */
+    uint8_t data[PC_PAGE];
+};
+
 struct pc_target {
     const pc_target_ops *ops;
     void *ctx;
     pc_process_desc proc;
     int have_proc;
     uint64_t reads, read_bytes;   /* statistics for benchmarks */
+    struct pc_cache_page *cache;  /* NULL: no cache */
 };
+
+/* A target without a cache (the core target's reads are memcpy). */
+int pc_target_wrap(const pc_target_ops *ops, void *ctx, pc_target **out, pc_error *err);
+int pc_target_enable_cache(pc_target *t);
 
 int pc_read(pc_target *t, uint64_t addr, void *buf, size_t len);
 int pc_read_u64(pc_target *t, uint64_t addr, uint64_t *v);

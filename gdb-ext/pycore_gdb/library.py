@@ -1,0 +1,97 @@
+"""ctypes view of libpycore's public header (analyzer/include/pycore.h)."""
+import ctypes
+import os
+
+NREGS = 27
+PC_CORE_UNKNOWN, PC_CORE_KERNEL, PC_CORE_GCORE, PC_CORE_LIVE = 0, 1, 2, 3
+PC_FORMAT_TEXT, PC_FORMAT_JSON, PC_FORMAT_DOT = 0, 1, 2
+PC_RENDER_NATIVE = 1
+PC_E_MEMORY = 7
+PC_E_INTERNAL = 6
+
+
+class Error(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_int), ("msg", ctypes.c_char * 512)]
+
+
+class ThreadDesc(ctypes.Structure):
+    _fields_ = [("tid", ctypes.c_int32), ("flags", ctypes.c_uint32),
+                ("regs", ctypes.c_uint64 * NREGS), ("sighold", ctypes.c_uint64),
+                ("sigpend", ctypes.c_uint64), ("cursig", ctypes.c_int32)]
+
+
+class MappingDesc(ctypes.Structure):
+    _fields_ = [("start", ctypes.c_uint64), ("end", ctypes.c_uint64),
+                ("pgoff", ctypes.c_uint64), ("path", ctypes.c_char_p)]
+
+
+class ProcessDesc(ctypes.Structure):
+    _fields_ = [("pid", ctypes.c_int32), ("signal", ctypes.c_int32),
+                ("core_kind", ctypes.c_int32), ("machine", ctypes.c_int32),
+                ("exe", ctypes.c_char_p), ("cmdline", ctypes.c_char_p),
+                ("at_phdr", ctypes.c_uint64), ("at_entry", ctypes.c_uint64),
+                ("at_base", ctypes.c_uint64)]
+
+
+READ = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_uint64, ctypes.c_void_p, ctypes.c_size_t)
+PROCESS = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(ProcessDesc))
+COUNT = ctypes.CFUNCTYPE(ctypes.c_size_t, ctypes.c_void_p)
+THREAD = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(ThreadDesc))
+MAPPING = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.POINTER(MappingDesc))
+SYMBOL = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_uint64))
+OPEN_FILE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_size_t,
+                             ctypes.POINTER(ctypes.c_int), ctypes.POINTER(Error))
+CLOSE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+
+
+class TargetOps(ctypes.Structure):
+    _fields_ = [("read", READ), ("process", PROCESS), ("thread_count", COUNT), ("thread", THREAD),
+                ("mapping_count", COUNT), ("mapping", MAPPING), ("symbol", SYMBOL),
+                ("open_file", OPEN_FILE), ("close", CLOSE)]
+
+
+class AnalyzeOptions(ctypes.Structure):
+    _fields_ = [("native", ctypes.c_int), ("max_frames", ctypes.c_int), ("no_source", ctypes.c_int),
+                ("debug_dirs", ctypes.c_void_p)]
+
+
+def _candidates():
+    env = os.environ.get("PYCORE_LIB")
+    if env:
+        yield env
+    here = os.path.dirname(os.path.abspath(__file__))
+    # Installed: PREFIX/share/pycore/gdb/pycore_gdb -> PREFIX/lib
+    yield os.path.join(here, "..", "..", "..", "..", "lib", "libpycore.so.0")
+    # In the source tree: gdb-ext/pycore_gdb -> build/lib
+    yield os.path.join(here, "..", "..", "build", "lib", "libpycore.so")
+    yield "libpycore.so.0"
+
+
+_lib = None
+
+
+def load():
+    """libpycore, loaded once, with its prototypes declared."""
+    global _lib
+    if _lib is not None:
+        return _lib
+    errors = []
+    for path in _candidates():
+        try:
+            lib = ctypes.CDLL(path)
+            break
+        except OSError as e:
+            errors.append(str(e))
+    else:
+        raise RuntimeError("cannot load libpycore (set PYCORE_LIB or install pycore): " + "; ".join(errors[-2:]))
+    lib.pc_target_new.argtypes = [ctypes.POINTER(TargetOps), ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p),
+                                  ctypes.POINTER(Error)]
+    lib.pc_target_close.argtypes = [ctypes.c_void_p]
+    lib.pc_analyze.argtypes = [ctypes.c_void_p, ctypes.POINTER(AnalyzeOptions), ctypes.POINTER(ctypes.c_void_p),
+                               ctypes.POINTER(Error)]
+    lib.pc_analysis_free.argtypes = [ctypes.c_void_p]
+    lib.pc_render.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_uint]
+    lib.pc_render.restype = ctypes.c_void_p
+    lib.pc_free.argtypes = [ctypes.c_void_p]
+    _lib = lib
+    return lib
