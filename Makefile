@@ -96,7 +96,14 @@ install: all
 	install -m 755 $(BUILD)/lib/libpycore.so $(DESTDIR)$(PREFIX)/lib/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(PREFIX)/lib/libpycore.so
 	install -m 644 analyzer/include/pycore.h $(DESTDIR)$(PREFIX)/include/
+	install -d $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	printf 'prefix=%s\nName: pycore\nDescription: post-mortem analysis of hung CPython processes\nVersion: %s\nCflags: -I$${prefix}/include\nLibs: -L$${prefix}/lib -lpycore\nLibs.private: %s\n' \
+	  '$(PREFIX)' "$$(sed -n 's/^#define PYCORE_VERSION "\(.*\)"/\1/p' analyzer/include/pycore.h)" '$(LDLIBS)' \
+	  > $(DESTDIR)$(PREFIX)/lib/pkgconfig/pycore.pc
 	install -m 644 docs/pycore-analyze.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -d $(DESTDIR)$(PREFIX)/share/pycore/gdb/pycore_gdb
+	install -m 644 gdb-ext/pycore-gdb.py $(DESTDIR)$(PREFIX)/share/pycore/gdb/
+	install -m 644 gdb-ext/pycore_gdb/*.py $(DESTDIR)$(PREFIX)/share/pycore/gdb/pycore_gdb/
 
 clean:
 	rm -rf build build-asan
