@@ -21,8 +21,12 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
         pc_buf_puts(b, ": gcore snapshot (the process was stopped, not killed)\n");
     else if (a->proc.core_kind == PC_CORE_KERNEL)
         pc_buf_printf(b, ": kernel core, died of %s (%d)\n", sig ? sig : "signal", a->proc.signal);
+    else if (a->proc.core_kind == PC_CORE_LIVE)
+        pc_buf_puts(b, ": live process (stopped by the debugger)\n");
+    else if (a->proc.signal)
+        pc_buf_printf(b, ": core, signal %s (%d)\n", sig ? sig : "?", a->proc.signal);
     else
-        pc_buf_puts(b, "\n");
+        pc_buf_puts(b, ": core\n");
     if (a->proc.cmdline)
         pc_buf_printf(b, "  command:    %s\n", a->proc.cmdline);
     const char *exe = a->exe ? a->exe->path : a->proc.exe;
