@@ -21,6 +21,15 @@ QUALNAMES = {
     "idle_sleep": {"socket.accept", "serve", "main", "<module>"},
     "ballast": {"idle", "<module>"},
     "fork_child_lock": {"child", "main", "<module>"},
+    "pool_starvation": {"outer", "main", "Future.result", "_WorkItem.run"},
+    "pool_starvation_fanout": {"split", "main", "Future.result", "_WorkItem.run"},
+    "asyncio_blocked_sleep": {"handler", "main", "Handle._run"},
+    "asyncio_blocked_future": {"main", "Future.result", "Handle._run"},
+    "atexit_logging_daemon": {"SlowHandler.emit", "Handler.acquire", "shutdown", "writer"},
+    "atexit_lock_daemon": {"save_state", "background"},
+    "subprocess_pipe_wait": {"Popen.wait", "main", "<module>"},
+    "subprocess_pipe_stderr": {"Popen.wait", "run", "Thread.join"},
+    "output_pipe_full": {"printer", "<module>"},
     "fork_child_rlock": {"Store.update", "main", "<module>"},
 }
 

@@ -15,17 +15,70 @@ THREADS = {
     "gil_held": {"gil-holder": True, "gil-waiter": True},
     "idle_sleep": {"acceptor": True},
     "ballast": {},          # tests/bench helper: one thread, ~400 MiB heap
+    # import-lock-deadlock
+    "import_pkg_thread": {"plugin-loader": False},
+    "import_event": {"settings-reader": False},
+    "py2_encode_import": {"to-latin-1": False},                 # 2.7 only
+    "py2_getaddrinfo_import": {"resolve": False},               # 2.7 only
+    # shutdown-join
+    "shutdown_consumer": {"consumer": False},
+    "pytest_exit": {"Whisperer": False, "wire": False},
+    "shutdown_executor": {"job_0": False},                      # 3.9+
+    "shutdown_executor_legacy": {"job_0": True},                # 3.6 - 3.8
+    # signal-blocked-main-thread (3.6+)
+    "signal_pause_thread": {"kill-me": False},
+    "signal_pause_masked": {"kill-me": False},
+    "signal_blocked_wait": {},
+    # gil-held-blocking
+    "gil_held_read": {"heartbeat": True},
+    # lock-order-deadlock
+    "abba_lock": {"transfer-ab": False, "transfer-ba": False},
+    "abba_rlock": {"pay-alice-bob": False, "pay-bob-alice": False},
+    "lock_cycle_three": dict(("philosopher-%d" % i, False) for i in range(3)),
+    # self-deadlock
+    "self_deadlock_nested": {"stocker": False},
+    "self_deadlock_del": {"refresher": False},
+    "self_deadlock_gc": {"compactor": False},
+    # queue-join-unfinished
+    "queue_join_no_task_done": {"consumer": True},
+    "queue_join_no_consumer": {},
+    # orphaned-wait
+    "event_setter_died": {},
+    "rlock_owner_exited": {"reader": False},
+    # io-wait (healthy)
+    "idle_pool": {"pool-0": True, "pool-1": True},
+    "idle_executor": {"pool_0": False, "pool_1": False},       # 3.9+
+    "child_wait": {},
+    # cpu-busy
+    "cpu_spin": {"spinner": True},
+    "cpu_spin_main": {},
     "fork_child_lock": {},  # the cored process is the forked child: one thread
+    # ThreadPoolExecutor workers: daemon threads before 3.9, not after.
+    "pool_starvation": lambda v: {"pool_0": v < (3, 9)},
+    "pool_starvation_fanout": lambda v: {"fanout_0": v < (3, 9), "fanout_1": v < (3, 9)},
+    "asyncio_blocked_sleep": {},
+    "asyncio_blocked_future": {},
+    "atexit_logging_daemon": {"log-writer": True},
+    "atexit_lock_daemon": {"saver": True},
+    "subprocess_pipe_wait": {},
+    "subprocess_pipe_stderr": {"runner": False},
+    "output_pipe_full": {"printer-1": True, "printer-2": True},
     "fork_child_rlock": {},
 }
 
 
-def expected_threads(scenario):
+def expected_threads(scenario, version=None):
+    """{name: daemon}; an entry may depend on the (major, minor) version."""
     if scenario not in THREADS:
         raise AssertionError("scenario %s has no entry in tests/integration/expectations.py "
                              "THREADS: add one" % scenario)
     out = {"MainThread": False}
-    out.update(THREADS[scenario])
+    entry = THREADS[scenario]
+    if callable(entry):
+        if version is None:
+            return out      # callers without a version check only the main thread
+        entry = entry(version)
+    out.update(entry)
     return out
 
 
@@ -81,6 +134,146 @@ def check_oracle(scenario, by_name, version):
         assert acc[:2] == ["accept", "serve"], acc
     elif scenario == "ballast":
         assert main == ["idle", "<module>"], main
+    elif scenario in ("import_pkg_thread", "import_event"):
+        waiter, func, helper = {
+            "import_pkg_thread": ("plugin-loader", "load_builtin_plugins", "/_plugins/__init__.py"),
+            "import_event": ("settings-reader", "read_settings", "/_import_event_helper.py"),
+        }[scenario]
+        w = names(waiter)
+        assert func in w, w
+        k = main.index("<module>")
+        assert files("MainThread")[k].endswith(helper), by_name["MainThread"]
+        assert files("MainThread")[-1].endswith("/%s.py" % scenario), by_name["MainThread"]
+        if scenario == "import_pkg_thread":
+            assert "join" in main[:k], main
+        else:
+            assert main[:2] == ["wait", "wait"] and k == 2, main   # Condition.wait < Event.wait
+        if version >= (3, 0):
+            assert w[:2] == ["acquire", "_lock_unlock_module"] and \
+                files(waiter)[0] == "<frozen importlib._bootstrap>", by_name[waiter][:2]
+            assert "_find_and_load" in main[k:], main
+        else:
+            assert w[0] == func, w          # blocked in C on the global import lock
+            assert main[k:] == ["<module>", "<module>"], main
+    elif scenario in ("py2_encode_import", "py2_getaddrinfo_import"):
+        waiter, func, helper, wait = {
+            "py2_encode_import": ("to-latin-1", "to_latin_1", "/_py2_encode_helper.py", "wait"),
+            "py2_getaddrinfo_import": ("resolve", "resolve", "/_py2_getaddrinfo_helper.py", "join"),
+        }[scenario]
+        w = names(waiter)
+        # the codec lookup imports encodings.<codec> under the global import lock
+        assert w[:2] == ["search_function", func], w
+        assert files(waiter)[0].endswith("/encodings/__init__.py"), by_name[waiter][:1]
+        assert main == ["wait", wait, "<module>", "<module>"], main
+        assert files("MainThread")[2].endswith(helper), by_name["MainThread"]
+    elif scenario in ("shutdown_consumer", "pytest_exit"):
+        if version >= (3, 7):
+            assert main == ["_shutdown"], main
+        elif version >= (3, 0):     # 3.6's _shutdown joins each thread (the story's shape)
+            assert main == ["_wait_for_tstate_lock", "join", "_shutdown"], main
+        else:
+            assert main == ["wait", "join", "_exitfunc"], main
+        if scenario == "shutdown_consumer":
+            assert names("consumer")[:3] == ["wait", "get", "append_to_file"], names("consumer")
+        else:
+            assert names("Whisperer")[:3] == ["wait", "get", "run"], names("Whisperer")
+            assert files("Whisperer")[2].endswith("/pytest_exit.py"), by_name["Whisperer"]
+            assert names("wire")[0] == "_read_loop", names("wire")      # in socket.recv
+    elif scenario in ("shutdown_executor", "shutdown_executor_legacy"):
+        if version >= (3, 13):
+            assert main == ["join", "_python_exit", "<lambda>", "_shutdown"], main
+        elif version >= (3, 9):
+            assert main == ["_wait_for_tstate_lock", "join", "_python_exit", "_shutdown"], main
+        else:                       # atexit hook, after threading._shutdown returned
+            assert main == ["_wait_for_tstate_lock", "join", "_python_exit"], main
+        k = main.index("_python_exit")
+        assert files("MainThread")[k].endswith("/concurrent/futures/thread.py"), \
+            by_name["MainThread"]
+        job = names("job_0")
+        assert job[:3] == ["wait", "wait", "job"] and "_worker" in job, job
+    elif scenario in ("signal_pause_thread", "signal_pause_masked"):
+        assert main == ["<module>"], main                       # in signal.pause()
+        assert names("kill-me")[0] == "kill_me", names("kill-me")  # in time.sleep
+    elif scenario == "signal_blocked_wait":
+        assert main == ["wait", "wait", "serve", "<module>"], main
+    elif scenario == "gil_held_read":
+        assert main == ["main", "<module>"], main               # in libc read, GIL held
+        assert names("heartbeat")[0] == "heartbeat", names("heartbeat")
+    elif scenario in ("abba_lock", "abba_rlock", "lock_cycle_three"):
+        funcs = {
+            "abba_lock": {"transfer-ab": "transfer_ab", "transfer-ba": "transfer_ba"},
+            "abba_rlock": {"pay-alice-bob": "transfer_to", "pay-bob-alice": "transfer_to"},
+            "lock_cycle_three": dict(("philosopher-%d" % i, "dine") for i in range(3)),
+        }[scenario]
+        for thread, func in funcs.items():
+            t = names(thread)
+            if scenario == "abba_rlock" and version < (3, 0):
+                assert t[:2] == ["acquire", func], t            # 2.7: Python _RLock.acquire
+            else:
+                assert t[0] == func, t                          # in C lock acquire
+        assert "join" in main and main[main.index("join") + 1] == "main", main
+    elif scenario in ("self_deadlock_nested", "self_deadlock_del", "self_deadlock_gc"):
+        thread, want = {
+            "self_deadlock_nested": ("stocker", ["total", "_log_total", "add", "stock"]),
+            "self_deadlock_del": ("refresher", ["__del__", "refresh", "run_refresher"]),
+            "self_deadlock_gc": ("compactor", ["on_collect", "compact", "run_compactor"]),
+        }[scenario]
+        assert names(thread)[:len(want)] == want, names(thread)
+        assert "join" in main and main[main.index("join") + 1] == "main", main
+    elif scenario in ("queue_join_no_task_done", "queue_join_no_consumer"):
+        assert main[:3] == ["wait", "join", "main"], main       # Condition.wait < Queue.join
+        assert files("MainThread")[1].lower().endswith("/queue.py"), by_name["MainThread"]
+        if scenario == "queue_join_no_task_done":
+            assert names("consumer")[:3] == ["wait", "get", "consume"], names("consumer")
+    elif scenario == "event_setter_died":
+        assert main == ["wait", "wait", "main", "<module>"], main
+    elif scenario == "rlock_owner_exited":
+        r = names("reader")
+        if version < (3, 0):
+            assert r[:2] == ["acquire", "read_cache"], r        # 2.7: Python _RLock.acquire
+        else:
+            assert r[0] == "read_cache", r
+        assert "join" in main and main[main.index("join") + 1] == "main", main
+    elif scenario == "idle_pool":
+        assert main == ["main", "<module>"], main
+        for i in range(2):
+            assert names("pool-%d" % i)[:3] == ["wait", "get", "work"], names("pool-%d" % i)
+    elif scenario == "idle_executor":
+        assert main == ["main", "<module>"], main
+        for i in range(2):      # C SimpleQueue.get: no Python frame above _worker
+            assert names("pool_%d" % i)[0] == "_worker", names("pool_%d" % i)
+    elif scenario == "child_wait":
+        assert main[-3:] == ["wait", "main", "<module>"], main   # Popen.wait
+    elif scenario == "cpu_spin":
+        assert main == ["main", "<module>"], main
+        assert names("spinner")[0] == "spin", names("spinner")
+    elif scenario == "cpu_spin_main":
+        assert main == ["crunch", "<module>"], main
+    elif scenario == "pool_starvation":
+        assert main[-2:] == ["main", "<module>"] and "result" in main, main
+        workers = [n for n in by_name if n != "MainThread"]
+        assert len(workers) == 1 and "outer" in names(workers[0]), by_name.keys()
+    elif scenario == "pool_starvation_fanout":
+        workers = [n for n in by_name if n != "MainThread"]
+        assert len(workers) == 2 and all("split" in names(w) for w in workers), by_name.keys()
+    elif scenario == "asyncio_blocked_sleep":
+        assert main[0] == "handler" and "_run_once" in main, main
+    elif scenario == "asyncio_blocked_future":
+        assert "result" in main and "_run_once" in main, main
+    elif scenario == "atexit_logging_daemon":
+        assert "shutdown" in main and "<module>" not in main, main
+        assert names("log-writer")[0] == "emit", names("log-writer")
+    elif scenario == "atexit_lock_daemon":
+        assert main == ["save_state"], main
+        assert names("saver")[0] == "background", names("saver")
+    elif scenario == "subprocess_pipe_wait":
+        assert "wait" in main and main[-2:] == ["main", "<module>"], main
+    elif scenario == "subprocess_pipe_stderr":
+        assert "join" in main, main
+        assert "wait" in names("runner") and "run" in names("runner"), names("runner")
+    elif scenario == "output_pipe_full":
+        assert main == ["<module>"], main
+        assert names("printer-1")[0] == "printer", names("printer-1")
     elif scenario == "fork_child_lock":
         assert main == ["child", "main", "<module>"], main
     elif scenario == "fork_child_rlock":

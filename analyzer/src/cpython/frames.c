@@ -203,7 +203,7 @@ size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *o
                 out[n - 1].entry = 1;
         } else
             n++;
-        if (next == f || next == prev_addr)
+        if (next && (next == f || next == prev_addr))
             break;   /* a cycle */
         prev_addr = f;
         f = next;

@@ -13,7 +13,8 @@
 static const char *const hang_patterns[] = {
     "import-lock-deadlock", "shutdown-join", "signal-blocked-main-thread", "gil-held-blocking",
     "lock-order-deadlock", "self-deadlock", "fork-child-deadlock", "queue-join-unfinished",
-    "orphaned-wait",
+    "orphaned-wait", "thread-pool-starvation", "asyncio-loop-blocked", "atexit-blocked-by-daemon",
+    "subprocess-pipe-deadlock", "output-pipe-full",
 };
 
 int pc_pattern_is_hang(const char *pattern)
@@ -443,6 +444,173 @@ static void rule_fork(struct pc_python *py, struct pc_model *m, struct pc_diag *
     describe_wait(f, m, d, 0);
 }
 
+static int has_frame(const struct pc_thread_model *t, const char *file_suffix, const char *name)
+{
+    size_t fl = strlen(file_suffix);
+    for (size_t k = 0; k < t->npy; k++) {
+        size_t n = strlen(t->py[k].file);
+        if (n >= fl && strcmp(t->py[k].file + n - fl, file_suffix) == 0 && (!name || strcmp(t->py[k].name, name) == 0))
+            return 1;
+    }
+    return 0;
+}
+
+static const char ADV_POOL[] =
+    "Every worker of the pool waits for a future whose work item is queued behind it. Do not wait for "
+    "futures of the same executor from inside its tasks (or use a separate executor, or more workers than "
+    "the deepest nesting).";
+
+/* H21: all workers of a ThreadPoolExecutor wait for futures. */
+static void rule_pool(struct pc_model *m, struct pc_diag *d)
+{
+    size_t workers = 0, starving = 0;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        if (!has_frame(&m->threads[i], "concurrent/futures/thread.py", "_worker"))
+            continue;
+        workers++;
+        const struct pc_wait *w = &d->waits[i];
+        starving += (w->kind == PC_W_FUTURE || w->kind == PC_W_CONDITION || w->kind == PC_W_EVENT) && w->timeout != 1 &&
+                    has_frame(&m->threads[i], "concurrent/futures/thread.py", "run");
+    }
+    if (!workers || starving != workers)
+        return;
+    char a[160];
+    struct pc_finding *f = add(d, "thread-pool-starvation", PC_CONF_HIGH, ADV_POOL);
+    summary(f, "all %zu worker%s of a ThreadPoolExecutor run a task that waits for another future of the pool",
+            workers, workers == 1 ? "" : "s");
+    for (size_t i = 0; i < m->nthreads; i++) {
+        if (has_frame(&m->threads[i], "concurrent/futures/thread.py", "_worker") || d->waits[i].kind == PC_W_FUTURE) {
+            with_thread(f, i);
+            describe_wait(f, m, d, i);
+        }
+    }
+    (void)a;
+}
+
+static const char ADV_ASYNCIO[] =
+    "A coroutine or callback made a blocking call on the event loop's thread, so the loop runs nothing else. "
+    "Await instead (asyncio.sleep, asyncio locks and queues, loop.run_in_executor / asyncio.to_thread for "
+    "blocking code), and never wait for a concurrent future that needs this loop.";
+
+/* H22: the loop thread runs a callback (Handle._run) that blocks outside
+ * the selector. */
+static void rule_asyncio(struct pc_model *m, struct pc_diag *d)
+{
+    for (size_t i = 0; i < m->nthreads; i++) {
+        const struct pc_thread_model *t = &m->threads[i];
+        if (!has_frame(t, "asyncio/events.py", "_run") || !has_frame(t, "asyncio/base_events.py", "_run_once"))
+            continue;
+        const struct pc_wait *w = &d->waits[i];
+        uint64_t nr = t->desc.regs[PC_ORIG_RAX];
+        if (nr == 232 || nr == 281 || nr == 441 || w->kind == PC_W_RUNNING || w->kind == PC_W_NONE)
+            continue;   /* in the selector, or running */
+        char a[160], at[256];
+        struct pc_finding *f = add(d, "asyncio-loop-blocked", PC_CONF_HIGH, ADV_ASYNCIO);
+        with_thread(f, i);
+        summary(f, "the asyncio event loop of %s is blocked: a callback waits for %s in %s instead of awaiting",
+                pc_diag_thread_label(m, i, a, sizeof a), w->what[0] ? w->what : pc_wait_name(w->kind),
+                where(m, d, i, at, sizeof at));
+        ev(f, "asyncio Handle._run < BaseEventLoop._run_once on the stack: the loop is running a callback");
+        describe_wait(f, m, d, i);
+        return;
+    }
+}
+
+static const char ADV_ATEXIT[] =
+    "An exit hook waits for a lock held by a daemon thread, which the interpreter never lets run again. Stop "
+    "daemon threads (or make them release their locks) before exit, or do not take shared locks in atexit hooks.";
+
+/* H26: at exit (no <module> frame left on the main thread), the main
+ * thread waits for a lock whose holder is a daemon thread. */
+static void rule_atexit(struct pc_model *m, struct pc_diag *d)
+{
+    for (size_t i = 0; i < m->nthreads; i++) {
+        const struct pc_thread_model *t = &m->threads[i];
+        const struct pc_wait *w = &d->waits[i];
+        if (!t->main || w->kind != PC_W_LOCK || w->target == SIZE_MAX || m->threads[w->target].daemon != 1 || !t->npy ||
+            strcmp(t->py[t->npy - 1].name, "<module>") == 0)
+            continue;
+        char a[160], b[160], at[256];
+        struct pc_finding *f = add(d, "atexit-blocked-by-daemon", d->locks[w->lock].holder_conf, ADV_ATEXIT);
+        with_thread(f, i);
+        with_thread(f, w->target);
+        summary(f, "at exit, %s runs the hook %s and waits for %s, held by daemon thread %s",
+                pc_diag_thread_label(m, i, a, sizeof a), t->py[t->npy - 1].qualname, w->what,
+                pc_diag_thread_label(m, w->target, b, sizeof b));
+        ev(f, "the main thread's outermost Python frame is %s, not <module>: the main module has returned",
+           t->py[t->npy - 1].qualname);
+        describe_wait(f, m, d, i);
+        describe_wait(f, m, d, w->target);
+        (void)at;
+        return;
+    }
+}
+
+static const char ADV_SUBPROCESS[] =
+    "The parent waits for a child whose output pipe nobody reads: the child blocks once the pipe is full. "
+    "Use Popen.communicate() (or read the pipes in threads) instead of wait(), or do not use PIPE.";
+
+/* H24: Popen.wait with a pipe attached. */
+static void rule_subprocess(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    for (size_t i = 0; i < m->nthreads; i++) {
+        const struct pc_thread_model *t = &m->threads[i];
+        if (d->waits[i].kind != PC_W_CHILD)
+            continue;
+        for (size_t k = 0; k < t->npy && k < 8; k++) {
+            if (!strstr(t->py[k].file, "subprocess.py") || strcmp(t->py[k].name, "wait") != 0)
+                continue;
+            uint64_t popen = pc_py_frame_local(py, &t->py[k], "self");
+            const char *pipes[] = {"stdout", "stderr"};
+            for (size_t p = 0; p < 2; p++) {
+                uint64_t v = pc_py_attr(py, popen, pipes[p]);
+                char ty[64] = "";
+                if (!v || pc_py_type_name(py, v, ty, sizeof ty) || strcmp(ty, "NoneType") == 0)
+                    continue;
+                char a[160];
+                struct pc_finding *f = add(d, "subprocess-pipe-deadlock", PC_CONF_MEDIUM, ADV_SUBPROCESS);
+                with_thread(f, i);
+                summary(f, "%s waits in Popen.wait() for %s while the child's %s is a pipe (%s) that nobody reads",
+                        pc_diag_thread_label(m, i, a, sizeof a), d->waits[i].what, pipes[p], ty);
+                ev(f, "Popen.%s is a %s: the child blocks in write() once 64 KiB are unread "
+                      "(a core of the child would confirm it)", pipes[p], ty);
+                describe_wait(f, m, d, i);
+                return;
+            }
+        }
+    }
+}
+
+static const char ADV_OUTPUT[] =
+    "The process writes to a pipe (stdout/stderr) that its reader no longer drains; every thread that prints "
+    "then waits. Fix the reader (the parent process, the CI runner), or redirect output to a file.";
+
+/* H25: a thread blocked writing to fd 1 or 2. */
+static void rule_output(struct pc_model *m, struct pc_diag *d)
+{
+    for (size_t i = 0; i < m->nthreads; i++) {
+        const struct pc_thread_model *t = &m->threads[i];
+        uint64_t fd = t->desc.regs[PC_RDI];
+        if (t->desc.regs[PC_ORIG_RAX] != 1 || (fd != 1 && fd != 2))
+            continue;
+        char a[160];
+        struct pc_finding *f = add(d, "output-pipe-full", PC_CONF_MEDIUM, ADV_OUTPUT);
+        with_thread(f, i);
+        size_t others = 0;
+        for (size_t j = 0; j < m->nthreads; j++)
+            if (j != i && (d->waits[j].kind == PC_W_FUTEX || d->waits[j].kind == PC_W_LOCK) && m->threads[j].tstate) {
+                with_thread(f, j);
+                others++;
+            }
+        summary(f, "%s is blocked writing to %s%s", pc_diag_thread_label(m, i, a, sizeof a),
+                fd == 1 ? "stdout" : "stderr", others ? " while other threads wait behind it" : "");
+        ev(f, "write(%llu, ...) in progress (orig_rax = 1): the reader of the %s pipe does not read",
+           (unsigned long long)fd, fd == 1 ? "stdout" : "stderr");
+        describe_wait(f, m, d, i);
+        return;
+    }
+}
+
 static void rule_queue_and_orphans(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
 {
     char a[160];
@@ -545,6 +713,11 @@ void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *
     rule_gil(m, d);
     rule_signal(py, m, d);
     rule_fork(py, m, d);
+    rule_pool(m, d);
+    rule_asyncio(m, d);
+    rule_atexit(m, d);
+    rule_subprocess(py, m, d);
+    rule_output(m, d);
     rule_queue_and_orphans(py, m, d);
     rule_passive(m, d);
 }

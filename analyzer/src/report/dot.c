@@ -8,8 +8,9 @@ static void thread_node(pc_buf *b, const struct pc_thread_model *t, int hot)
 {
     pc_buf_printf(b, "  t%d [shape=box,label=", t->tid);
     char label[200];
-    snprintf(label, sizeof label, "%s\\ntid %d%s", t->name[0] ? t->name : "thread", t->tid,
-             t->gil == PC_GIL_HELD ? "\\nholds the GIL" : "");
+    /* A real newline: the string escaper writes it as DOT's \n. */
+    snprintf(label, sizeof label, "%s\ntid %d%s", t->name[0] ? t->name : "thread", t->tid,
+             t->gil == PC_GIL_HELD ? "\nholds the GIL" : "");
     pc_json_str(b, label);
     pc_buf_printf(b, "%s];\n", hot ? ",color=red,penwidth=2" : "");
 }
