@@ -279,7 +279,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
                 t->nnat = t->nnat > 1 ? 1 : t->nnat;
                 pc_thread_note(t, "thread stack not present in the core (absent or zero-filled, as gdb 13's gcore "
                                   "writes them for newer glibc): native frames unknown; take a kernel core");
-            } else if (why[0] && t->nnat < 2)
+            } else if (why[0] && (t->nnat < 2 || t->nnat >= PC_MAX_NATIVE_FRAMES))
                 pc_thread_note(t, "native unwinding stopped: %s", why);
         }
         if (t->tstate) {

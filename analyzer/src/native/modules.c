@@ -88,9 +88,11 @@ static void report(struct pc_native *n, struct pc_module *mod, pc_error *err)
         pc_hex(id, idlen, mod->build_id);
     if (!t->ops->open_file)
         return;
-    /* Locale archives, caches and other data files are mapped too. */
+    /* Locale archives, caches and other data files are mapped too.  The
+     * kernel and gcore both dump the first page of every ELF mapping, so
+     * a header that cannot be read at all is a data file's. */
     char magic[4];
-    if (pc_read(t, header, magic, 4) == 0 && memcmp(magic, "\177ELF", 4) != 0)
+    if (pc_read(t, header, magic, 4) != 0 || memcmp(magic, "\177ELF", 4) != 0)
         return;
     int fd = -1;
     err->code = 0;
