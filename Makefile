@@ -10,18 +10,19 @@ PYTHON ?= /usr/bin/python3
 WARN = -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -fPIC -D_GNU_SOURCE -Ianalyzer/include -Ianalyzer/src
-LDLIBS = -ldw -lelf
+LDLIBS = -ldw -lelf -ldebuginfod -lzstd -llz4 -llzma -lz
 
 LIB_SRC = $(sort $(wildcard analyzer/src/base/*.c analyzer/src/target/*.c analyzer/src/native/*.c \
-            analyzer/src/cpython/*.c analyzer/src/diagnose/*.c analyzer/src/report/*.c))
+            analyzer/src/cpython/*.c analyzer/src/diagnose/*.c analyzer/src/report/*.c \
+            analyzer/src/triage/*.c))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-CLI_OBJ = $(BUILD)/obj/analyzer/src/cli/main.o
+CLI_OBJ = $(BUILD)/obj/analyzer/src/cli/main.o $(BUILD)/obj/analyzer/src/cli/triage_main.o
 UNIT_SRC = $(sort $(wildcard analyzer/tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:analyzer/tests/unit/%.c=$(BUILD)/tests/%)
 
 SONAME = libpycore.so.0
 
-.PHONY: deps all lib asan asan-check check unit integration layouts check-layouts demo bench install clean
+.PHONY: deps all lib asan asan-check check unit integration layouts check-layouts demo bench bench-triage install clean
 all: $(BUILD)/bin/pycore-analyze $(BUILD)/lib/libpycore.a $(BUILD)/lib/libpycore.so
 
 $(BUILD)/obj/%.o: %.c
@@ -87,6 +88,10 @@ demo: deps
 
 bench: all
 	$(PYTHON) tests/bench/bench_analyze.py --analyzer $(BUILD)/bin/pycore-analyze
+
+# Batch triage: 100 kernel cores, half zstd; cores/s and peak RSS (docs/triage.md).
+bench-triage: all
+	$(PYTHON) tests/bench/bench_triage.py --analyzer $(BUILD)/bin/pycore-analyze
 
 install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include \

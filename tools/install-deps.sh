@@ -12,6 +12,8 @@ pkgs=(
   python3 python3-pytest                 # integration-test driver
   python3.11 python3.11-dbg              # the interpreters under test (static LTO + Py_DEBUG)
   zlib1g-dev libzstd-dev liblz4-dev liblzma-dev  # compressed cores (triage)
+  libdebuginfod-dev                      # triage/analyze: the core's files from debuginfod by build-id
+  debuginfod zstd lz4 xz-utils           # triage tests: a local debuginfod server, compressing cores
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,5 +1,6 @@
 /* pycore-analyze: the command line on top of libpycore. */
 #include "pycore.h"
+#include "cli/cli.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 static const char usage[] =
     "Usage: pycore-analyze [OPTIONS] CORE [EXECUTABLE]\n"
+    "       pycore-analyze triage [OPTIONS] PATH...   (see triage --help)\n"
     "Rebuild every thread of a hung CPython process from its core dump:\n"
     "native and Python stacks, thread names, daemon flags, GIL state.\n"
     "\n"
@@ -40,6 +42,8 @@ static int die(int code, const char *msg)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "triage") == 0)
+        return pc_cli_triage(argc - 1, argv + 1);
     enum pc_format fmt = PC_FORMAT_TEXT;
     unsigned flags = 0;
     int color = -1;

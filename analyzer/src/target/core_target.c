@@ -2,6 +2,7 @@
  * and, for file pages the kernel left out (text, rodata), from the mapped
  * files named in NT_FILE once their build-id matches the one in memory. */
 #include "target/core_file.h"
+#include "target/core_fd.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -182,6 +183,14 @@ static int find_file(struct core_ctx *c, struct cfile *f, const char *path, cons
         else
             free(cand);
     }
+    /* Last resort: debuginfod, by build-id (DEBUGINFOD_URLS). */
+    char *dl = wlen ? pc_debuginfod_executable(want, wlen) : NULL;
+    if (dl && try_file(f, dl, want, wlen, have, &hlen) == 0) {
+        free(f->resolved);
+        f->resolved = dl;
+        return 0;
+    }
+    free(dl);
     return -1;
 }
 
@@ -404,16 +413,25 @@ static void find_exe(struct core_ctx *c)
 int pc_target_open_core(const char *path, const pc_core_options *opts,
                         pc_target **out, pc_error *err)
 {
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return pc_fail(err, PC_E_CORE, "cannot open %s: %s", path, strerror(errno));
+    return pc_core_target_adopt(fd, path, opts, out, err);
+}
+
+/* Shared by pc_target_open_core and pc_target_open_core_fd (core_fd.c):
+ * takes ownership of fd; 'path' names the core in messages. */
+int pc_core_target_adopt(int fd, const char *path, const pc_core_options *opts,
+                         pc_target **out, pc_error *err)
+{
     struct core_ctx *c = calloc(1, sizeof *c);
-    if (!c)
+    if (!c) {
+        close(fd);
         return pc_fail(err, PC_E_INTERNAL, "out of memory");
-    c->fd = open(path, O_RDONLY | O_CLOEXEC);
+    }
+    c->fd = fd;
     int rc;
     struct stat st;
-    if (c->fd < 0) {
-        rc = pc_fail(err, PC_E_CORE, "cannot open %s: %s", path, strerror(errno));
-        goto fail;
-    }
     if (fstat(c->fd, &st) || !S_ISREG(st.st_mode)) {
         rc = pc_fail(err, PC_E_CORE, "%s is not a regular file", path);
         goto fail;

@@ -1,0 +1,135 @@
+/* Escaping for the triage renderers.  Paths, command lines and thread
+ * names come from cores: bytes, not text.  Invalid UTF-8 becomes U+FFFD,
+ * control characters XML cannot carry are dropped. */
+#include "triage/triage.h"
+
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at p (1 for ASCII), 0 if invalid. */
+static size_t utf8_len(const unsigned char *p)
+{
+    size_t n;
+    uint32_t c;
+    if (p[0] < 0x80)
+        return 1;
+    if (p[0] >= 0xc2 && p[0] <= 0xdf) n = 2, c = p[0] & 0x1f;
+    else if (p[0] >= 0xe0 && p[0] <= 0xef) n = 3, c = p[0] & 0x0f;
+    else if (p[0] >= 0xf0 && p[0] <= 0xf4) n = 4, c = p[0] & 0x07;
+    else return 0;
+    for (size_t i = 1; i < n; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        c = c << 6 | (p[i] & 0x3f);
+    }
+    if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) || (n == 4 && (c < 0x10000 || c > 0x10ffff)))
+        return 0;
+    return n;
+}
+
+static const char REPLACEMENT[] = "\xef\xbf\xbd";
+
+static void xml(pc_buf *b, const char *s, int attr)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
+        size_t n = utf8_len(p);
+        if (n == 0) {
+            pc_buf_puts(b, REPLACEMENT);
+            p++;
+            continue;
+        }
+        switch (*p) {
+        case '&': pc_buf_puts(b, "&amp;"); break;
+        case '<': pc_buf_puts(b, "&lt;"); break;
+        case '>': pc_buf_puts(b, "&gt;"); break;
+        case '"': pc_buf_puts(b, "&quot;"); break;
+        case '\'': pc_buf_puts(b, "&apos;"); break;
+        case '\n': pc_buf_puts(b, attr ? "&#10;" : "\n"); break;   /* kept in attributes too */
+        case '\t': pc_buf_puts(b, attr ? "&#9;" : "\t"); break;
+        case '\r': pc_buf_puts(b, "&#13;"); break;
+        default:
+            if (*p >= 0x20)
+                pc_buf_put(b, (const char *)p, n);
+        }
+        p += n;
+    }
+}
+
+void pc_xml_str(pc_buf *b, const char *s)
+{
+    xml(b, s, 1);
+}
+
+void pc_xml_text(pc_buf *b, const char *s)
+{
+    xml(b, s, 0);
+}
+
+/* Markdown: plain text (code == 0), or the inside of a `code span`
+ * (code == 1; 2: a code span in a table cell, where | must be \|). */
+static void md(pc_buf *b, const char *s, size_t max, int code)
+{
+    size_t used = 0;
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
+        size_t n = utf8_len(p);
+        if (used + (n ? n : 1) > max) {
+            pc_buf_puts(b, "...");
+            return;
+        }
+        used += n ? n : 1;
+        if (n == 0) {
+            pc_buf_puts(b, REPLACEMENT);
+            p++;
+            continue;
+        }
+        if (code) {
+            if (*p == '`')
+                pc_buf_puts(b, "'");
+            else if (*p == '|' && code == 2)
+                pc_buf_puts(b, "\\|");
+            else
+                pc_buf_put(b, *p < 0x20 ? " " : (const char *)p, *p < 0x20 ? 1 : n);
+            p += n;
+            continue;
+        }
+        switch (*p) {
+        case '|': pc_buf_puts(b, "\\|"); break;
+        case '<': pc_buf_puts(b, "&lt;"); break;
+        case '>': pc_buf_puts(b, "&gt;"); break;
+        case '&': pc_buf_puts(b, "&amp;"); break;
+        case '`': pc_buf_puts(b, "'"); break;
+        case '*': case '_': case '[': case ']': case '\\':
+            pc_buf_printf(b, "\\%c", *p);
+            break;
+        default:
+            if (*p < 0x20)
+                pc_buf_puts(b, " ");
+            else
+                pc_buf_put(b, (const char *)p, n);
+        }
+        p += n;
+    }
+}
+
+void pc_md_cell(pc_buf *b, const char *s, size_t max)
+{
+    md(b, s, max, 0);
+}
+
+void pc_md_code(pc_buf *b, const char *s, size_t max, int in_table)
+{
+    md(b, s, max, in_table ? 2 : 1);
+}
+
+void pc_put_clipped(pc_buf *b, const char *s, size_t max)
+{
+    size_t len = strlen(s);
+    if (len <= max) {
+        pc_buf_put(b, s, len);
+        return;
+    }
+    size_t cut = max;
+    while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+        cut--;
+    pc_buf_put(b, s, cut);
+    pc_buf_puts(b, "...");
+}

@@ -1,0 +1,64 @@
+/* Output streams and the choice of renderer. */
+#include "triage/triage.h"
+
+#include <string.h>
+
+#define FLUSH_AT (64u << 10)
+
+void pc_tout_flush(pc_tout *o)
+{
+    if (o->b.oom)
+        o->failed = 1;
+    if (o->b.len && fwrite(o->b.data, 1, o->b.len, o->f) != o->b.len)
+        o->failed = 1;
+    o->b.len = 0;
+    if (o->b.data)
+        o->b.data[0] = 0;
+}
+
+void pc_tout_maybe_flush(pc_tout *o)
+{
+    if (o->b.len >= FLUSH_AT || o->b.oom)
+        pc_tout_flush(o);
+}
+
+int pc_triage_format_parse(const char *name, enum pc_triage_format *out)
+{
+    static const struct {
+        const char *name;
+        enum pc_triage_format fmt;
+    } names[] = {
+        {"text", PC_TF_TEXT}, {"json", PC_TF_JSON}, {"junit", PC_TF_JUNIT}, {"markdown", PC_TF_MARKDOWN},
+        {"md", PC_TF_MARKDOWN},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcmp(name, names[i].name) == 0) {
+            *out = names[i].fmt;
+            return 0;
+        }
+    return -1;
+}
+
+int pc_triage_render(const struct pc_triage *t, enum pc_triage_format fmt, FILE *f)
+{
+    pc_tout o = {.f = f};
+    switch (fmt) {
+    case PC_TF_JSON: pc_triage_render_json(t, &o); break;
+    case PC_TF_JUNIT: pc_triage_render_junit(t, &o); break;
+    case PC_TF_MARKDOWN: pc_triage_render_markdown(t, &o); break;
+    default: pc_triage_render_text(t, &o); break;
+    }
+    pc_tout_flush(&o);
+    pc_buf_free(&o.b);
+    return o.failed || fflush(f) ? -1 : 0;
+}
+
+void pc_triage_headline(const struct pc_triage *t, pc_buf *b)
+{
+    size_t hg = pc_triage_hang_groups(t);
+    pc_buf_printf(b, "%zu core%s: %zu with a hang (%zu distinct hang%s), %zu without, %zu not analyzed",
+                  t->ncores, t->ncores == 1 ? "" : "s", t->nhang, hg, hg == 1 ? "" : "s", t->nok - t->nhang,
+                  t->nerror);
+    if (t->nskipped)
+        pc_buf_printf(b, "; %zu other file%s skipped", t->nskipped, t->nskipped == 1 ? "" : "s");
+}
