@@ -63,34 +63,48 @@ uint64_t pc_py_frame_globals(struct pc_python *py, const struct pc_py_frame *f)
     return g;
 }
 
-size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint64_t *out, size_t max)
+size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint64_t *out, size_t max,
+                         size_t *nlocals)
 {
-    /* Locals then (3.11-3.13) the value stack up to stacktop; before 3.11
-     * only the locals, whose count is co_nlocals. */
-    size_t n = 0;
-    if (HAS(if_stacktop)) {
-        int32_t top;
-        if (pc_read(py->t, f->addr + OFF(if_stacktop), &top, 4) || top < 0)
-            return 0;
-        n = (size_t)top;
-    } else if (py->version >= 0x030b0000) {
+    /* Locals, then the value stack.  A frame that is executing (every
+     * frame of a blocked thread) has no saved stack top (3.11-3.13: -1),
+     * so the whole stack area is read: co_stacksize slots after the
+     * locals.  Stale slots can be read too; callers check types. */
+    size_t locals = 0, n = 0;
+    int32_t stacksize = 0;
+    if (HAS(co_stacksize))
+        pc_read(py->t, f->code + OFF(co_stacksize), &stacksize, 4);
+    if (stacksize < 0 || stacksize > 4096)
+        stacksize = 0;
+    if (py->version >= 0x030b0000) {
         uint64_t names;
         int64_t size;
         if (pc_read_ptr(py->t, f->code + OFF(co_varnames), &names) ||
-            pc_read(py->t, names + OFF(ob_size), &size, 8) || size < 0)
+            pc_read(py->t, names + OFF(ob_size), &size, 8) || size < 0 || size > 65536)
             return 0;
-        n = (size_t)size;
+        locals = (size_t)size;   /* co_nlocalsplus */
+        n = locals + (size_t)stacksize;
+        int32_t top;
+        if (HAS(if_stacktop) && pc_read(py->t, f->addr + OFF(if_stacktop), &top, 4) == 0 && top >= 0 &&
+            (size_t)top < n)
+            n = (size_t)top;
     } else if (HAS(co_nlocals)) {
+        /* <= 3.10: f_localsplus holds locals, cells, free variables, then
+         * the value stack; cells and free variables are few. */
         int32_t nl;
-        if (pc_read(py->t, f->code + OFF(co_nlocals), &nl, 4) || nl < 0)
+        if (pc_read(py->t, f->code + OFF(co_nlocals), &nl, 4) || nl < 0 || nl > 65536)
             return 0;
-        n = (size_t)nl;
+        locals = (size_t)nl;
+        n = locals + (size_t)stacksize + 8;
     }
     if (n > max)
         n = max;
-    if (n && pc_read(py->t, slots_base(py, f), out, n * 8))
-        return 0;
+    /* Read what is readable: the tail of a frame can end a mapping. */
+    while (n && pc_read(py->t, slots_base(py, f), out, n * 8))
+        n /= 2;
     for (size_t i = 0; i < n; i++)
         out[i] = untag(py, out[i]);
+    if (nlocals)
+        *nlocals = locals < n ? locals : n;
     return n;
 }

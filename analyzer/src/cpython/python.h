@@ -30,6 +30,7 @@ struct pc_python {
     uint64_t tstate_current, interpreter_lock, gil_cond;
     /* import.c statics, when the symbol table has them (<= 3.11) */
     uint64_t import_lock, import_lock_thread;
+    uint64_t is_tripped;        /* signalmodule.c static, when in the symbol table */
 };
 
 /* Find the interpreter, its version and layout. */
@@ -85,7 +86,8 @@ size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *o
  * and every object slot (locals, then the value stack where readable). */
 uint64_t pc_py_frame_local(struct pc_python *py, const struct pc_py_frame *f, const char *name);
 uint64_t pc_py_frame_globals(struct pc_python *py, const struct pc_py_frame *f);
-size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint64_t *out, size_t max);
+size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint64_t *out, size_t max,
+                         size_t *nlocals);
 int pc_py_tuple(struct pc_python *py, uint64_t tuple, uint64_t *items, size_t max, size_t *n);
 
 /* Line number for an instruction byte offset in a 3.11+ location table. */

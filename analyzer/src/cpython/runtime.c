@@ -12,7 +12,7 @@
 enum {
     S_VERSION, S_REFTOTAL, S_GETREFTOTAL, S_STR, S_INT, S_BOOL, S_DICT, S_CODE, S_MODULE,
     S_PYSTRING, S_PYINT, S_TSTATE_CURRENT, S_INTERP_HEAD, S_INTERPRETER_LOCK, S_GIL_COND,
-    S_GLOBALREFTOTAL, S_IMPORT_LOCK, S_IMPORT_LOCK_THREAD, S_COUNT
+    S_GLOBALREFTOTAL, S_IMPORT_LOCK, S_IMPORT_LOCK_THREAD, S_IS_TRIPPED, S_COUNT
 };
 static const char *const sym_names[S_COUNT] = {
     "Py_Version", "_Py_RefTotal", "_Py_GetRefTotal", "PyUnicode_Type", "PyLong_Type",
@@ -23,6 +23,8 @@ static const char *const sym_names[S_COUNT] = {
     "gil_cond", "_Py_GetGlobalRefTotal",
     /* import.c statics (2.7 - 3.11): the global import lock and its owner */
     "import_lock", "import_lock_thread",
+    /* signalmodule.c static (2.7 - 3.7): a Python handler is pending */
+    "is_tripped",
 };
 
 static void version_string(uint32_t v, char *out, size_t n)
@@ -230,6 +232,7 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
     py->gil_cond = syms[S_GIL_COND];
     py->import_lock = syms[S_IMPORT_LOCK];
     py->import_lock_thread = syms[S_IMPORT_LOCK_THREAD];
+    py->is_tripped = syms[S_IS_TRIPPED];
     int bad = 0;
     if (py->runtime)
         bad = pc_read_ptr(py->t, py->runtime + (uint64_t)py->L->rt_interpreters_head, &py->interp);

@@ -109,7 +109,7 @@ static void build_graph(struct pc_model *m, struct pc_diag *d)
             conf = d->locks[w->lock].holder_conf;
         if (w->kind == PC_W_SHUTDOWN) {
             for (size_t j = 0; j < m->nthreads; j++)
-                if (j != i && m->threads[j].daemon == 0 && m->threads[j].tstate)
+                if (j != i && ((m->threads[j].daemon == 0 && m->threads[j].tstate) || j == w->target))
                     add_edge(d, i, j, PC_CONF_HIGH, "joins at exit");
             continue;
         }
@@ -288,6 +288,40 @@ static void rule_cycle(struct pc_model *m, struct pc_diag *d)
     }
 }
 
+/* A thread waits for an import lock whose owner is blocked, without a
+ * timeout, inside that import (an Event, a Condition, a queue): the owner's
+ * wake-up is not recorded, but nothing else can finish the import. */
+static void rule_import_wait(struct pc_model *m, struct pc_diag *d)
+{
+    if (d->ncycle)
+        return;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        const struct pc_wait *w = &d->waits[i];
+        if ((w->kind != PC_W_MODULE_LOCK && w->kind != PC_W_IMPORT_LOCK) || w->target == SIZE_MAX)
+            continue;
+        size_t h = w->target;
+        const struct pc_wait *hw = &d->waits[h];
+        int blocked = hw->timeout != 1 && (hw->kind == PC_W_EVENT || hw->kind == PC_W_CONDITION ||
+                                           hw->kind == PC_W_QUEUE_GET || hw->kind == PC_W_LOCK ||
+                                           hw->kind == PC_W_FUTURE || hw->kind == PC_W_JOIN);
+        if (!blocked)
+            continue;
+        char a[160], b[160], at[256], at2[256];
+        struct pc_finding *f = add(d, "import-lock-deadlock", PC_CONF_MEDIUM, ADV_IMPORT);
+        with_thread(f, i);
+        with_thread(f, h);
+        summary(f, "%s waits for %s in %s, held by %s, which is blocked inside that import waiting for %s in %s",
+                pc_diag_thread_label(m, i, a, sizeof a), w->what, where(m, d, i, at, sizeof at),
+                pc_diag_thread_label(m, h, b, sizeof b), hw->what[0] ? hw->what : pc_wait_name(hw->kind),
+                where(m, d, h, at2, sizeof at2));
+        ev(f, "inferred: who would wake %s is not recorded; the import lock it holds keeps %s from running",
+           pc_diag_thread_label(m, h, b, sizeof b), pc_diag_thread_label(m, i, a, sizeof a));
+        describe_wait(f, m, d, i);
+        describe_wait(f, m, d, h);
+        return;
+    }
+}
+
 static void rule_shutdown(struct pc_model *m, struct pc_diag *d)
 {
     for (size_t i = 0; i < m->nthreads; i++) {
@@ -299,16 +333,18 @@ static void rule_shutdown(struct pc_model *m, struct pc_diag *d)
         pc_buf s = {0};
         size_t stuck = 0;
         for (size_t j = 0; j < m->nthreads; j++) {
-            if (j == i || m->threads[j].daemon != 0 || !m->threads[j].tstate)
+            if (j == i || ((m->threads[j].daemon != 0 || !m->threads[j].tstate) && j != d->waits[i].target))
                 continue;
             with_thread(f, j);
-            pc_buf_printf(&s, "%s%s (non-daemon) in %s waiting for %s", stuck++ ? "; " : "",
-                          pc_diag_thread_label(m, j, a, sizeof a), where(m, d, j, at, sizeof at),
+            pc_buf_printf(&s, "%s%s (%s) in %s waiting for %s", stuck++ ? "; " : "",
+                          pc_diag_thread_label(m, j, a, sizeof a), m->threads[j].daemon == 1 ? "daemon" : "non-daemon",
+                          where(m, d, j, at, sizeof at),
                           d->waits[j].what[0] ? d->waits[j].what : pc_wait_name(d->waits[j].kind));
         }
         char *txt = pc_buf_take(&s);
-        summary(f, "the interpreter is exiting: %s waits in threading._shutdown for %zu non-daemon thread%s: %s",
-                pc_diag_thread_label(m, i, a, sizeof a), stuck, stuck == 1 ? "" : "s", txt ? txt : "");
+        summary(f, "the interpreter is exiting: %s waits (%s) for %zu thread%s: %s",
+                pc_diag_thread_label(m, i, a, sizeof a), d->waits[i].what, stuck, stuck == 1 ? "" : "s",
+                txt ? txt : "");
         free(txt);
         describe_wait(f, m, d, i);
         for (size_t k = 1; f && k < f->nthreads; k++)
@@ -376,8 +412,12 @@ static void rule_signal(struct pc_python *py, struct pc_model *m, struct pc_diag
                            (1ull << 14);
     uint64_t blocked = (t->desc.flags & PC_THREAD_SIGMASKS) ? t->desc.sighold & interesting : 0;
     int32_t tripped = 0;
-    if (py->L->rt_signals_pending != PC_NO_FIELD && py->runtime)
+    const char *flag = NULL;
+    if (py->L->rt_signals_pending != PC_NO_FIELD && py->runtime) {
         pc_read(py->t, py->runtime + (uint64_t)py->L->rt_signals_pending, &tripped, 4);
+        flag = py->version >= 0x030c0000 ? "_PyRuntime.signals.is_tripped" : "_PyRuntime.ceval.signals_pending";
+    } else if (py->is_tripped && pc_read(py->t, py->is_tripped, &tripped, 4) == 0)
+        flag = "signalmodule.c is_tripped";
     int in_pause = w->kind == PC_W_SIGNAL;
     if (!blocked && !tripped && !(in_pause && m->nthreads > 1))
         return;
@@ -395,9 +435,8 @@ static void rule_signal(struct pc_python *py, struct pc_model *m, struct pc_diag
            sig_list(t->desc.sighold, sigs, sizeof sigs));
     else
         ev(f, "signal masks unknown: gcore cores do not record them (take a kernel core for this evidence)");
-    if (py->L->rt_signals_pending != PC_NO_FIELD)
-        ev(f, "Python signal flag (%s) = %d", py->version >= 0x030c0000 ? "_PyRuntime.signals.is_tripped"
-                                                                         : "_PyRuntime.ceval.signals_pending", tripped);
+    if (flag)
+        ev(f, "Python signal flag (%s) = %d", flag, tripped);
     describe_wait(f, m, d, mi);
 }
 
@@ -469,8 +508,11 @@ static void rule_pool(struct pc_model *m, struct pc_diag *d)
             continue;
         workers++;
         const struct pc_wait *w = &d->waits[i];
+        /* Waiting for a future: Future.result or concurrent.futures.wait,
+         * both in _base.py, under the pool's _WorkItem.run. */
         starving += (w->kind == PC_W_FUTURE || w->kind == PC_W_CONDITION || w->kind == PC_W_EVENT) && w->timeout != 1 &&
-                    has_frame(&m->threads[i], "concurrent/futures/thread.py", "run");
+                    has_frame(&m->threads[i], "concurrent/futures/thread.py", "run") &&
+                    has_frame(&m->threads[i], "concurrent/futures/_base.py", NULL);
     }
     if (!workers || starving != workers)
         return;
@@ -709,6 +751,7 @@ void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *
     build_graph(m, d);
     find_cycle(m, d);
     rule_cycle(m, d);
+    rule_import_wait(m, d);
     rule_shutdown(m, d);
     rule_gil(m, d);
     rule_signal(py, m, d);

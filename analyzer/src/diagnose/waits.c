@@ -131,7 +131,7 @@ static void collect_locks(struct pc_python *py, struct pc_model *m, struct pc_di
             if (py->L->co_varnames != PC_NO_FIELD &&
                 pc_read_ptr(py->t, f->code + (uint64_t)py->L->co_varnames, &names_t) == 0)
                 pc_py_tuple(py, names_t, names, MAX_SLOTS, &nn);
-            size_t ns = pc_py_frame_slots(py, f, slots, MAX_SLOTS);
+            size_t ns = pc_py_frame_slots(py, f, slots, MAX_SLOTS, NULL);
             for (size_t s = 0; s < ns; s++) {
                 char name[96] = "";
                 if (s < nn)
@@ -158,21 +158,34 @@ static void collect_locks(struct pc_python *py, struct pc_model *m, struct pc_di
     free(slots);
 }
 
-/* A `with L:` block keeps L.__exit__, a method bound to L, on its frame's
- * value stack until the block ends (3.11-3.13 BEFORE_WITH). */
-static int frame_holds(struct pc_python *py, const struct pc_py_frame *f, uint64_t lock, uint64_t *slots)
+/* How many `with L:` blocks a frame is inside.  Such a block keeps its
+ * __exit__ on the value stack until it ends: a method bound to L (up to
+ * 3.13: SETUP_WITH / BEFORE_WITH), or 3.14's LOAD_SPECIAL pair of the
+ * function and L itself.  A frame blocked entering `with L:` has pushed
+ * those already (and 3.14 also the __enter__ pair): 'waiting' discounts
+ * them. */
+static int frame_holds(struct pc_python *py, const struct pc_py_frame *f, uint64_t lock, uint64_t *slots,
+                       int waiting)
 {
-    size_t ns = pc_py_frame_slots(py, f, slots, MAX_SLOTS);
-    for (size_t s = 0; s < ns; s++) {
+    size_t nlocals = 0, ns = pc_py_frame_slots(py, f, slots, MAX_SLOTS, &nlocals);
+    int count = 0, v314 = py->version >= 0x030e0000;
+    for (size_t s = nlocals; s < ns; s++) {
         char ty[48];
         uint64_t self;
-        if (!slots[s] || pc_py_type_name(py, slots[s], ty, sizeof ty) ||
-            strcmp(ty, "builtin_function_or_method") != 0)
+        if (!slots[s])
+            continue;
+        if (v314) {
+            count += slots[s] == lock;
+            continue;
+        }
+        if (pc_py_type_name(py, slots[s], ty, sizeof ty) || strcmp(ty, "builtin_function_or_method") != 0)
             continue;
         if (pc_read_ptr(py->t, slots[s] + 24, &self) == 0 && self == lock)
-            return 1;
+            count++;
     }
-    return 0;
+    if (waiting)
+        count -= v314 ? 2 : 1;
+    return count > 0 ? count : 0;
 }
 
 /* Does any frame of thread i name 'name' in its code (co_names)? */
@@ -232,7 +245,8 @@ static void find_holders(struct pc_python *py, struct pc_model *m, struct pc_dia
          * value stack is the best evidence, then code that names it. */
         for (size_t i = 0; i < m->nthreads && r->holder == SIZE_MAX; i++)
             for (size_t k = 0; k < m->threads[i].npy && k < 64; k++)
-                if (frame_holds(py, &m->threads[i].py[k], r->l.obj, slots)) {
+                if (frame_holds(py, &m->threads[i].py[k], r->l.obj, slots,
+                                k == 0 && d->waits[i].kind == PC_W_LOCK && d->waits[i].lock == li)) {
                     r->holder = i;
                     r->holder_conf = PC_CONF_MEDIUM;
                     snprintf(r->holder_why, sizeof r->holder_why,
@@ -267,7 +281,7 @@ static void find_holders(struct pc_python *py, struct pc_model *m, struct pc_dia
 
 static int is_library(const char *file)
 {
-    return ends_with(file, "/threading.py") || ends_with(file, "/queue.py") ||
+    return ends_with(file, "/threading.py") || ends_with(file, "/queue.py") || ends_with(file, "/Queue.py") ||
            strstr(file, "importlib") != NULL || strstr(file, "concurrent/futures/") != NULL ||
            strstr(file, "multiprocessing/") != NULL;
 }
@@ -336,7 +350,7 @@ static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, s
                 w->timeout = timeout_of(py, f);
                 snprintf(w->what, sizeof w->what, "Condition at 0x%llx", (unsigned long long)self);
             }
-        } else if (ends_with(f->file, "queue.py") && strstr(ty, "Queue")) {
+        } else if ((ends_with(f->file, "/queue.py") || ends_with(f->file, "/Queue.py")) && strstr(ty, "Queue")) {
             int kind = strcmp(n, "get") == 0 ? PC_W_QUEUE_GET : strcmp(n, "put") == 0 ? PC_W_QUEUE_PUT
                        : strcmp(n, "join") == 0 ? PC_W_QUEUE_JOIN : PC_W_NONE;
             if (kind != PC_W_NONE) {
@@ -358,6 +372,12 @@ static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, s
             snprintf(w->evidence, sizeof w->evidence, "_ModuleLock('%s').owner = 0x%llx%s%s", mod,
                      (unsigned long long)owner, w->target != SIZE_MAX ? " = " : " (no live thread)",
                      w->target != SIZE_MAX ? pc_diag_thread_label(m, w->target, who, sizeof who) : "");
+        } else if (strstr(f->file, "concurrent/futures/thread.py") && strcmp(n, "_python_exit") == 0) {
+            /* The executors' exit hook joins their workers (3.6-3.8 from
+             * atexit, 3.9+ from threading._shutdown); keep the join target. */
+            w->kind = PC_W_SHUTDOWN;
+            snprintf(w->what, sizeof w->what, "the executor workers joined at exit (concurrent.futures _python_exit)");
+            snprintf(w->evidence, sizeof w->evidence, "concurrent.futures.thread._python_exit on the stack: the interpreter is exiting");
         } else if (strstr(f->file, "concurrent/futures/") && strcmp(n, "result") == 0) {
             w->kind = PC_W_FUTURE;
             w->obj = self;
