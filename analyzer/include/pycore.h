@@ -123,6 +123,7 @@ typedef struct pc_analyze_options {
     /* Extra directories for separate debug info (build-id layout), tried
      * after the standard ones; NULL-terminated, may be NULL. */
     const char *const *debug_dirs;
+    int scan_runtime;         /* find _PyRuntime by scanning memory, not by symbol */
 } pc_analyze_options;
 
 int pc_analyze(pc_target *t, const pc_analyze_options *opts,

@@ -168,7 +168,7 @@ def analyze(fmt, native=False, source=False):
         raise gdb.GdbError("pycore: " + err.msg.decode(errors="replace"))
     analysis = ctypes.c_void_p()
     try:
-        opts = L.AnalyzeOptions(1, 0, 0 if source else 1, None)
+        opts = L.AnalyzeOptions(1, 0, 0 if source else 1, None, 0)
         if lib.pc_analyze(handle, ctypes.byref(opts), ctypes.byref(analysis), ctypes.byref(err)):
             raise gdb.GdbError("pycore: " + err.msg.decode(errors="replace"))
         text = lib.pc_render(analysis, fmt, L.PC_RENDER_NATIVE if native else 0)

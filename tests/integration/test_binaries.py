@@ -95,3 +95,21 @@ def test_moved_binaries_found_by_name_and_build_id(analyzer, workdir):
     rc, out, err = analyze(analyzer, "--sysroot", empty, "--debug-dir", empty, rec["core"])
     assert rc == 4
     assert build_id(py) in err and "--debug-dir" in err, err
+
+
+@pytest.mark.parametrize("xy", ["2.7", "3.6", "3.10", "3.11", "3.12", "3.13", "3.15"])
+def test_interpreter_found_without_symbols(analyzer, workdir, xy):
+    """--scan-runtime ignores the _PyRuntime symbol (what a build without
+    it leaves): 3.13+ is found by its debug-offsets cookie, older versions
+    by a validated scan of the interpreter's data."""
+    present = [p for p in pythons.selected(xy) if p["present"]]
+    assert present, "no CPython %s present" % xy
+    rec = make_core.make_core(present[0]["path"], "two_threads", "kernel", workdir)
+    rc, out, err = analyze(analyzer, "--scan-runtime", "--no-source", rec["core"])
+    if xy in ("2.7", "3.6"):
+        # No _PyRuntime before 3.7: the interpreter is found through its
+        # other symbols, and the scan is not needed.
+        assert rc in (0, 1, 5), err
+        return
+    assert rc in (0, 1), err
+    assert not compare.python_frames(rec["oracle"], json.loads(out))

@@ -21,6 +21,8 @@ static const char usage[] =
     "      --debug-dir=DIR  also look for the core's files in DIR, by name and by\n"
     "                       build-id (DIR/.build-id/xx/rest), and for debug info\n"
     "      --max-frames=N   at most N Python frames per thread\n"
+    "      --scan-runtime   find the interpreter by scanning its data, not by the\n"
+    "                       _PyRuntime symbol (done anyway when there is none)\n"
     "      --no-source      do not read DWARF debug info: no source lines or\n"
     "                       inlined frames, but faster and smaller\n"
     "      --color=WHEN     auto (default: on a terminal, unless NO_COLOR is set\n"
@@ -58,6 +60,7 @@ int main(int argc, char **argv)
         {"max-frames", required_argument, 0, 'm'},
         {"no-source", no_argument, 0, 'S'},
         {"debug-dir", required_argument, 0, 'D'},
+        {"scan-runtime", no_argument, 0, 'R'},
         {"color", required_argument, 0, 'c'},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},
@@ -78,6 +81,7 @@ int main(int argc, char **argv)
             break;
         case 'n': flags |= PC_RENDER_NATIVE; break;
         case 'S': aopts.no_source = 1; break;
+        case 'R': aopts.scan_runtime = 1; break;
         case 'D':
             if (ndirs + 1 >= sizeof dirs / sizeof *dirs)
                 return die(PC_E_USAGE, "at most 15 --debug-dir options");

@@ -33,8 +33,10 @@ struct pc_python {
     uint64_t is_tripped;        /* signalmodule.c static, when in the symbol table */
 };
 
-/* Find the interpreter, its version and layout. */
-int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err);
+/* Find the interpreter, its version and layout; scan: find _PyRuntime by
+ * scanning the interpreter module's data instead of by symbol (also the
+ * fallback when no symbol exists). */
+int pc_python_open(struct pc_native *n, struct pc_python *py, int scan, pc_error *err);
 
 /* 3.13+: fill *L from the target's _Py_DebugOffsets at runtime, completed
  * by base.  0, -1 (no cookie: not 3.13+) or -2 (offsets out of bounds). */

@@ -53,50 +53,138 @@ static int minor_from_name(const char *name, int *major)
     return digits ? minor : -1;
 }
 
-/* Before 3.11 there is no Py_Version, and compilers fold the PY_VERSION
- * literal into code; but Py_GetVersion()'s buffer ("3.X.Y (main, ...")
- * is filled at start-up, in the module's data or just after it (.bss). */
-static uint32_t scan_version(struct pc_python *py)
+/* Reads the interpreter module and what follows it (its .bss) page by
+ * page, bounded; fn sees each readable page with the last KEEP bytes of
+ * the previous one in front (a match may straddle pages) and returns
+ * non-zero to stop.  Holes between mappings are skipped. */
+enum { PAGE = 4096, KEEP = 32 };
+typedef int (*page_fn)(struct pc_python *py, uint64_t base, const uint8_t *buf, size_t n, void *arg);
+
+static void scan_module(struct pc_python *py, page_fn fn, void *arg)
 {
-    if (!py->mod)
-        return 0;
-    int major = 0, minor = minor_from_name(py->mod->name, &major);
-    if (minor < 0)
-        return 0;
-    char pat[16];
-    int plen = snprintf(pat, sizeof pat, "%d.%d.", major, minor);
-    /* Page by page: a read fails on holes between mappings; a match may
-     * straddle two pages, so 32 bytes of the previous page are kept. */
-    enum { PAGE = 4096, KEEP = 32 };
     uint8_t *buf = malloc(PAGE + KEEP);
-    if (!buf)
-        return 0;
-    uint32_t v = 0;
+    if (!buf || !py->mod) {
+        free(buf);
+        return;
+    }
     uint64_t end = py->mod->end + (8u << 20);
     if (end - py->mod->start > (256u << 20))
         end = py->mod->start + (256u << 20);
     size_t have = 0;
-    for (uint64_t a = py->mod->start & ~(uint64_t)(PAGE - 1); a < end && !v; a += PAGE) {
+    for (uint64_t a = py->mod->start & ~(uint64_t)(PAGE - 1); a < end; a += PAGE) {
         if (pc_read(py->t, a, buf + have, PAGE)) {
             have = 0;
             continue;
         }
-        size_t n = have + PAGE;
-        for (size_t i = 1; i + (size_t)plen + 4 < n && !v; i++) {
-            if (buf[i - 1] != 0 || memcmp(buf + i, pat, (size_t)plen) != 0)
-                continue;
-            size_t k = i + (size_t)plen;
-            unsigned micro = 0, digits = 0;
-            while (k < n && buf[k] >= '0' && buf[k] <= '9' && digits < 3)
-                micro = micro * 10 + (unsigned)(buf[k++] - '0'), digits++;
-            if (digits && k < n && (buf[k] == 0 || buf[k] == '+' || buf[k] == ' '))
-                v = (uint32_t)major << 24 | (uint32_t)minor << 16 | micro << 8 | 0xf0;
-        }
-        memmove(buf, buf + n - KEEP, KEEP);
+        if (fn(py, a - have, buf, have + PAGE, arg))
+            break;
+        memmove(buf, buf + have + PAGE - KEEP, KEEP);
         have = KEEP;
     }
     free(buf);
-    return v;
+}
+
+struct version_scan {
+    char pat[16];
+    size_t plen;
+    int major, minor;
+    uint32_t v;
+};
+
+/* Before 3.11 there is no Py_Version, and compilers fold the PY_VERSION
+ * literal into code; but Py_GetVersion()'s buffer ("3.X.Y (main, ...")
+ * is filled at start-up, in the module's data or just after it (.bss). */
+static int version_page(struct pc_python *py, uint64_t base, const uint8_t *buf, size_t n, void *arg)
+{
+    (void)py;
+    (void)base;
+    struct version_scan *vs = arg;
+    for (size_t i = 1; i + vs->plen + 4 < n; i++) {
+        if (buf[i - 1] != 0 || memcmp(buf + i, vs->pat, vs->plen) != 0)
+            continue;
+        size_t k = i + vs->plen;
+        unsigned micro = 0, digits = 0;
+        while (k < n && buf[k] >= '0' && buf[k] <= '9' && digits < 3)
+            micro = micro * 10 + (unsigned)(buf[k++] - '0'), digits++;
+        if (digits && k < n && (buf[k] == 0 || buf[k] == '+' || buf[k] == ' ')) {
+            vs->v = (uint32_t)vs->major << 24 | (uint32_t)vs->minor << 16 | micro << 8 | 0xf0;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static uint32_t scan_version(struct pc_python *py)
+{
+    struct version_scan vs = {0};
+    if (!py->mod || (vs.minor = minor_from_name(py->mod->name, &vs.major)) < 0)
+        return 0;
+    vs.plen = (size_t)snprintf(vs.pat, sizeof vs.pat, "%d.%d.", vs.major, vs.minor);
+    scan_module(py, version_page, &vs);
+    return vs.v;
+}
+
+/* Without a _PyRuntime symbol (a stripped build, a missing libpython's
+ * symbols): 3.13+ is found by the "xdebugpy" cookie at its start; older
+ * versions by a candidate whose interpreter list leads to a thread state
+ * pointing back at that interpreter.  Bounded by scan_module. */
+struct runtime_scan {
+    uint64_t found;
+};
+
+static int valid_runtime(struct pc_python *py, uint64_t r)
+{
+    uint64_t interp, ts, back;
+    /* The main interpreter may live inside _PyRuntime itself (3.11+). */
+    if (pc_read_ptr(py->t, r + (uint64_t)py->L->rt_interpreters_head, &interp) || !interp || (interp & 7) ||
+        interp == r || pc_read_ptr(py->t, interp + (uint64_t)py->L->is_tstate_head, &ts) || !ts || (ts & 7) ||
+        pc_read_ptr(py->t, ts + (uint64_t)py->L->ts_interp, &back))
+        return 0;
+    return back == interp;
+}
+
+static int runtime_page(struct pc_python *py, uint64_t base, const uint8_t *buf, size_t n, void *arg)
+{
+    struct runtime_scan *rs = arg;
+    for (size_t i = (8 - (base & 7)) & 7; i + 8 <= n; i += 8) {
+        if (py->L == NULL) {
+            if (memcmp(buf + i, "xdebugpy", 8) == 0) {
+                rs->found = base + i;
+                return 1;
+            }
+            continue;
+        }
+        int32_t first;
+        memcpy(&first, buf + i, 4);
+        if (first == 1 && valid_runtime(py, base + i)) {   /* _initialized / initialized */
+            rs->found = base + i;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static uint64_t scan_runtime(struct pc_native *n, struct pc_python *py)
+{
+    for (size_t m = 0; m < n->nmods; m++) {
+        struct pc_module *mod = &n->mods[m];
+        int major;
+        if (minor_from_name(mod->name, &major) < 0)
+            continue;
+        py->mod = mod;
+        struct runtime_scan rs = {0};
+        /* First the cookie of 3.13+ (no layout needed), then by layout. */
+        py->L = NULL;
+        scan_module(py, runtime_page, &rs);
+        uint32_t v = rs.found ? 0 : scan_version(py);
+        if (!rs.found && v && (py->L = pc_py_layout_find(v, 0)) != NULL && py->L->rt_interpreters_head != PC_NO_FIELD)
+            scan_module(py, runtime_page, &rs);
+        py->L = NULL;
+        if (rs.found)
+            return rs.found;
+    }
+    py->mod = NULL;
+    return 0;
 }
 
 static int detect_version(struct pc_python *py, uint64_t addr, pc_error *err)
@@ -182,18 +270,22 @@ static uint64_t old_interp(struct pc_python *py, const uint64_t *syms)
     return 0;
 }
 
-int pc_python_open(struct pc_native *n, struct pc_python *py, pc_error *err)
+int pc_python_open(struct pc_native *n, struct pc_python *py, int scan, pc_error *err)
 {
     memset(py, 0, sizeof *py);
     py->t = n->t;
     py->n = n;
     uint64_t anchor = 0;
-    if (pc_native_symbol(n, "_PyRuntime", "python", &py->runtime) == PC_OK ||
-        pc_native_symbol(n, "_PyRuntime", NULL, &py->runtime) == PC_OK)
+    if (!scan && (pc_native_symbol(n, "_PyRuntime", "python", &py->runtime) == PC_OK ||
+                  pc_native_symbol(n, "_PyRuntime", NULL, &py->runtime) == PC_OK))
         anchor = py->runtime;
-    else if (pc_native_symbol(n, "_PyThreadState_Current", "python", &anchor) != PC_OK)
+    else if (!scan && pc_native_symbol(n, "_PyThreadState_Current", "python", &anchor) == PC_OK)
+        ;
+    else if ((py->runtime = anchor = scan_runtime(n, py)) == 0)
         return no_python(n, err);
     py->mod = module_of(n, anchor);
+    if (!py->mod && scan)
+        return no_python(n, err);
     py->shared = py->mod && strncmp(py->mod->name, "libpython", 9) == 0;
     /* Names are looked up in the interpreter's module only: a static
      * python can also load an embedded libpython. */

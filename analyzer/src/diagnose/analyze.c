@@ -30,7 +30,7 @@ int pc_analyze(pc_target *t, const pc_analyze_options *opts, pc_analysis **out, 
         goto fail;
     a->exe = pc_native_exe(&a->native);
     a->native.no_source = opts->no_source;
-    rc = pc_python_open(&a->native, &a->py, err);
+    rc = pc_python_open(&a->native, &a->py, opts->scan_runtime, err);
     if (rc)
         goto fail;
     rc = pc_model_build(&a->native, &a->py, opts->native, opts->max_frames > 0 ? (size_t)opts->max_frames : 0,

@@ -161,12 +161,14 @@ static void collect_locks(struct pc_python *py, struct pc_model *m, struct pc_di
 /* How many `with L:` blocks a frame is inside.  Such a block keeps its
  * __exit__ on the value stack until it ends: a method bound to L (up to
  * 3.13: SETUP_WITH / BEFORE_WITH), or 3.14's LOAD_SPECIAL pair of the
- * function and L itself.  A frame blocked entering `with L:` has pushed
- * those already (and 3.14 also the __enter__ pair): 'waiting' discounts
- * them. */
+ * function and L itself.  The frame blocked entering `with L:` has pushed
+ * that already, and the stack area past the (unsaved) top may hold stale
+ * copies: the waiting frame itself is not asked ('waiting'). */
 static int frame_holds(struct pc_python *py, const struct pc_py_frame *f, uint64_t lock, uint64_t *slots,
                        int waiting)
 {
+    if (waiting)
+        return 0;
     size_t nlocals = 0, ns = pc_py_frame_slots(py, f, slots, MAX_SLOTS, &nlocals);
     int count = 0, v314 = py->version >= 0x030e0000;
     for (size_t s = nlocals; s < ns; s++) {
@@ -180,12 +182,18 @@ static int frame_holds(struct pc_python *py, const struct pc_py_frame *f, uint64
         }
         if (pc_py_type_name(py, slots[s], ty, sizeof ty) || strcmp(ty, "builtin_function_or_method") != 0)
             continue;
-        if (pc_read_ptr(py->t, slots[s] + 24, &self) == 0 && self == lock)
-            count++;
+        /* PyCFunctionObject: m_ml (its PyMethodDef, name first), m_self.
+         * Only __exit__ counts: the stack area past its top can hold stale
+         * methods of the same lock (__enter__, acquire). */
+        uint64_t ml, name;
+        char mname[16];
+        if (pc_read_ptr(py->t, slots[s] + 24, &self) || self != lock || pc_read_ptr(py->t, slots[s] + 16, &ml) ||
+            pc_read_ptr(py->t, ml, &name) || pc_read_cstr(py->t, name, mname, sizeof mname) ||
+            strcmp(mname, "__exit__") != 0)
+            continue;
+        count++;
     }
-    if (waiting)
-        count -= v314 ? 2 : 1;
-    return count > 0 ? count : 0;
+    return count;
 }
 
 /* Does any frame of thread i name 'name' in its code (co_names)? */
