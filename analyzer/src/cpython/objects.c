@@ -289,6 +289,11 @@ int pc_py_attr_each(struct pc_python *py, uint64_t obj, pc_dict_fn fn, void *arg
         }
     } else if (dictoffset > 0) {
         pc_read_ptr(py->t, obj + (uint64_t)dictoffset, &dict);
+    } else if (py->version < 0x03000000) {
+        /* 2.7 old-style instances: {HEAD; in_class; in_dict; ...}. */
+        char tn[16];
+        if (pc_py_type_name(py, obj, tn, sizeof tn) == 0 && strcmp(tn, "instance") == 0)
+            pc_read_ptr(py->t, obj + 24, &dict);
     }
     return dict ? pc_py_dict_each(py, dict, fn, arg) : -1;
 }

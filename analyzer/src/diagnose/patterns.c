@@ -396,7 +396,10 @@ static const char *sig_list(uint64_t mask, char *buf, size_t n)
     return buf;
 }
 
-static void rule_signal(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+/* strong: a blocked mask, or the main thread parked in pause()/sigwait();
+ * otherwise only a pending handler flag, which any more specific finding
+ * explains better (it is tried after them). */
+static void rule_signal(struct pc_python *py, struct pc_model *m, struct pc_diag *d, int strong)
 {
     size_t mi = SIZE_MAX;
     for (size_t i = 0; i < m->nthreads; i++)
@@ -421,8 +424,11 @@ static void rule_signal(struct pc_python *py, struct pc_model *m, struct pc_diag
     int in_pause = w->kind == PC_W_SIGNAL;
     if (!blocked && !tripped && !(in_pause && m->nthreads > 1))
         return;
+    if (strong != (blocked || in_pause))
+        return;
     char a[160], sigs[128], at[256];
-    int conf = blocked || tripped ? PC_CONF_HIGH : d->masks_known ? PC_CONF_MEDIUM : PC_CONF_LOW;
+    int conf = blocked || (tripped && in_pause) ? PC_CONF_HIGH : tripped ? PC_CONF_MEDIUM
+               : d->masks_known ? PC_CONF_MEDIUM : PC_CONF_LOW;
     struct pc_finding *f = add(d, "signal-blocked-main-thread", conf, ADV_SIGNAL);
     with_thread(f, mi);
     summary(f, "the main thread %s waits in %s()%s from %s%s%s", pc_diag_thread_label(m, mi, a, sizeof a),
@@ -754,7 +760,7 @@ void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *
     rule_import_wait(m, d);
     rule_shutdown(m, d);
     rule_gil(m, d);
-    rule_signal(py, m, d);
+    rule_signal(py, m, d, 1);
     rule_fork(py, m, d);
     rule_pool(m, d);
     rule_asyncio(m, d);
@@ -762,5 +768,7 @@ void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *
     rule_subprocess(py, m, d);
     rule_output(m, d);
     rule_queue_and_orphans(py, m, d);
+    if (!d->nfindings)
+        rule_signal(py, m, d, 0);
     rule_passive(m, d);
 }

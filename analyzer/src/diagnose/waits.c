@@ -358,7 +358,9 @@ static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, s
                 w->timeout = timeout_of(py, f);
                 snprintf(w->what, sizeof w->what, "Condition at 0x%llx", (unsigned long long)self);
             }
-        } else if ((ends_with(f->file, "/queue.py") || ends_with(f->file, "/Queue.py")) && strstr(ty, "Queue")) {
+        } else if ((ends_with(f->file, "/queue.py") || ends_with(f->file, "/Queue.py")) &&
+                   (strstr(ty, "Queue") || strcmp(ty, "instance") == 0)) {
+            /* 2.7's Queue is an old-style class: its objects are "instance". */
             int kind = strcmp(n, "get") == 0 ? PC_W_QUEUE_GET : strcmp(n, "put") == 0 ? PC_W_QUEUE_PUT
                        : strcmp(n, "join") == 0 ? PC_W_QUEUE_JOIN : PC_W_NONE;
             if (kind != PC_W_NONE) {
