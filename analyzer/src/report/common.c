@@ -31,24 +31,6 @@ const char *pc_gil_name(int gil)
     return gil == PC_GIL_HELD ? "held" : gil == PC_GIL_WAITING ? "waiting" : "none";
 }
 
-/* Length of the valid UTF-8 sequence at p, 0 if invalid. */
-static size_t utf8_len(const unsigned char *p)
-{
-    size_t n;
-    uint32_t c;
-    if (p[0] >= 0xc2 && p[0] <= 0xdf) n = 2, c = p[0] & 0x1f;
-    else if (p[0] >= 0xe0 && p[0] <= 0xef) n = 3, c = p[0] & 0x0f;
-    else if (p[0] >= 0xf0 && p[0] <= 0xf4) n = 4, c = p[0] & 0x07;
-    else return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        c = c << 6 | (p[i] & 0x3f);
-    }
-    if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) || (n == 4 && (c < 0x10000 || c > 0x10ffff)))
-        return 0;
-    return n;
-}
 
 void pc_json_str(pc_buf *b, const char *s)
 {
@@ -72,7 +54,7 @@ void pc_json_str(pc_buf *b, const char *s)
             else {
                 /* Paths and command lines from a core are bytes: keep
                  * valid UTF-8, replace the rest so the JSON stays valid. */
-                size_t n = utf8_len(p);
+                size_t n = pc_utf8_len(p);
                 if (n) {
                     pc_buf_put(b, (const char *)p, n);
                     p += n - 1;

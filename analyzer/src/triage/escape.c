@@ -5,33 +5,13 @@
 
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at p (1 for ASCII), 0 if invalid. */
-static size_t utf8_len(const unsigned char *p)
-{
-    size_t n;
-    uint32_t c;
-    if (p[0] < 0x80)
-        return 1;
-    if (p[0] >= 0xc2 && p[0] <= 0xdf) n = 2, c = p[0] & 0x1f;
-    else if (p[0] >= 0xe0 && p[0] <= 0xef) n = 3, c = p[0] & 0x0f;
-    else if (p[0] >= 0xf0 && p[0] <= 0xf4) n = 4, c = p[0] & 0x07;
-    else return 0;
-    for (size_t i = 1; i < n; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        c = c << 6 | (p[i] & 0x3f);
-    }
-    if ((n == 3 && (c < 0x800 || (c >= 0xd800 && c <= 0xdfff))) || (n == 4 && (c < 0x10000 || c > 0x10ffff)))
-        return 0;
-    return n;
-}
 
 static const char REPLACEMENT[] = "\xef\xbf\xbd";
 
 static void xml(pc_buf *b, const char *s, int attr)
 {
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
-        size_t n = utf8_len(p);
+        size_t n = pc_utf8_len(p);
         if (n == 0) {
             pc_buf_puts(b, REPLACEMENT);
             p++;
@@ -70,7 +50,7 @@ static void md(pc_buf *b, const char *s, size_t max, int code)
 {
     size_t used = 0;
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p;) {
-        size_t n = utf8_len(p);
+        size_t n = pc_utf8_len(p);
         if (used + (n ? n : 1) > max) {
             pc_buf_puts(b, "...");
             return;
