@@ -134,7 +134,7 @@ static int dz_zstd(struct src *in, struct sink *s, uint8_t *out)
         return pc_fail(s->err, PC_E_INTERNAL, "out of memory"), PC_TRI_INTERNAL;
     }
     size_t last = 1;   /* 0 once a frame is complete */
-    int rc;
+    int rc = PC_TRI_OK;
     for (;;) {
         ssize_t n = src_read(in);
         if (n < 0) {
@@ -183,7 +183,7 @@ static int dz_lz4(struct src *in, struct sink *s, uint8_t *out)
     if (LZ4F_isError(LZ4F_createDecompressionContext(&d, LZ4F_VERSION)))
         return pc_fail(s->err, PC_E_INTERNAL, "out of memory"), PC_TRI_INTERNAL;
     size_t hint = 1;   /* 0 once a frame is complete */
-    int rc;
+    int rc = PC_TRI_OK;
     for (;;) {
         ssize_t n = src_read(in);
         if (n < 0) {
@@ -239,7 +239,7 @@ static int dz_xz(struct src *in, struct sink *s, uint8_t *out)
     lzma_stream x = LZMA_STREAM_INIT;
     if (lzma_stream_decoder(&x, XZ_MEMLIMIT, LZMA_CONCATENATED) != LZMA_OK)
         return pc_fail(s->err, PC_E_INTERNAL, "out of memory"), PC_TRI_INTERNAL;
-    int rc;
+    int rc = PC_TRI_OK;
     for (;;) {
         ssize_t n = src_read(in);
         if (n < 0) {
@@ -307,7 +307,7 @@ static int dz_gzip(struct src *in, struct sink *s, uint8_t *out)
     memset(&g, 0, sizeof g);
     if (inflateInit2(&g.z, 16 + MAX_WBITS) != Z_OK)
         return pc_fail(s->err, PC_E_INTERNAL, "out of memory"), PC_TRI_INTERNAL;
-    int rc;
+    int rc = PC_TRI_OK;
     for (;;) {
         ssize_t n = src_read(in);
         if (n < 0) {
@@ -334,7 +334,7 @@ static int run(int in_fd, enum pc_tz_format fmt, struct sink *s)
 {
     struct bufs b = {malloc(IN_SIZE), malloc(OUT_SIZE)};
     struct src in = {in_fd, b.in, s->err};
-    int rc;
+    int rc = PC_TRI_OK;
     if (!b.in || !b.out)
         rc = (pc_fail(s->err, PC_E_INTERNAL, "out of memory"), PC_TRI_INTERNAL);
     else if (fmt == PC_TZ_ZSTD)
