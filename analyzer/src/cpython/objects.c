@@ -22,6 +22,40 @@ static int is_type(struct pc_python *py, uint64_t obj, uint64_t want)
     return want && pc_py_type(py, obj, &ty) == 0 && ty == want;
 }
 
+struct learn {
+    int seen;
+};
+
+static int learn_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+{
+    struct learn *l = arg;
+    char s[16];
+    /* Every key of sys.modules is a str; its "sys" entry is a module.  The
+     * type names themselves may be unreadable (in a missing libpython's
+     * read-only data), so the structure decides. */
+    if (!py->t_str)
+        pc_py_type(py, key, &py->t_str);
+    if (!py->t_module && pc_py_str(py, key, s, sizeof s) == 0 && strcmp(s, "sys") == 0)
+        pc_py_type(py, value, &py->t_module);
+    return ++l->seen > 4096 || (py->t_str && py->t_module);
+}
+
+void pc_py_learn_types(struct pc_python *py)
+{
+    /* Without the interpreter's symbols (a missing libpython, a stripped
+     * build) the type objects are learnt from objects whose type is known:
+     * sys.modules is a dict of str -> module. */
+    uint64_t modules;
+    if (!py->interp || pc_read_ptr(py->t, py->interp + OFF(is_modules), &modules) || !modules)
+        return;
+    if (!py->t_dict)
+        pc_py_type(py, modules, &py->t_dict);   /* sys.modules is a dict */
+    if (py->t_str && py->t_module)
+        return;
+    struct learn l = {0};
+    pc_py_dict_each(py, modules, learn_cb, &l);
+}
+
 static void put_utf8(char *out, size_t max, size_t *n, uint32_t c)
 {
     char tmp[4];
@@ -89,6 +123,7 @@ int pc_py_str(struct pc_python *py, uint64_t obj, char *out, size_t max)
 
 int pc_py_int(struct pc_python *py, uint64_t obj, int64_t *v)
 {
+
     /* 2.7 int and bool are PyIntObject: one C long. */
     if (HAS(i_ival) && (is_type(py, obj, py->t_pyint) || is_type(py, obj, py->t_bool)))
         return pc_read(py->t, obj + OFF(i_ival), v, 8) ? -1 : 0;

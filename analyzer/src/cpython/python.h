@@ -43,6 +43,9 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, int scan, pc_error
 int pc_py_debug_offsets(pc_target *t, uint64_t runtime, uint32_t *version, int *free_threaded,
                         const struct pc_py_layout *base, struct pc_py_layout *L);
 
+/* Fill type objects the symbol table did not give from known objects. */
+void pc_py_learn_types(struct pc_python *py);
+
 /* Objects. Each returns 0 on success. */
 int pc_py_type(struct pc_python *py, uint64_t obj, uint64_t *type);
 int pc_py_str(struct pc_python *py, uint64_t obj, char *out, size_t max);

@@ -134,13 +134,25 @@ struct runtime_scan {
 
 static int valid_runtime(struct pc_python *py, uint64_t r)
 {
-    uint64_t interp, ts, back;
+    uint64_t interp, ts, back, main_interp, tid;
     /* The main interpreter may live inside _PyRuntime itself (3.11+). */
     if (pc_read_ptr(py->t, r + (uint64_t)py->L->rt_interpreters_head, &interp) || !interp || (interp & 7) ||
         interp == r || pc_read_ptr(py->t, interp + (uint64_t)py->L->is_tstate_head, &ts) || !ts || (ts & 7) ||
-        pc_read_ptr(py->t, ts + (uint64_t)py->L->ts_interp, &back))
+        pc_read_ptr(py->t, ts + (uint64_t)py->L->ts_interp, &back) || back != interp ||
+        pc_read_u64(py->t, ts + (uint64_t)py->L->ts_thread_id, &tid) || !tid)
         return 0;
-    return back == interp;
+    /* The thread state names a thread of this process: its pthread_t is
+     * some thread's fs_base. */
+    int known = 0;
+    for (size_t i = 0; i < py->n->nthreads && !known; i++)
+        known = py->n->threads[i].regs[PC_FS_BASE] == tid;
+    if (!known)
+        return 0;
+    /* struct pyinterpreters {mutex; head; main; next_id} (3.7-3.12): a
+     * single interpreter is both head and main, which a neighbour word
+     * that happens to point at it is not. */
+    return pc_read_ptr(py->t, r + (uint64_t)py->L->rt_interpreters_head + 8, &main_interp) == 0 &&
+           main_interp == interp;
 }
 
 static int runtime_page(struct pc_python *py, uint64_t base, const uint8_t *buf, size_t n, void *arg)
@@ -154,9 +166,14 @@ static int runtime_page(struct pc_python *py, uint64_t base, const uint8_t *buf,
             }
             continue;
         }
-        int32_t first;
-        memcpy(&first, buf + i, 4);
-        if (first == 1 && valid_runtime(py, base + i)) {   /* _initialized / initialized */
+        /* Cheap first: interpreters.head == interpreters.main, non-null. */
+        size_t off = (size_t)py->L->rt_interpreters_head;
+        uint64_t hm[2];
+        if (i + off + 16 <= n)
+            memcpy(hm, buf + i + off, 16);
+        else if (pc_read(py->t, base + i + off, hm, 16))
+            continue;
+        if (hm[0] && !(hm[0] & 7) && hm[0] == hm[1] && valid_runtime(py, base + i)) {
             rs->found = base + i;
             return 1;
         }
@@ -337,6 +354,8 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, int scan, pc_error
             break;
         py->interp = next;
     }
+    if (!bad && py->interp)
+        pc_py_learn_types(py);
     if (bad || py->interp == 0)
         return pc_fail(err, PC_E_NOPYTHON,
                        py->runtime ? "CPython %s has no interpreter state (not started yet, or already finalized)"

@@ -62,6 +62,9 @@ static int active_cb(struct pc_python *py, uint64_t key, uint64_t thread, void *
 {
     struct names *nm = arg;
     int64_t ident;
+    /* _active's keys are ints: their type, when no symbol named it. */
+    if (!py->t_int && !py->t_pyint)
+        pc_py_type(py, key, py->version < 0x03000000 ? &py->t_pyint : &py->t_int);
     if (pc_py_int(py, key, &ident))
         return 0;
     if (nm->n >= 100000 || pc_grow(&nm->v, &nm->cap, nm->n + 1, sizeof *nm->v))
@@ -75,7 +78,10 @@ static int active_cb(struct pc_python *py, uint64_t key, uint64_t thread, void *
     int py2 = py->version < 0x03000000;
     pc_py_str(py, pc_py_attr(py, thread, py2 ? "_Thread__name" : "_name"), p->name, sizeof p->name);
     int64_t d;
-    if (pc_py_int(py, pc_py_attr(py, thread, py2 ? "_Thread__daemonic" : "_daemonic"), &d) == 0)
+    uint64_t daemonic = pc_py_attr(py, thread, py2 ? "_Thread__daemonic" : "_daemonic");
+    if (!py->t_bool && daemonic)
+        pc_py_type(py, daemonic, &py->t_bool);   /* True or False */
+    if (pc_py_int(py, daemonic, &d) == 0)
         p->daemon = d != 0;
     return 0;
 }
