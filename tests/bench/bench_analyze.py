@@ -13,31 +13,15 @@ asserts nothing.
 import argparse
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "corpus"))
+sys.path.insert(0, HERE)
 import make_core  # noqa: E402
-
-
-def measure(argv, runs):
-    """Best wall time and peak RSS (MB).  RSS comes from GNU time, whose own
-    child is forked from a small process: a child forked from this Python
-    would report this interpreter's pages as its own peak."""
-    best, rss, code = None, 0, 0
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        p = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE)
-        dt = time.perf_counter() - t0
-        best = dt if best is None else min(best, dt)
-        rss = max(rss, int(p.stderr.decode().strip().splitlines()[-1]))
-        code = p.returncode
-    return best, rss / 1024.0, code
+from timing import measure  # noqa: E402
 
 
 def main():

@@ -20,12 +20,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "corpus"))
+sys.path.insert(0, HERE)
 import make_core  # noqa: E402
+from timing import measure  # noqa: E402
 
 SCENARIOS = ["two_threads", "shutdown_join", "gil_held", "idle_sleep", "import_lock"]
 
@@ -69,19 +70,6 @@ def populate(tree, distinct, n):
             shutil.copyfile(src, dst)
         sizes += os.path.getsize(src)
     return sizes
-
-
-def measure(argv, runs, env):
-    best, rss, code = None, 0, 0
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        p = subprocess.run(["/usr/bin/time", "-f", "%M"] + argv, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.PIPE, env=env)
-        dt = time.perf_counter() - t0
-        best = dt if best is None else min(best, dt)
-        rss = max(rss, int(p.stderr.decode().strip().splitlines()[-1]))
-        code = p.returncode
-    return best, rss / 1024.0, code
 
 
 def main():
