@@ -40,8 +40,9 @@ struct bufs {
     uint8_t *in, *out;
 };
 
-static int write_all(int fd, const uint8_t *p, size_t n)
+int pc_tri_write_all(int fd, const void *buf, size_t n)
 {
+    const uint8_t *p = buf;
     while (n) {
         ssize_t w = write(fd, p, n);
         if (w < 0 && errno == EINTR)
@@ -68,7 +69,7 @@ static int sink_put(struct sink *s, const uint8_t *p, size_t n)
                 (unsigned long long)s->max);
         return PC_TRI_TOO_LARGE;
     }
-    if (write_all(s->fd, p, n)) {
+    if (pc_tri_write_all(s->fd, p, n)) {
         pc_fail(s->err, PC_E_INTERNAL, "cannot write the decompressed core to the temporary directory: %s",
                 strerror(errno));
         return PC_TRI_INTERNAL;

@@ -59,19 +59,6 @@ static int cpus(void)
     return n > 0 ? (int)n : 1;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w, n -= (size_t)w;
-    }
-    return 0;
-}
-
 /* ------------------------------------------------------------ worker */
 
 static void worker_main(struct pool *p, size_t idx, int fd, pid_t parent)
@@ -84,7 +71,7 @@ static void worker_main(struct pool *p, size_t idx, int fd, pid_t parent)
             close(p->slots[i].fd);
     pc_buf m = {0};
     pc_triage_work(p->t->cores[idx].path, p->o, &m);
-    int bad = m.oom || write_all(fd, m.data, m.len);
+    int bad = m.oom || pc_tri_write_all(fd, m.data, m.len);
     pc_buf_free(&m);
 #if defined(__SANITIZE_ADDRESS__)
     if (__lsan_do_recoverable_leak_check())

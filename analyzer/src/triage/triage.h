@@ -225,6 +225,9 @@ void pc_triage_render_json(const struct pc_triage *t, pc_tout *o);
 void pc_triage_render_junit(const struct pc_triage *t, pc_tout *o);
 void pc_triage_render_markdown(const struct pc_triage *t, pc_tout *o);
 
+/* write(2) until done, retrying EINTR (decompress.c; the pool uses it too). */
+int pc_tri_write_all(int fd, const void *buf, size_t n);
+
 /* Escapers shared by the renderers (escape.c). */
 void pc_xml_str(pc_buf *b, const char *s);         /* attribute values */
 void pc_xml_text(pc_buf *b, const char *s);        /* element content */
