@@ -3,6 +3,7 @@
  * control characters XML cannot carry are dropped. */
 #include "triage/triage.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 
@@ -112,4 +113,21 @@ void pc_put_clipped(pc_buf *b, const char *s, size_t max)
         cut--;
     pc_buf_put(b, s, cut);
     pc_buf_puts(b, "...");
+}
+
+void pc_tri_each_line(pc_buf *b, const char *s, pc_tri_line_fn fn)
+{
+    size_t index = 0;
+    for (const char *p = s; p && *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        char *one = malloc(n + 1);
+        if (one) {
+            memcpy(one, p, n);
+            one[n] = 0;
+            fn(b, one, index++);
+            free(one);
+        }
+        p += n + (nl != NULL);
+    }
 }

@@ -7,23 +7,17 @@
 
 #define TRIAGE_SCHEMA_VERSION 1
 
+static void json_item(pc_buf *b, const char *line, size_t index)
+{
+    pc_buf_puts(b, index ? "," : "");
+    pc_json_str(b, line);
+}
+
 /* A '\n'-separated list as a JSON array of strings. */
 static void str_array(pc_buf *b, const char *s)
 {
     pc_buf_puts(b, "[");
-    for (const char *p = s; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        char *one = malloc(n + 1);
-        if (one) {
-            memcpy(one, p, n);
-            one[n] = 0;
-            pc_buf_puts(b, p == s ? "" : ",");
-            pc_json_str(b, one);
-            free(one);
-        }
-        p = nl ? nl + 1 : p + n;
-    }
+    pc_tri_each_line(b, s, json_item);
     pc_buf_puts(b, "]");
 }
 

@@ -26,6 +26,14 @@ static void case_open(const struct pc_triage_core *c, pc_buf *b)
     pc_buf_puts(b, " time=\"0\">\n");
 }
 
+static void xml_frame(pc_buf *b, const char *line, size_t index)
+{
+    (void)index;
+    pc_buf_puts(b, "  ");
+    pc_xml_text(b, line);
+    pc_buf_puts(b, "\n");
+}
+
 static void failure(const struct pc_triage *t, const struct pc_triage_core *c, pc_buf *b)
 {
     pc_buf_puts(b, "      <failure");
@@ -38,20 +46,7 @@ static void failure(const struct pc_triage *t, const struct pc_triage_core *c, p
     size_t n = t->groups[c->group].count;
     pc_buf_printf(b, ")\nsignature: %s, group %zu (%zu core%s)\nkey frames:\n", c->sig, c->group + 1, n,
                   n == 1 ? "" : "s");
-    for (const char *p = c->frames; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        char *one = malloc(n + 1);
-        if (one) {
-            memcpy(one, p, n);
-            one[n] = 0;
-            pc_buf_puts(b, "  ");
-            pc_xml_text(b, one);
-            pc_buf_puts(b, "\n");
-            free(one);
-        }
-        p += n + (nl != NULL);
-    }
+    pc_tri_each_line(b, c->frames, xml_frame);
     char *text = pc_triage_spool_get(t, c->text_off, c->text_len);
     if (text) {
         pc_buf_puts(b, "\n");

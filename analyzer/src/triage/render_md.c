@@ -47,6 +47,14 @@ static void report_excerpt(const struct pc_triage *t, const struct pc_triage_cor
     free(text);
 }
 
+static void md_frame(pc_buf *b, const char *line, size_t index)
+{
+    (void)index;
+    pc_buf_puts(b, "- `");
+    pc_md_code(b, line, CELL_MAX, 0);
+    pc_buf_puts(b, "`\n");
+}
+
 static void details(const struct pc_triage *t, size_t gi, pc_buf *b)
 {
     const struct pc_triage_group *g = &t->groups[gi];
@@ -55,20 +63,7 @@ static void details(const struct pc_triage *t, size_t gi, pc_buf *b)
     pc_xml_text(b, r->pattern);
     pc_buf_printf(b, "</b>: %zu core%s, signature <code>%s</code></summary>\n\nKey frames:\n", g->count,
                   g->count == 1 ? "" : "s", r->sig);
-    for (const char *p = r->frames; p && *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        char *one = malloc(n + 1);
-        if (one) {
-            memcpy(one, p, n);
-            one[n] = 0;
-            pc_buf_puts(b, "- `");
-            pc_md_code(b, one, CELL_MAX, 0);
-            pc_buf_puts(b, "`\n");
-            free(one);
-        }
-        p += n + (nl != NULL);
-    }
+    pc_tri_each_line(b, r->frames, md_frame);
     pc_buf_puts(b, "\nCores:\n");
     for (size_t k = 0; k < g->count && k < MEMBERS_SHOWN; k++) {
         pc_buf_puts(b, "- `");

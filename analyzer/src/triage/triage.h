@@ -228,6 +228,11 @@ void pc_triage_render_markdown(const struct pc_triage *t, pc_tout *o);
 /* write(2) until done, retrying EINTR (decompress.c; the pool uses it too). */
 int pc_tri_write_all(int fd, const void *buf, size_t n);
 
+/* Each line of a '\n'-separated list (key frames), NUL-terminated for
+ * the escapers; index counts from 0 (escape.c). */
+typedef void (*pc_tri_line_fn)(pc_buf *b, const char *line, size_t index);
+void pc_tri_each_line(pc_buf *b, const char *s, pc_tri_line_fn fn);
+
 /* Escapers shared by the renderers (escape.c). */
 void pc_xml_str(pc_buf *b, const char *s);         /* attribute values */
 void pc_xml_text(pc_buf *b, const char *s);        /* element content */
