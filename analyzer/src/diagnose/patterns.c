@@ -719,20 +719,31 @@ static void rule_queue_and_orphans(struct pc_python *py, struct pc_model *m, str
 static void rule_passive(struct pc_model *m, struct pc_diag *d)
 {
     char a[160];
-    size_t io = 0, busy = SIZE_MAX;
+    size_t io = 0, busy = SIZE_MAX, handoff = SIZE_MAX;
+    int held = 0;
     for (size_t i = 0; i < m->nthreads; i++) {
         int k = d->waits[i].kind;
         io += k == PC_W_IO || k == PC_W_SLEEP || k == PC_W_CHILD;
+        held |= m->threads[i].gil == PC_GIL_HELD;
         if (k == PC_W_RUNNING && m->threads[i].gil == PC_GIL_HELD)
             busy = i;
+        /* A spinning thread gives the GIL up and takes it back every check
+         * interval; a core taken inside that hand-off finds nobody holding it. */
+        if (k == PC_W_RUNNING && m->threads[i].tstate && m->threads[i].npy && m->threads[i].gil == PC_GIL_NONE &&
+            handoff == SIZE_MAX)
+            handoff = i;
     }
+    if (busy == SIZE_MAX && !held)
+        busy = handoff;
     if (busy != SIZE_MAX) {
         struct pc_finding *f = add(d, "cpu-busy", PC_CONF_LOW, ADV_BUSY);
         with_thread(f, busy);
         const struct pc_thread_model *t = &m->threads[busy];
-        summary(f, "%s holds the GIL and runs Python code in %s: possibly a busy loop",
-                pc_diag_thread_label(m, busy, a, sizeof a), t->npy ? t->py[0].qualname : "native code");
+        summary(f, "%s %s Python code in %s: possibly a busy loop", pc_diag_thread_label(m, busy, a, sizeof a),
+                t->gil == PC_GIL_HELD ? "holds the GIL and runs" : "runs", t->npy ? t->py[0].qualname : "native code");
         ev(f, "orig_rax = -1: not in a system call when the core was taken");
+        if (t->gil != PC_GIL_HELD)
+            ev(f, "no thread held the GIL: the core caught this thread between releasing and retaking it");
     }
     if (io) {
         struct pc_finding *f = add(d, "io-wait", PC_CONF_MEDIUM, ADV_IO);
