@@ -30,6 +30,8 @@ QUALNAMES = {
     "subprocess_pipe_wait": {"Popen.wait", "main", "<module>"},
     "subprocess_pipe_stderr": {"Popen.wait", "run", "Thread.join"},
     "output_pipe_full": {"printer", "<module>"},
+    "gil_c_mutex": {"take_mutex", "own_mutex", "Thread.join", "main"},
+    "logging_stderr_full": {"Logger.warning", "StreamHandler.emit", "audit", "<module>"},
 
     "import_pkg_thread": {"Thread.join", "_ModuleLock.acquire", "_lock_unlock_module",
                           "_find_and_load", "load_builtin_plugins", "<module>"},

@@ -63,6 +63,8 @@ THREADS = {
     "subprocess_pipe_wait": {},
     "subprocess_pipe_stderr": {"runner": False},
     "output_pipe_full": {"printer-1": True, "printer-2": True},
+    "logging_stderr_full": {"audit": True},
+    "gil_c_mutex": {"c-owner": True, "gil-taker": True},
     "fork_child_rlock": {},
 }
 
@@ -274,6 +276,15 @@ def check_oracle(scenario, by_name, version):
     elif scenario == "output_pipe_full":
         assert main == ["<module>"], main
         assert names("printer-1")[0] == "printer", names("printer-1")
+    elif scenario == "gil_c_mutex":
+        assert names("gil-taker")[0] == "take_mutex", names("gil-taker")
+        assert names("c-owner")[0] == "own_mutex", names("c-owner")
+        assert "join" in main and main[-2:] == ["main", "<module>"], main
+    elif scenario == "logging_stderr_full":
+        # 3.13+: Handler.handle takes the lock with `with` (no acquire frame);
+        # <= 3.8: the write blocks in StreamHandler.flush, called by emit
+        assert main[0] in ("acquire", "handle") and main[-1] == "<module>", main
+        assert "emit" in names("audit")[:2] and "audit" in names("audit"), names("audit")
     elif scenario == "fork_child_lock":
         assert main == ["child", "main", "<module>"], main
     elif scenario == "fork_child_rlock":

@@ -254,8 +254,21 @@ static void rule_cycle(struct pc_model *m, struct pc_diag *d)
         if (w->kind == PC_W_LOCK && w->lock != SIZE_MAX && d->locks[w->lock].holder_conf < conf)
             conf = d->locks[w->lock].holder_conf;
     }
+    size_t gil_waiter = SIZE_MAX;
+    for (size_t k = 0; k < d->ncycle; k++)
+        if (d->waits[d->cycle[k]].kind == PC_W_GIL)
+            gil_waiter = d->cycle[k];
     struct pc_finding *f;
-    if (d->ncycle == 1) {
+    if (gil_waiter != SIZE_MAX && d->ncycle > 1) {
+        /* The GIL is one of the locks of the cycle: its holder blocks, without
+         * releasing it, on something the GIL waiter holds (a C mutex). */
+        size_t h = d->waits[gil_waiter].target;
+        f = add(d, "gil-held-blocking", conf, ADV_GIL);
+        summary(f, "%s holds the GIL and waits for %s in %s, held by %s, which waits for the GIL in %s: "
+                   "a lock-order inversion between the GIL and a C lock",
+                pc_diag_thread_label(m, h, a, sizeof a), d->waits[h].what, where(m, d, h, at, sizeof at),
+                pc_diag_thread_label(m, gil_waiter, b, sizeof b), where(m, d, gil_waiter, at + 128, 128));
+    } else if (d->ncycle == 1) {
         size_t i = d->cycle[0];
         f = add(d, "self-deadlock", conf, ADV_SELF);
         summary(f, "%s waits in %s for %s, which it already holds", pc_diag_thread_label(m, i, a, sizeof a),
@@ -363,6 +376,9 @@ static void rule_gil(struct pc_model *m, struct pc_diag *d)
     }
     if (holder == SIZE_MAX || !waiters)
         return;
+    for (size_t k = 0; k < d->nfindings; k++)
+        if (strcmp(d->findings[k].pattern, "gil-held-blocking") == 0)
+            return;   /* rule_cycle found the GIL in a cycle */
     const struct pc_thread_model *h = &m->threads[holder];
     uint64_t nr = h->desc.regs[PC_ORIG_RAX];
     if (nr == UINT64_MAX)
@@ -655,6 +671,9 @@ static void rule_output(struct pc_model *m, struct pc_diag *d)
         ev(f, "write(%llu, ...) in progress (orig_rax = 1): the reader of the %s pipe does not read",
            (unsigned long long)fd, fd == 1 ? "stdout" : "stderr");
         describe_wait(f, m, d, i);
+        for (size_t j = 0; j < m->nthreads; j++)
+            if (j != i && (d->waits[j].kind == PC_W_FUTEX || d->waits[j].kind == PC_W_LOCK) && m->threads[j].tstate)
+                describe_wait(f, m, d, j);
         return;
     }
 }

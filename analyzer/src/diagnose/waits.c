@@ -436,6 +436,33 @@ static int import_lock_wait(struct pc_python *py, struct pc_model *m, size_t ti,
     return 1;
 }
 
+/* glibc's pthread_mutex_lock sleeps with FUTEX_WAIT for the value 2 on the
+ * mutex's first word, and the mutex records its owner's TID in __owner, two
+ * words further: a C mutex names its holder, as an RLock does. */
+static void c_mutex_wait(struct pc_python *py, struct pc_model *m, size_t ti, struct pc_wait *w)
+{
+    const struct pc_thread_model *t = &m->threads[ti];
+    uint64_t futex = t->desc.regs[PC_RDI];
+    int32_t word[4];
+    if ((t->desc.regs[PC_RSI] & 0x7f) != 0 || t->desc.regs[PC_RDX] != 2 ||
+        pc_read(py->t, futex, word, sizeof word) || word[0] != 2 || word[2] <= 0)
+        return;
+    char who[160];
+    for (size_t j = 0; j < m->nthreads; j++)
+        if (j != ti && m->threads[j].tid == word[2]) {
+            w->target = j;
+            snprintf(w->what, sizeof w->what, "pthread mutex 0x%llx", (unsigned long long)futex);
+            snprintf(w->evidence, sizeof w->evidence,
+                     "futex word 0x%llx = 2 (FUTEX_WAIT for 2: pthread_mutex_lock); its __owner = %d = %s",
+                     (unsigned long long)futex, word[2], pc_diag_thread_label(m, j, who, sizeof who));
+            return;
+        }
+    snprintf(w->what, sizeof w->what, "pthread mutex 0x%llx", (unsigned long long)futex);
+    snprintf(w->evidence, sizeof w->evidence,
+             "futex word 0x%llx = 2 (pthread_mutex_lock); its __owner = %d is no thread of this process "
+             "(it exited, or the mutex was held across fork())", (unsigned long long)futex, word[2]);
+}
+
 static void futex_wait(struct pc_python *py, struct pc_model *m, struct pc_diag *d, size_t ti, struct pc_wait *w)
 {
     const struct pc_thread_model *t = &m->threads[ti];
@@ -462,6 +489,7 @@ static void futex_wait(struct pc_python *py, struct pc_model *m, struct pc_diag 
     if (w->kind == PC_W_NONE) {
         w->kind = PC_W_FUTEX;
         snprintf(w->what, sizeof w->what, "futex 0x%llx (no Python lock found for it)", (unsigned long long)futex);
+        c_mutex_wait(py, m, ti, w);
     }
 }
 
