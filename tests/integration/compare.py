@@ -30,6 +30,11 @@ QUALNAMES = {
     "subprocess_pipe_wait": {"Popen.wait", "main", "<module>"},
     "subprocess_pipe_stderr": {"Popen.wait", "run", "Thread.join"},
     "output_pipe_full": {"printer", "<module>"},
+    "asyncio_await_forever": {"EpollSelector.select", "BaseEventLoop._run_once",
+                              "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
+    "asyncio_queue_orphaned": {"EpollSelector.select", "BaseEventLoop._run_once",
+                               "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
+    "asyncio_server_idle": {"EpollSelector.select", "BaseEventLoop._run_once", "<module>"},
     "gil_c_mutex": {"take_mutex", "own_mutex", "Thread.join", "main"},
     "logging_stderr_full": {"Logger.warning", "StreamHandler.emit", "audit", "<module>"},
 

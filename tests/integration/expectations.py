@@ -58,6 +58,10 @@ THREADS = {
     "pool_starvation_fanout": lambda v: {"fanout_0": v < (3, 9), "fanout_1": v < (3, 9)},
     "asyncio_blocked_sleep": {},
     "asyncio_blocked_future": {},
+    # asyncio-idle-forever, and its healthy look-alike (io-wait)
+    "asyncio_await_forever": {},
+    "asyncio_queue_orphaned": {},
+    "asyncio_server_idle": {},
     "atexit_logging_daemon": {"log-writer": True},
     "atexit_lock_daemon": {"saver": True},
     "subprocess_pipe_wait": {},
@@ -260,6 +264,11 @@ def check_oracle(scenario, by_name, version):
         assert len(workers) == 2 and all("split" in names(w) for w in workers), by_name.keys()
     elif scenario == "asyncio_blocked_sleep":
         assert main[0] == "handler" and "_run_once" in main, main
+    elif scenario in ("asyncio_await_forever", "asyncio_queue_orphaned", "asyncio_server_idle"):
+        # idle loop: blocked in the selector, not inside a task step (Handle._run)
+        assert main == ["select", "_run_once", "run_forever", "run_until_complete",
+                        "<module>"], main
+        assert files("MainThread")[0].endswith("/selectors.py"), by_name["MainThread"][:1]
     elif scenario == "asyncio_blocked_future":
         assert "result" in main and "_run_once" in main, main
     elif scenario == "atexit_logging_daemon":

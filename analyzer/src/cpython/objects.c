@@ -155,6 +155,23 @@ int pc_py_int(struct pc_python *py, uint64_t obj, int64_t *v)
     return 0;
 }
 
+/* list, tuple and deque keep their length in ob_size; a 3.x dict keeps
+ * ma_used in the same word, right after the object header. */
+int pc_py_len(struct pc_python *py, uint64_t obj, int64_t *n)
+{
+    char ty[64];
+    if (pc_py_type_name(py, obj, ty, sizeof ty))
+        return -1;
+    int dict = strcmp(ty, "dict") == 0;
+    if (!dict && strcmp(ty, "list") && strcmp(ty, "tuple") && strcmp(ty, "collections.deque"))
+        return -1;
+    if (dict && py->version < 0x03000000)
+        return -1;   /* 2.7: ma_fill comes first */
+    if (pc_read(py->t, obj + OFF(ob_size), n, 8) || *n < 0)
+        return -1;
+    return 0;
+}
+
 int pc_py_type_name(struct pc_python *py, uint64_t obj, char *out, size_t max)
 {
     uint64_t ty, name;

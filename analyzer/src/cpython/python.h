@@ -31,6 +31,7 @@ struct pc_python {
     /* import.c statics, when the symbol table has them (<= 3.11) */
     uint64_t import_lock, import_lock_thread;
     uint64_t is_tripped;        /* signalmodule.c static, when in the symbol table */
+    uint64_t finalizing;        /* &_PyRuntime._finalizing (3.6: &_Py_Finalizing); 0 unknown */
 };
 
 /* Find the interpreter, its version and layout; scan: find _PyRuntime by
@@ -51,6 +52,8 @@ int pc_py_type(struct pc_python *py, uint64_t obj, uint64_t *type);
 int pc_py_str(struct pc_python *py, uint64_t obj, char *out, size_t max);
 int pc_py_int(struct pc_python *py, uint64_t obj, int64_t *v);   /* also bool */
 int pc_py_type_name(struct pc_python *py, uint64_t obj, char *out, size_t max);
+/* len() of a list, tuple, collections.deque or (3.x) dict; -1 other types. */
+int pc_py_len(struct pc_python *py, uint64_t obj, int64_t *n);
 
 /* Dict iteration: calls fn(key, value, arg) for every item until fn
  * returns non-zero.  Bounded by PC_MAX_DICT_ENTRIES. */

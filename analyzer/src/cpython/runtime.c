@@ -12,7 +12,7 @@
 enum {
     S_VERSION, S_REFTOTAL, S_GETREFTOTAL, S_STR, S_INT, S_BOOL, S_DICT, S_CODE, S_MODULE,
     S_PYSTRING, S_PYINT, S_TSTATE_CURRENT, S_INTERP_HEAD, S_INTERPRETER_LOCK, S_GIL_COND,
-    S_GLOBALREFTOTAL, S_IMPORT_LOCK, S_IMPORT_LOCK_THREAD, S_IS_TRIPPED, S_COUNT
+    S_GLOBALREFTOTAL, S_IMPORT_LOCK, S_IMPORT_LOCK_THREAD, S_IS_TRIPPED, S_PY_FINALIZING, S_COUNT
 };
 static const char *const sym_names[S_COUNT] = {
     "Py_Version", "_Py_RefTotal", "_Py_GetRefTotal", "PyUnicode_Type", "PyLong_Type",
@@ -25,6 +25,8 @@ static const char *const sym_names[S_COUNT] = {
     "import_lock", "import_lock_thread",
     /* signalmodule.c static (2.7 - 3.7): a Python handler is pending */
     "is_tripped",
+    /* 3.6 (later: _PyRuntime._finalizing): the thread state running Py_Finalize */
+    "_Py_Finalizing",
 };
 
 static void version_string(uint32_t v, char *out, size_t n)
@@ -342,6 +344,10 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, int scan, pc_error
     py->import_lock = syms[S_IMPORT_LOCK];
     py->import_lock_thread = syms[S_IMPORT_LOCK_THREAD];
     py->is_tripped = syms[S_IS_TRIPPED];
+    if (py->runtime && py->L->rt_finalizing != PC_NO_FIELD)
+        py->finalizing = py->runtime + (uint64_t)py->L->rt_finalizing;
+    else
+        py->finalizing = syms[S_PY_FINALIZING];
     int bad = 0;
     if (py->runtime)
         bad = pc_read_ptr(py->t, py->runtime + (uint64_t)py->L->rt_interpreters_head, &py->interp);

@@ -14,7 +14,7 @@ static const char *const hang_patterns[] = {
     "import-lock-deadlock", "shutdown-join", "signal-blocked-main-thread", "gil-held-blocking",
     "lock-order-deadlock", "self-deadlock", "fork-child-deadlock", "queue-join-unfinished",
     "orphaned-wait", "thread-pool-starvation", "asyncio-loop-blocked", "atexit-blocked-by-daemon",
-    "subprocess-pipe-deadlock", "output-pipe-full",
+    "subprocess-pipe-deadlock", "output-pipe-full", "asyncio-idle-forever",
 };
 
 int pc_pattern_is_hang(const char *pattern)
@@ -580,6 +580,62 @@ static void rule_asyncio(struct pc_model *m, struct pc_diag *d)
     }
 }
 
+static const char ADV_ASYNCIO_IDLE[] =
+    "The event loop is idle and nothing can wake it: no callback is ready, no timer is scheduled, no descriptor "
+    "but the loop's own wake-up pipe is watched. A task awaits a future, event or queue that nothing will ever "
+    "complete: a producer task that died (await every task you create, or add a done callback that reports its "
+    "exception), a reader task never started, a lost callback. Bound such awaits with asyncio.wait_for or "
+    "asyncio.timeout.";
+
+/* H23: the loop sleeps in its selector without a timeout and nothing is
+ * left that could wake it: read from the loop object itself. */
+static void rule_asyncio_idle(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    for (size_t i = 0; i < m->nthreads; i++) {
+        const struct pc_thread_model *t = &m->threads[i];
+        if (t->npy < 2 || strcmp(t->py[0].name, "select") || strcmp(t->py[1].name, "_run_once") ||
+            !has_frame(t, "selectors.py", "select") || !has_frame(t, "asyncio/base_events.py", "_run_once"))
+            continue;
+        uint64_t loop = pc_py_frame_local(py, &t->py[1], "self");
+        uint64_t timeout = pc_py_frame_local(py, &t->py[1], "timeout");
+        char ty[64];
+        int64_t ready = -1, timers = -1, fds = -1;
+        if (!loop || !timeout || pc_py_type_name(py, timeout, ty, sizeof ty) || strcmp(ty, "NoneType") ||
+            pc_py_len(py, pc_py_attr(py, loop, "_ready"), &ready) || ready != 0 ||
+            pc_py_len(py, pc_py_attr(py, loop, "_scheduled"), &timers) || timers != 0)
+            continue;
+        uint64_t selector = pc_py_attr(py, loop, "_selector");
+        if (selector && pc_py_len(py, pc_py_attr(py, selector, "_fd_to_key"), &fds) == 0 && fds > 1)
+            continue;   /* it watches sockets or pipes: a wait for a peer (io-wait) */
+        size_t others = 0;
+        for (size_t j = 0; j < m->nthreads; j++) {
+            int k = d->waits[j].kind;
+            if (j != i && m->threads[j].tstate &&
+                !((k == PC_W_EVENT || k == PC_W_CONDITION || k == PC_W_QUEUE_GET || k == PC_W_LOCK ||
+                   k == PC_W_JOIN || k == PC_W_FUTURE) && d->waits[j].timeout == 0))
+                others++;
+        }
+        char a[160];
+        struct pc_finding *f = add(d, "asyncio-idle-forever", others ? PC_CONF_MEDIUM : PC_CONF_HIGH, ADV_ASYNCIO_IDLE);
+        with_thread(f, i);
+        summary(f, "the asyncio event loop of %s is idle and nothing is left to wake it: no ready callback, no timer, "
+                   "no watched descriptor but its own wake-up pipe; the tasks it runs wait forever",
+                pc_diag_thread_label(m, i, a, sizeof a));
+        ev(f, "%s in %s < %s, whose timeout = None: the selector waits without a timeout", pc_diag_thread_label(m, i, a, sizeof a),
+           t->py[0].qualname, t->py[1].qualname);
+        ev(f, "loop._ready: empty deque (no callback ready); loop._scheduled: empty list (no timer)");
+        if (fds >= 0)
+            ev(f, "loop._selector._fd_to_key: %lld descriptor%s registered (the loop's self-pipe)", (long long)fds,
+               fds == 1 ? "" : "s");
+        if (others)
+            ev(f, "%zu other Python thread%s could still call loop.call_soon_threadsafe()", others,
+               others == 1 ? "" : "s");
+        else
+            ev(f, "no other Python thread can call loop.call_soon_threadsafe()");
+        return;
+    }
+}
+
 static const char ADV_ATEXIT[] =
     "An exit hook waits for a lock held by a daemon thread, which the interpreter never lets run again. Stop "
     "daemon threads (or make them release their locks) before exit, or do not take shared locks in atexit hooks.";
@@ -794,6 +850,7 @@ void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *
     rule_fork(py, m, d);
     rule_pool(m, d);
     rule_asyncio(m, d);
+    rule_asyncio_idle(py, m, d);
     rule_atexit(m, d);
     rule_subprocess(py, m, d);
     rule_output(m, d);
