@@ -39,6 +39,10 @@ struct pc_python {
  * fallback when no symbol exists). */
 int pc_python_open(struct pc_native *n, struct pc_python *py, int scan, pc_error *err);
 
+/* Is Py_Finalize past the point where daemon threads are stopped?  1 yes
+ * (*tstate: the finalizing thread state), 0 no, -1 unknown (2.7, unreadable). */
+int pc_py_finalizing(const struct pc_python *py, uint64_t *tstate);
+
 /* 3.13+: fill *L from the target's _Py_DebugOffsets at runtime, completed
  * by base.  0, -1 (no cookie: not 3.13+) or -2 (offsets out of bounds). */
 int pc_py_debug_offsets(pc_target *t, uint64_t runtime, uint32_t *version, int *free_threaded,

@@ -370,3 +370,11 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, int scan, pc_error
                        py->version_str);
     return PC_OK;
 }
+
+int pc_py_finalizing(const struct pc_python *py, uint64_t *tstate)
+{
+    *tstate = 0;
+    if (!py->finalizing || pc_read_ptr(py->t, py->finalizing, tstate))
+        return -1;
+    return *tstate != 0;
+}

@@ -196,6 +196,8 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
     kbool(b, "debug", a->py.debug, &f2);
     kstr(b, "module", a->py.mod ? a->py.mod->path : NULL, &f2);
     kstr(b, "layout", a->py.L ? a->py.L->source : NULL, &f2);
+    uint64_t fin;
+    kbool(b, "finalizing", pc_py_finalizing(&a->py, &fin), &f2);
     pc_buf_puts(b, "}");
     key(b, "warnings", &first);
     pc_buf_puts(b, "[");

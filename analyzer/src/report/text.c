@@ -36,6 +36,10 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
     pc_buf_printf(b, "\n  python:     CPython %s, %s%s, %s build\n", a->py.version_str,
                   a->py.shared ? "shared libpython " : "static",
                   a->py.shared && a->py.mod ? a->py.mod->name : "", a->py.debug ? "debug" : "release");
+    uint64_t fin;
+    if (pc_py_finalizing(&a->py, &fin) == 1)
+        pc_buf_printf(b, "  state:      finalizing (Py_Finalize is running; thread state 0x%llx)\n",
+                      (unsigned long long)fin);
     pc_buf_printf(b, "  threads:    %zu\n", a->model.nthreads);
     for (size_t i = 0; i < a->native.nwarnings; i++)
         pc_buf_printf(b, "  %swarning:%s %s\n", s->warn, s->off, a->native.warnings[i]);
