@@ -140,9 +140,14 @@ def ready(extra=None):
     if extra:
         info.update(extra)
     tmp = path + ".tmp"
-    f = open(tmp, "w")
+    # os-level writes, not open(): the finalizer_* scenarios call ready()
+    # during interpreter teardown, where the builtins have no open() any more
+    # and text files cannot find their codec.
+    data = json.dumps(info, sort_keys=True).encode("utf-8")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
-        f.write(json.dumps(info, sort_keys=True))
+        while data:
+            data = data[os.write(fd, data):]
     finally:
-        f.close()
+        os.close(fd)
     os.rename(tmp, path)    # atomic: the harness never sees a partial file

@@ -35,6 +35,8 @@ QUALNAMES = {
     "asyncio_queue_orphaned": {"EpollSelector.select", "BaseEventLoop._run_once",
                                "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
     "asyncio_server_idle": {"EpollSelector.select", "BaseEventLoop._run_once", "<module>"},
+    "finalizer_event_daemon": {"Event.wait", "Condition.wait", "Journal.__del__"},
+    "finalizer_join_daemon": {"Condition.wait", "Queue.join", "WorkerPool.close", "WorkerPool.__del__"},
     "gil_c_mutex": {"take_mutex", "own_mutex", "Thread.join", "main"},
     "logging_stderr_full": {"Logger.warning", "StreamHandler.emit", "audit", "<module>"},
 
@@ -88,8 +90,13 @@ def by_ident(report):
 
 
 def python_frames(oracle, report):
-    """Every oracle thread's frames == ours, (name, file, line), innermost first."""
+    """Every oracle thread's frames == ours, (name, file, line), innermost first.
+    A thread state whose thread exited is in the report's exited_threads."""
     ours = by_ident(report)
+    for t in report.get("exited_threads") or []:
+        assert isinstance(t.get("ident"), int) and t["ident"] not in ours, \
+            "exited thread with a bad or duplicate ident: %r" % (t,)
+        ours[t["ident"]] = t
     problems = []
     for ot in oracle["threads"]:
         ident = ot["ident"]
@@ -129,7 +136,7 @@ def qualnames(scenario, report):
     have = set(f.get("qualname") for t in by_ident(report).values()
                for f in t.get("python_frames") or [])
     want = set(QUALNAMES[scenario])
-    if expectations.THREADS.get(scenario):
+    if expectations.THREADS.get(scenario) and scenario not in expectations.TEARDOWN:
         want |= {"Thread.run", "Thread._bootstrap_inner", "Thread._bootstrap"}
     missing = sorted(want - have)
     if missing:
@@ -142,6 +149,8 @@ def thread_identity(scenario, ready, report):
     """name / daemon / main of every thread vs the scenario's threading view."""
     ours = by_ident(report)
     problems = []
+    if scenario in expectations.TEARDOWN:
+        return teardown_identity(ready, report, ours)
     mains = [t for t in ours.values() if t.get("main") is True]
     if len(mains) != 1:
         problems.append("%d threads have main=true (want exactly 1): %s"
@@ -164,6 +173,25 @@ def thread_identity(scenario, ready, report):
         elif names[name].get("daemon") is not daemon:
             problems.append("thread %r: daemon = %r, want %r"
                             % (name, names[name].get("daemon"), daemon))
+    return problems
+
+
+def teardown_identity(ready, report, ours):
+    """Cored during teardown: the main thread is the one of the threading
+    view; every other thread of that view exited (its thread state, if any
+    is left, in exited_threads) or lives on without a thread state."""
+    problems = []
+    if report["python"].get("finalizing") is not True:
+        problems.append("python.finalizing = %r, want true" % report["python"].get("finalizing"))
+    mains = [t for t in ours.values() if t.get("main") is True]
+    want = [rt["ident"] for rt in ready["threads"] if rt["main"]]
+    if len(mains) != 1 or [mains[0]["ident"]] != want:
+        problems.append("main thread(s) %s, want ident %s"
+                        % ([hex(t["ident"]) for t in mains], [hex(i) for i in want]))
+    exited = set(t["ident"] for t in report.get("exited_threads") or [])
+    for t in ours.values():
+        if not t.get("main") and t.get("python") and t["ident"] not in exited:
+            problems.append("thread %#x runs Python code at teardown" % t["ident"])
     return problems
 
 

@@ -70,7 +70,20 @@ THREADS = {
     "logging_stderr_full": {"audit": True},
     "gil_c_mutex": {"c-owner": True, "gil-taker": True},
     "fork_child_rlock": {},
+    # finalizer-teardown-wait: the daemon thread stays in the threading view,
+    # but the core has it only on 3.14 (parked in PyThread_hang_thread, no
+    # thread state); 3.6-3.13 it exited at the GIL (3.6-3.8 leave its stale
+    # thread state, which the oracle lists).  A callable, so that callers
+    # without a version (compare.py) check only MainThread.
+    "finalizer_event_daemon": lambda v: {"flusher": True},
+    "finalizer_join_daemon": lambda v: {"pool-worker": True},
 }
+
+# Scenarios cored during interpreter teardown: threads the threading view
+# lists may have no LWP (exited) or no thread state (3.14 hung), and the
+# threading module may be gone (no names).  The tests check identity there
+# through the main thread and the report's exited_threads.
+TEARDOWN = {"finalizer_event_daemon", "finalizer_join_daemon"}
 
 
 def expected_threads(scenario, version=None):
@@ -285,6 +298,21 @@ def check_oracle(scenario, by_name, version):
     elif scenario == "output_pipe_full":
         assert main == ["<module>"], main
         assert names("printer-1")[0] == "printer", names("printer-1")
+    elif scenario == "finalizer_event_daemon":
+        assert main == ["wait", "wait", "__del__"], main        # Condition.wait < Event.wait
+        assert files("MainThread")[2].endswith("/_finalizer_event_helper.py"), by_name["MainThread"]
+        if version < (3, 9):        # stale thread state of the exited flusher
+            assert names("flusher") == ["flush_loop", "run", "_bootstrap_inner", "_bootstrap"], \
+                names("flusher")
+        else:                       # deleted by Py_FinalizeEx before module teardown
+            assert "flusher" not in by_name, sorted(by_name)
+    elif scenario == "finalizer_join_daemon":
+        assert main == ["wait", "join", "close", "__del__"], main   # Condition.wait < Queue.join
+        assert files("MainThread")[1].endswith("/queue.py"), by_name["MainThread"]
+        if version < (3, 9):
+            assert names("pool-worker")[:3] == ["wait", "get", "work"], names("pool-worker")
+        else:
+            assert "pool-worker" not in by_name, sorted(by_name)
     elif scenario == "gil_c_mutex":
         assert names("gil-taker")[0] == "take_mutex", names("gil-taker")
         assert names("c-owner")[0] == "own_mutex", names("c-owner")

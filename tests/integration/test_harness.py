@@ -103,9 +103,17 @@ def test_oracle_and_bfd_agree(case, bfd_core_bin, corpus):
         assert bfd["signal"] == bfd["siginfo_signo"] == signal.SIGABRT, bfd["signal"]
     # every LWP is a Python thread here, and each oracle ident is one LWP's fs_base
     fs_bases = sorted(int(t["registers"]["fs_base"], 16) for t in bfd["threads"])
-    assert sorted(oracle_ids) == fs_bases, "%s: oracle idents %s, LWP fs_base %s" % (
-        where, [hex(i) for i in sorted(oracle_ids)], [hex(i) for i in fs_bases])
-    assert sorted(ready) == sorted(oracle_ids), where
+    if case.scenario in expectations.TEARDOWN:
+        # daemon threads are stopped: an oracle thread may have no LWP (its
+        # state left behind), an LWP no thread state (3.14: hung), and the
+        # threading view still lists them; the main thread is in all three
+        mains = [i for i, t in ready.items() if t["main"]]
+        assert len(mains) == 1 and mains[0] in oracle_ids and mains[0] in fs_bases, where
+        assert set(oracle_ids) <= set(ready) and set(fs_bases) <= set(ready), where
+    else:
+        assert sorted(oracle_ids) == fs_bases, "%s: oracle idents %s, LWP fs_base %s" % (
+            where, [hex(i) for i in sorted(oracle_ids)], [hex(i) for i in fs_bases])
+        assert sorted(ready) == sorted(oracle_ids), where
     assert rec["pid"] in [t["tid"] for t in bfd["threads"]], where
     # the threading view holds the expected names / daemon flags
     names = dict((t["name"], t["daemon"]) for t in ready.values())

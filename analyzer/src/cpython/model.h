@@ -43,6 +43,11 @@ void pc_thread_note(struct pc_thread_model *t, const char *fmt, ...) PC_PRINTF(2
 struct pc_model {
     struct pc_thread_model *threads;
     size_t nthreads;
+    /* Thread states no LWP of the core runs: their threads exited without
+     * clearing them (3.6-3.8 daemon threads stopped at finalization,
+     * pthread_exit from C).  Python frames as left; no registers. */
+    struct pc_thread_model *exited;
+    size_t nexited, exited_cap;
 };
 
 /* Build the model: unwind (if native), read Python threads and frames,

@@ -237,6 +237,39 @@ static int stack_absent(pc_target *t, uint64_t sp)
     return 1;
 }
 
+static size_t py_frame_cap(size_t max_frames)
+{
+    return max_frames && max_frames < PC_MAX_PY_FRAMES ? max_frames : PC_MAX_PY_FRAMES;
+}
+
+static void exited_states(struct pc_python *py, const struct ts_list *ts, const struct names *nm, size_t max_frames,
+                          struct pc_model *m)
+{
+    for (size_t k = 0; k < ts->n; k++) {
+        int live = 0;
+        for (size_t i = 0; i < m->nthreads && !live; i++)
+            live = m->threads[i].tstate == ts->v[k].tstate;
+        if (live || pc_grow(&m->exited, &m->exited_cap, m->nexited + 1, sizeof *m->exited))
+            continue;
+        struct pc_thread_model *t = &m->exited[m->nexited++];
+        memset(t, 0, sizeof *t);
+        t->tstate = ts->v[k].tstate;
+        t->ident = ts->v[k].ident;
+        t->daemon = -1;
+        for (size_t j = 0; j < nm->n; j++)
+            if (nm->v[j].ident == t->ident) {
+                memcpy(t->name, nm->v[j].name, sizeof t->name);
+                t->daemon = nm->v[j].daemon;
+                t->thread_obj = nm->v[j].obj;
+            }
+        size_t cap = py_frame_cap(max_frames);
+        t->py = calloc(cap, sizeof *t->py);
+        if (t->py)
+            t->npy = pc_py_frames(py, t->tstate, t->py, cap, &t->py_complete);
+        pc_thread_note(t, "no thread of the core runs this thread state: its thread exited without clearing it (or has not started yet)");
+    }
+}
+
 int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t max_frames,
                    struct pc_model *m, pc_error *err)
 {
@@ -289,7 +322,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
                 pc_thread_note(t, "native unwinding stopped: %s", why);
         }
         if (t->tstate) {
-            size_t cap = max_frames && max_frames < PC_MAX_PY_FRAMES ? max_frames : PC_MAX_PY_FRAMES;
+            size_t cap = py_frame_cap(max_frames);
             t->py = calloc(cap, sizeof *t->py);
             if (t->py)
                 t->npy = pc_py_frames(py, t->tstate, t->py, cap, &t->py_complete);
@@ -300,6 +333,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         gil_state(py, t);
         merge(t, py->version < 0x03000000);
     }
+    exited_states(py, &ts, &nm, max_frames, m);
     free(ts.v);
     free(nm.v);
     return PC_OK;
@@ -314,5 +348,8 @@ void pc_model_free(struct pc_model *m)
         free(m->threads[i].py_count);
     }
     free(m->threads);
+    for (size_t i = 0; i < m->nexited; i++)
+        free(m->exited[i].py);
+    free(m->exited);
     memset(m, 0, sizeof *m);
 }

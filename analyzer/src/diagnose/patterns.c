@@ -14,7 +14,7 @@ static const char *const hang_patterns[] = {
     "import-lock-deadlock", "shutdown-join", "signal-blocked-main-thread", "gil-held-blocking",
     "lock-order-deadlock", "self-deadlock", "fork-child-deadlock", "queue-join-unfinished",
     "orphaned-wait", "thread-pool-starvation", "asyncio-loop-blocked", "atexit-blocked-by-daemon",
-    "subprocess-pipe-deadlock", "output-pipe-full", "asyncio-idle-forever",
+    "subprocess-pipe-deadlock", "output-pipe-full", "asyncio-idle-forever", "finalizer-teardown-wait",
 };
 
 int pc_pattern_is_hang(const char *pattern)
@@ -331,6 +331,71 @@ static void rule_import_wait(struct pc_model *m, struct pc_diag *d)
            pc_diag_thread_label(m, h, b, sizeof b), pc_diag_thread_label(m, i, a, sizeof a));
         describe_wait(f, m, d, i);
         describe_wait(f, m, d, h);
+        return;
+    }
+}
+
+static const char ADV_TEARDOWN[] =
+    "Code run while the interpreter tears itself down (__del__, weakref callbacks, the final garbage "
+    "collection) waits for a thread that will never run again: Py_Finalize stops daemon threads before this "
+    "point. Release such resources explicitly before exit (close() or a with block in the main code, or an "
+    "atexit hook, which runs while threads still run), and never wait for another thread in __del__.";
+
+static int has_native(const struct pc_thread_model *t, const char *fn)
+{
+    for (size_t k = 0; k < t->nnat; k++)
+        if (t->nat[k].function && strcmp(t->nat[k].function, fn) == 0)
+            return 1;
+    return 0;
+}
+
+/* H27: past the point of Py_Finalize that stops daemon threads, the main
+ * thread runs a finalizer that waits without a timeout. */
+static void rule_teardown(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    uint64_t fin;
+    if (pc_py_finalizing(py, &fin) != 1)
+        return;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        const struct pc_thread_model *t = &m->threads[i];
+        const struct pc_wait *w = &d->waits[i];
+        int k = w->kind;
+        if (!t->main || w->timeout == 1 ||
+            !(k == PC_W_EVENT || k == PC_W_CONDITION || k == PC_W_LOCK || k == PC_W_JOIN || k == PC_W_QUEUE_GET ||
+              k == PC_W_QUEUE_JOIN || k == PC_W_FUTURE || k == PC_W_FUTEX))
+            continue;
+        char a[160], at[256];
+        const char *outer = t->npy ? t->py[t->npy - 1].qualname : "native code";
+        struct pc_finding *f = add(d, "finalizer-teardown-wait", PC_CONF_HIGH, ADV_TEARDOWN);
+        with_thread(f, i);
+        summary(f, "the interpreter is finalizing: %s runs %s during teardown and waits for %s in %s, which no "
+                   "thread can provide any more (daemon threads are stopped at this point)",
+                pc_diag_thread_label(m, i, a, sizeof a), outer, w->what[0] ? w->what : pc_wait_name(k),
+                where(m, d, i, at, sizeof at));
+        ev(f, "_PyRuntime._finalizing = 0x%llx%s", (unsigned long long)fin,
+           fin == t->tstate ? " (this thread's state): Py_Finalize runs" : "");
+        if (t->npy && strcmp(t->py[t->npy - 1].name, "<module>"))
+            ev(f, "the outermost Python frame is %s, not <module>: the interpreter called it while tearing down",
+               outer);
+        static const char *const teardown_fns[] = {"_PyGC_CollectNoFail", "finalize_modules", "Py_FinalizeEx",
+                                                   "_Py_Finalize"};
+        for (size_t n = 0; n < sizeof teardown_fns / sizeof *teardown_fns; n++)
+            if (has_native(t, teardown_fns[n])) {
+                ev(f, "%s on the native stack", teardown_fns[n]);
+                break;
+            }
+        describe_wait(f, m, d, i);
+        for (size_t e = 0; e < m->nexited; e++)
+            ev(f, "thread state 0x%llx (ident 0x%llx%s%s%s) has no thread any more: stopped by finalization",
+               (unsigned long long)m->exited[e].tstate, (unsigned long long)m->exited[e].ident,
+               m->exited[e].name[0] ? ", '" : "", m->exited[e].name, m->exited[e].name[0] ? "'" : "");
+        for (size_t j = 0; j < m->nthreads; j++)
+            if (j != i && (has_native(&m->threads[j], "PyThread_hang_thread") ||
+                           has_native(&m->threads[j], "_PyThreadState_HangThread"))) {
+                with_thread(f, j);
+                ev(f, "%s is parked for good in PyThread_hang_thread: a thread stopped by finalization (3.14+)",
+                   pc_diag_thread_label(m, j, a, sizeof a));
+            }
         return;
     }
 }
@@ -844,6 +909,7 @@ void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *
     find_cycle(m, d);
     rule_cycle(m, d);
     rule_import_wait(m, d);
+    rule_teardown(py, m, d);
     rule_shutdown(m, d);
     rule_gil(m, d);
     rule_signal(py, m, d, 1);

@@ -39,6 +39,8 @@ const char *pc_diag_thread_label(const struct pc_model *m, size_t i, char *buf, 
     const struct pc_thread_model *t = &m->threads[i];
     if (t->name[0])
         snprintf(buf, n, "'%s' (tid %d)", t->name, t->tid);
+    else if (t->main)
+        snprintf(buf, n, "the main thread (tid %d)", t->tid);
     else
         snprintf(buf, n, "tid %d", t->tid);
     return buf;

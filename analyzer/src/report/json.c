@@ -101,6 +101,47 @@ static void finding(pc_buf *b, const struct pc_analysis *a, const struct pc_find
     pc_buf_puts(b, "}");
 }
 
+static void py_frames(pc_buf *b, const struct pc_thread_model *t, int *first)
+{
+    key(b, "python_frames", first);
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < t->npy; i++) {
+        if (i)
+            pc_buf_puts(b, ",");
+        py_frame(b, &t->py[i]);
+    }
+    pc_buf_puts(b, "]");
+}
+
+static void notes(pc_buf *b, const struct pc_thread_model *t, int *first)
+{
+    key(b, "notes", first);
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < t->nnotes; i++) {
+        if (i)
+            pc_buf_puts(b, ",");
+        pc_json_str(b, t->notes[i]);
+    }
+    pc_buf_puts(b, "]");
+}
+
+/* A thread state whose thread is gone: what Python left, no registers. */
+static void exited_thread(pc_buf *b, const struct pc_thread_model *t)
+{
+    int first = 1;
+    pc_buf_puts(b, "{");
+    key(b, "ident", &first);
+    pc_buf_printf(b, "%llu", (unsigned long long)t->ident);
+    key(b, "thread_state", &first);
+    pc_buf_printf(b, "\"0x%llx\"", (unsigned long long)t->tstate);
+    kstr(b, "name", t->name[0] ? t->name : NULL, &first);
+    kbool(b, "daemon", t->daemon, &first);
+    py_frames(b, t, &first);
+    kbool(b, "python_stack_complete", t->py_complete, &first);
+    notes(b, t, &first);
+    pc_buf_puts(b, "}");
+}
+
 static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_thread_model *t)
 {
     int first = 1;
@@ -127,14 +168,7 @@ static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_threa
                       (unsigned long long)t->desc.sighold, (unsigned long long)t->desc.sigpend);
     else
         pc_buf_puts(b, "null");
-    key(b, "python_frames", &first);
-    pc_buf_puts(b, "[");
-    for (size_t i = 0; i < t->npy; i++) {
-        if (i)
-            pc_buf_puts(b, ",");
-        py_frame(b, &t->py[i]);
-    }
-    pc_buf_puts(b, "]");
+    py_frames(b, t, &first);
     kbool(b, "python_stack_complete", t->tstate ? t->py_complete : -1, &first);
     key(b, "native_frames", &first);
     pc_buf_puts(b, "[");
@@ -160,14 +194,8 @@ static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_threa
         kstr(b, "evidence", w->evidence[0] ? w->evidence : NULL, &f3);
         pc_buf_puts(b, "}");
     }
-    key(b, "notes", &first);
-    pc_buf_puts(b, "[");
-    for (size_t i = 0; i < t->nnotes; i++) {
-        if (i)
-            pc_buf_puts(b, ",");
-        pc_json_str(b, t->notes[i]);
-    }
-    pc_buf_puts(b, "]}");
+    notes(b, t, &first);
+    pc_buf_puts(b, "}");
 }
 
 void pc_render_json(const struct pc_analysis *a, pc_buf *b)
@@ -213,6 +241,14 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
         if (i)
             pc_buf_puts(b, ",");
         thread(b, a, &a->model.threads[i]);
+    }
+    pc_buf_puts(b, "]");
+    key(b, "exited_threads", &first);
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < a->model.nexited; i++) {
+        if (i)
+            pc_buf_puts(b, ",");
+        exited_thread(b, &a->model.exited[i]);
     }
     pc_buf_puts(b, "]");
     key(b, "diagnosis", &first);

@@ -111,6 +111,20 @@ static void thread(const struct pc_analysis *a, const struct pc_thread_model *t,
     }
 }
 
+static void exited_thread(const struct pc_thread_model *t, pc_buf *b, const struct style *s)
+{
+    pc_buf_printf(b, "\n%sExited thread%s", s->bold, s->off);
+    if (t->name[0])
+        pc_buf_printf(b, " \"%s\"", t->name);
+    pc_buf_printf(b, " (%sident 0x%llx, thread state 0x%llx)\n",
+                  t->daemon == 1 ? "daemon, " : t->daemon == 0 ? "non-daemon, " : "", (unsigned long long)t->ident,
+                  (unsigned long long)t->tstate);
+    for (size_t i = 0; i < t->nnotes; i++)
+        pc_buf_printf(b, "    %snote:%s %s\n", s->warn, s->off, t->notes[i]);
+    for (size_t k = 0; k < t->npy; k++)
+        py_line(b, &t->py[k], s);
+}
+
 static void finding(const struct pc_analysis *a, const struct pc_finding *f, pc_buf *b, const struct style *s,
                     int main_one)
 {
@@ -156,5 +170,7 @@ void pc_render_text(const struct pc_analysis *a, pc_buf *b, unsigned flags)
     header(a, b, s);
     for (size_t i = 0; i < a->model.nthreads; i++)
         thread(a, &a->model.threads[i], b, flags, s);
+    for (size_t i = 0; i < a->model.nexited; i++)
+        exited_thread(&a->model.exited[i], b, s);
     diagnosis(a, b, s);
 }
