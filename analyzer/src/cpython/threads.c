@@ -237,6 +237,17 @@ static int stack_absent(pc_target *t, uint64_t sp)
     return 1;
 }
 
+/* Name and daemon flag from threading's view of the thread's ident. */
+static void name_thread(struct pc_thread_model *t, const struct names *nm)
+{
+    for (size_t k = 0; k < nm->n; k++)
+        if (nm->v[k].ident == t->ident) {
+            memcpy(t->name, nm->v[k].name, sizeof t->name);
+            t->daemon = nm->v[k].daemon;
+            t->thread_obj = nm->v[k].obj;
+        }
+}
+
 static size_t py_frame_cap(size_t max_frames)
 {
     return max_frames && max_frames < PC_MAX_PY_FRAMES ? max_frames : PC_MAX_PY_FRAMES;
@@ -256,12 +267,7 @@ static void exited_states(struct pc_python *py, const struct ts_list *ts, const 
         t->tstate = ts->v[k].tstate;
         t->ident = ts->v[k].ident;
         t->daemon = -1;
-        for (size_t j = 0; j < nm->n; j++)
-            if (nm->v[j].ident == t->ident) {
-                memcpy(t->name, nm->v[j].name, sizeof t->name);
-                t->daemon = nm->v[j].daemon;
-                t->thread_obj = nm->v[j].obj;
-            }
+        name_thread(t, nm);
         size_t cap = py_frame_cap(max_frames);
         t->py = calloc(cap, sizeof *t->py);
         if (t->py)
@@ -301,12 +307,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
                 t->tstate = ts.v[k].tstate;
                 t->ident = ts.v[k].ident;
             }
-        for (size_t k = 0; k < nm.n; k++)
-            if (nm.v[k].ident == t->ident) {
-                memcpy(t->name, nm.v[k].name, sizeof t->name);
-                t->daemon = nm.v[k].daemon;
-                t->thread_obj = nm.v[k].obj;
-            }
+        name_thread(t, &nm);
         if (native) {
             char why[160] = "";
             t->nat = calloc(PC_MAX_NATIVE_FRAMES, sizeof *t->nat);
