@@ -75,6 +75,9 @@ THREADS = {
     # thread state); 3.6-3.13 it exited at the GIL (3.6-3.8 leave its stale
     # thread state, which the oracle lists).  A callable, so that callers
     # without a version (compare.py) check only MainThread.
+    # pool-task-lost: the pool's handler threads, renamed by the scenarios
+    "pool_worker_died": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
+    "pool_worker_killed": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
     "finalizer_event_daemon": lambda v: {"flusher": True},
     "finalizer_join_daemon": lambda v: {"pool-worker": True},
 }
@@ -298,6 +301,11 @@ def check_oracle(scenario, by_name, version):
     elif scenario == "output_pipe_full":
         assert main == ["<module>"], main
         assert names("printer-1")[0] == "printer", names("printer-1")
+    elif scenario in ("pool_worker_died", "pool_worker_killed"):
+        caller = "map" if scenario == "pool_worker_died" else "main"
+        assert "get" in main and main[main.index("get") + 1] == caller, main
+        assert main[:2] == ["wait", "wait"] and main[-1] == "<module>", main   # Condition < Event
+        assert "_handle_results" in names("pool-results"), names("pool-results")
     elif scenario == "finalizer_event_daemon":
         assert main == ["wait", "wait", "__del__"], main        # Condition.wait < Event.wait
         assert files("MainThread")[2].endswith("/_finalizer_event_helper.py"), by_name["MainThread"]

@@ -24,6 +24,18 @@ int pc_py_tuple(struct pc_python *py, uint64_t tuple, uint64_t *items, size_t ma
     return pc_read(py->t, tuple + OFF(tu_item), items, *n * 8) ? -1 : 0;
 }
 
+int pc_py_list(struct pc_python *py, uint64_t list, uint64_t *items, size_t max, size_t *n)
+{
+    int64_t size;
+    uint64_t arr;
+    *n = 0;
+    if (!list || pc_read(py->t, list + OFF(ob_size), &size, 8) || size < 0 || size > MAX_LOCALS ||
+        pc_read_ptr(py->t, list + OFF(li_item), &arr))
+        return -1;
+    *n = (size_t)size < max ? (size_t)size : max;
+    return *n && pc_read(py->t, arr, items, *n * 8) ? -1 : 0;
+}
+
 static uint64_t slots_base(struct pc_python *py, const struct pc_py_frame *f)
 {
     return f->addr + (HAS(if_localsplus) ? OFF(if_localsplus) : OFF(fo_localsplus));

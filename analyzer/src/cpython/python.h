@@ -101,6 +101,8 @@ uint64_t pc_py_frame_globals(struct pc_python *py, const struct pc_py_frame *f);
 size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint64_t *out, size_t max,
                          size_t *nlocals);
 int pc_py_tuple(struct pc_python *py, uint64_t tuple, uint64_t *items, size_t max, size_t *n);
+/* The first items of a list (at most max; *n how many were read). */
+int pc_py_list(struct pc_python *py, uint64_t list, uint64_t *items, size_t max, size_t *n);
 
 /* Line number for an instruction byte offset in a 3.11+ location table. */
 int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int addrq);

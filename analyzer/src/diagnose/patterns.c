@@ -15,6 +15,7 @@ static const char *const hang_patterns[] = {
     "lock-order-deadlock", "self-deadlock", "fork-child-deadlock", "queue-join-unfinished",
     "orphaned-wait", "thread-pool-starvation", "asyncio-loop-blocked", "atexit-blocked-by-daemon",
     "subprocess-pipe-deadlock", "output-pipe-full", "asyncio-idle-forever", "finalizer-teardown-wait",
+    "pool-task-lost",
 };
 
 int pc_pattern_is_hang(const char *pattern)
@@ -645,6 +646,118 @@ static void rule_asyncio(struct pc_model *m, struct pc_diag *d)
     }
 }
 
+static const char ADV_POOL_LOST[] =
+    "A worker process of the multiprocessing.Pool died while it ran a task (the OOM killer or another signal, "
+    "os._exit, a crash in C code). The pool replaced the worker, but the task's result never comes, so the wait "
+    "has no end (bpo-22393). Find out why the worker died (kernel log, exit status), wait with a timeout "
+    "(AsyncResult.get(timeout=...)), or use concurrent.futures.ProcessPoolExecutor, which raises "
+    "BrokenProcessPool instead.";
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+/* The highest worker number (Process._identity's last item) of a Pool. */
+static int64_t pool_top_worker(struct pc_python *py, uint64_t pool, size_t *nworkers)
+{
+    uint64_t workers[256], ids[8];
+    size_t n = 0, ni;
+    int64_t top = 0, v;
+    char ty[64];
+    uint64_t list = pc_py_attr(py, pool, "_pool");
+    *nworkers = 0;
+    if (pc_py_type_name(py, list, ty, sizeof ty) || strcmp(ty, "list") || pc_py_list(py, list, workers, 256, &n))
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        if (pc_py_tuple(py, pc_py_attr(py, workers[k], "_identity"), ids, 8, &ni) == 0 && ni &&
+            pc_py_int(py, ids[ni - 1], &v) == 0 && v > top)
+            top = v;
+    *nworkers = n;
+    return top;
+}
+
+/* The Pool a result belongs to, when the result does not name it (<= 3.7):
+ * a Pool in some frame's locals whose _cache is the result's. */
+static uint64_t pool_of_result(struct pc_python *py, const struct pc_model *m, uint64_t result)
+{
+    uint64_t cache = pc_py_attr(py, result, "_cache"), slots[64];
+    char ty[64];
+    if (!cache)
+        return 0;
+    for (size_t i = 0; i < m->nthreads; i++)
+        for (size_t k = 0; k < m->threads[i].npy; k++) {
+            size_t nlocals = 0, n = pc_py_frame_slots(py, &m->threads[i].py[k], slots, 64, &nlocals);
+            for (size_t s = 0; s < n && s < nlocals; s++)
+                if (slots[s] && pc_py_type_name(py, slots[s], ty, sizeof ty) == 0 && strcmp(ty, "Pool") == 0 &&
+                    pc_py_attr(py, slots[s], "_cache") == cache)
+                    return slots[s];
+        }
+    return 0;
+}
+
+/* H06: a thread waits without timeout for a Pool result while the pool has
+ * replaced a worker process: worker numbers beyond the pool's size, with no
+ * maxtasksperchild recycling, mean a worker died, and the task it ran with it. */
+static void rule_pool_lost(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    for (size_t i = 0; i < m->nthreads; i++) {
+        const struct pc_thread_model *t = &m->threads[i];
+        const struct pc_wait *w = &d->waits[i];
+        if (w->timeout == 1 || (w->kind != PC_W_EVENT && w->kind != PC_W_CONDITION))
+            continue;
+        uint64_t result = 0, pool = 0;
+        char ty[64], rty[64] = "";
+        for (size_t k = 0; k < t->npy; k++) {
+            if (!ends_with(t->py[k].file, "multiprocessing/pool.py"))
+                continue;
+            uint64_t self = pc_py_frame_local(py, &t->py[k], "self");
+            if (!self || pc_py_type_name(py, self, ty, sizeof ty))
+                continue;
+            if (!result && ends_with(ty, "Result")) {
+                result = self;
+                snprintf(rty, sizeof rty, "%s", ty);
+            }
+            if (!pool && strcmp(ty, "Pool") == 0)
+                pool = self;
+        }
+        if (!result)
+            continue;
+        if (!pool)
+            pool = pc_py_attr(py, result, "_pool");     /* 3.8+ */
+        if (!pool)
+            pool = pool_of_result(py, m, result);
+        int64_t procs = -1, left = -1;
+        size_t nworkers;
+        uint64_t mtpc = pc_py_attr(py, pool, "_maxtasksperchild");
+        if (!pool || pc_py_int(py, pc_py_attr(py, pool, "_processes"), &procs) || procs <= 0 || !mtpc ||
+            pc_py_type_name(py, mtpc, ty, sizeof ty) || strcmp(ty, "NoneType"))
+            continue;
+        int64_t top = pool_top_worker(py, pool, &nworkers);
+        if (top <= procs)
+            continue;
+        pc_py_int(py, pc_py_attr(py, result, "_number_left"), &left);
+        char a[160], at[256];
+        struct pc_finding *f = add(d, "pool-task-lost", PC_CONF_MEDIUM, ADV_POOL_LOST);
+        with_thread(f, i);
+        summary(f, "%s waits in %s for a multiprocessing.Pool result that will never come: a worker process of the "
+                   "pool died (the pool of %lld started worker #%lld to replace it), and the task it ran was lost",
+                pc_diag_thread_label(m, i, a, sizeof a), where(m, d, i, at, sizeof at), (long long)procs,
+                (long long)top);
+        if (left >= 0)
+            ev(f, "%s at 0x%llx: _number_left = %lld task%s without a result", rty, (unsigned long long)result,
+               (long long)left, left == 1 ? "" : "s");
+        ev(f, "pool._processes = %lld, _maxtasksperchild = None (no recycling); pool._pool: %zu worker%s numbered "
+              "up to %lld (Process._identity): %lld worker%s replaced",
+           (long long)procs, nworkers, nworkers == 1 ? "" : "s", (long long)top, (long long)(top - procs),
+           top - procs == 1 ? "" : "s");
+        ev(f, "inferred: which task the dead worker ran is not recorded in this process; its exit status is not in the core");
+        describe_wait(f, m, d, i);
+        return;
+    }
+}
+
 static const char ADV_ASYNCIO_IDLE[] =
     "The event loop is idle and nothing can wake it: no callback is ready, no timer is scheduled, no descriptor "
     "but the loop's own wake-up pipe is watched. A task awaits a future, event or queue that nothing will ever "
@@ -915,6 +1028,7 @@ void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *
     rule_signal(py, m, d, 1);
     rule_fork(py, m, d);
     rule_pool(m, d);
+    rule_pool_lost(py, m, d);
     rule_asyncio(m, d);
     rule_asyncio_idle(py, m, d);
     rule_atexit(m, d);
