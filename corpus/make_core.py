@@ -394,14 +394,19 @@ class _Run(object):
 # ---------------------------------------------------------------- main API
 
 def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TIMEOUT,
-              verify=True):
+              verify=True, live=None):
     """Run `scenario` with `python`, core it, return the JSON-able record.
 
     The core and the scenario's files are in record["workdir"] (a fresh
     directory under `out`); the caller deletes it (shutil.rmtree) when done.
+    kind "live" takes no core: once the scenario is quiescent, live(pid) is
+    called (e.g. to analyze the running process), one more oracle dump must
+    match, and record["live"] is what live() returned (record["core"] None).
     """
-    if kind not in ("gcore", "kernel"):
+    if kind not in ("gcore", "kernel", "live"):
         raise MakeCoreError("--kind must be gcore or kernel, not %r" % kind)
+    if (kind == "live") != (live is not None):
+        raise MakeCoreError("kind 'live' goes with a live callable, and only it")
     info = scenario_info(scenario)
     scenario = info["name"]
     python = os.path.abspath(python)
@@ -412,7 +417,7 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
         gcore = shutil.which("gcore")
         if gcore is None or shutil.which("gdb") is None:
             raise MakeCoreError("gcore/gdb not found on PATH (apt-get install gdb)")
-    else:
+    elif kind == "kernel":
         pattern, uses_pid = _core_pattern()
         check_kernel_core_pattern()
     os.makedirs(out, exist_ok=True)
@@ -467,7 +472,16 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
             time.sleep(0.2)                     # let the 2.7 dumper thread exit
         timings["oracle"] = time.monotonic() - t0
         tc = time.monotonic()
-        if kind == "gcore":
+        live_result = None
+        if kind == "live":
+            live_result = live(run.target)
+            if not run.alive():
+                run.fail("scenario died while it was analyzed live")
+            if multi:
+                add_dump(True)                  # after the analysis: brackets it
+            run.kill()
+            signal_expected = 0
+        elif kind == "gcore":
             prefix = os.path.join(rundir, "core")
             env = dict(os.environ)
             env["DEBUGINFOD_URLS"] = ""
@@ -519,7 +533,8 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
         raise
     return {
         "core": core,
-        "core_size": os.path.getsize(core),
+        "core_size": os.path.getsize(core) if core else 0,
+        "live": live_result,
         "oracle": oracles[-1],
         "oracle_dumps": len(oracles),
         "ready": ready,

@@ -112,6 +112,9 @@ typedef struct pc_core_options {
 
 int pc_target_open_core(const char *path, const pc_core_options *opts,
                         pc_target **out, pc_error *err);
+/* A live process: every thread is stopped (ptrace) until pc_target_close,
+ * which lets it run on.  Needs the right to ptrace it. */
+int pc_target_open_pid(int pid, pc_target **out, pc_error *err);
 void pc_target_close(pc_target *t);
 
 typedef struct pc_analysis pc_analysis;

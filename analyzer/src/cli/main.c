@@ -10,10 +10,14 @@
 
 static const char usage[] =
     "Usage: pycore-analyze [OPTIONS] CORE [EXECUTABLE]\n"
+    "       pycore-analyze [OPTIONS] --pid PID\n"
     "       pycore-analyze triage [OPTIONS] PATH...   (see triage --help)\n"
     "Rebuild every thread of a hung CPython process from its core dump:\n"
     "native and Python stacks, thread names, daemon flags, GIL state.\n"
     "\n"
+    "  -p, --pid=PID        analyze a running process instead of a core: its\n"
+    "                       threads are stopped (ptrace) while it is read, then\n"
+    "                       resumed\n"
     "  -f, --format=FMT     text (default), json, or dot (the wait-for graph)\n"
     "  -n, --native         text: show every native frame\n"
     "      --sysroot=DIR    find the core's files under DIR (core from another\n"
@@ -55,6 +59,7 @@ int main(int argc, char **argv)
     size_t ndirs = 0;
     static const struct option longopts[] = {
         {"format", required_argument, 0, 'f'},
+        {"pid", required_argument, 0, 'p'},
         {"native", no_argument, 0, 'n'},
         {"sysroot", required_argument, 0, 's'},
         {"max-frames", required_argument, 0, 'm'},
@@ -67,8 +72,16 @@ int main(int argc, char **argv)
         {0, 0, 0, 0},
     };
     int c;
-    while ((c = getopt_long(argc, argv, "f:nhV", longopts, NULL)) != -1) {
+    long pid = 0;
+    while ((c = getopt_long(argc, argv, "f:np:hV", longopts, NULL)) != -1) {
         switch (c) {
+        case 'p': {
+            char *end;
+            pid = strtol(optarg, &end, 10);
+            if (*end || pid <= 0 || pid > 0x7fffffff)
+                return die(PC_E_USAGE, "--pid takes a process id");
+            break;
+        }
         case 'f':
             if (strcmp(optarg, "json") == 0)
                 fmt = PC_FORMAT_JSON;
@@ -110,7 +123,9 @@ int main(int argc, char **argv)
             return PC_E_USAGE;
         }
     }
-    if (optind >= argc || argc - optind > 2)
+    if (pid && (optind != argc || copts.sysroot))
+        return die(PC_E_USAGE, "--pid takes no CORE, EXECUTABLE or --sysroot; try --help");
+    if (!pid && (optind >= argc || argc - optind > 2))
         return die(PC_E_USAGE, "expected CORE [EXECUTABLE]; try --help");
     if (color < 0) {
         const char *nc = getenv("NO_COLOR");
@@ -118,13 +133,13 @@ int main(int argc, char **argv)
     }
     if (color)
         flags |= PC_RENDER_COLOR;
-    if (argc - optind == 2)
+    if (!pid && argc - optind == 2)
         copts.executable = argv[optind + 1];
 
     pc_error err = {0};
     pc_target *t = NULL;
     pc_analysis *a = NULL;
-    if (pc_target_open_core(argv[optind], &copts, &t, &err))
+    if (pid ? pc_target_open_pid((int)pid, &t, &err) : pc_target_open_core(argv[optind], &copts, &t, &err))
         return die(err.code, err.msg);
     int rc = pc_analyze(t, &aopts, &a, &err);
     if (rc) {

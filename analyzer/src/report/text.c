@@ -22,7 +22,7 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
     else if (a->proc.core_kind == PC_CORE_KERNEL)
         pc_buf_printf(b, ": kernel core, died of %s (%d)\n", sig ? sig : "signal", a->proc.signal);
     else if (a->proc.core_kind == PC_CORE_LIVE)
-        pc_buf_puts(b, ": live process (stopped by the debugger)\n");
+        pc_buf_puts(b, ": live process (its threads stopped while it was read)\n");
     else if (a->proc.signal)
         pc_buf_printf(b, ": core, signal %s (%d)\n", sig ? sig : "?", a->proc.signal);
     else
