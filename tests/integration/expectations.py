@@ -75,6 +75,9 @@ THREADS = {
     # thread state); 3.6-3.13 it exited at the GIL (3.6-3.8 leave its stale
     # thread state, which the oracle lists).  A callable, so that callers
     # without a version (compare.py) check only MainThread.
+    # mp-queue-join-deadlock: the parent only (no feeder thread: it never put)
+    "mp_queue_join": {},
+    "mp_simplequeue_join": {},
     # pool-task-lost: the pool's handler threads, renamed by the scenarios
     "pool_worker_died": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
     "pool_worker_killed": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
@@ -301,6 +304,10 @@ def check_oracle(scenario, by_name, version):
     elif scenario == "output_pipe_full":
         assert main == ["<module>"], main
         assert names("printer-1")[0] == "printer", names("printer-1")
+    elif scenario == "mp_queue_join":
+        assert main == ["poll", "wait", "join", "<module>"], main
+    elif scenario == "mp_simplequeue_join":
+        assert main == ["poll", "wait", "join", "collect", "<module>"], main
     elif scenario in ("pool_worker_died", "pool_worker_killed"):
         caller = "map" if scenario == "pool_worker_died" else "main"
         assert "get" in main and main[main.index("get") + 1] == caller, main

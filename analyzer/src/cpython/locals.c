@@ -54,15 +54,20 @@ uint64_t pc_py_frame_local(struct pc_python *py, const struct pc_py_frame *f, co
             continue;
         if (pc_read_ptr(py->t, slots_base(py, f) + 8 * i, &v))
             return 0;
-        v = untag(py, v);
-        char ty[32];
-        /* A variable captured by an inner function lives in a cell. */
-        if (v && pc_py_type_name(py, v, ty, sizeof ty) == 0 && strcmp(ty, "cell") == 0 &&
-            pc_read_ptr(py->t, v + 16, &v))
-            return 0;
-        return v;
+        return pc_py_uncell(py, untag(py, v));
     }
     return 0;
+}
+
+uint64_t pc_py_uncell(struct pc_python *py, uint64_t v)
+{
+    char ty[32];
+    /* A variable captured by an inner function lives in a cell, whose
+     * ob_ref follows the object header. */
+    if (v && pc_py_type_name(py, v, ty, sizeof ty) == 0 && strcmp(ty, "cell") == 0 &&
+        pc_read_ptr(py->t, v + OFF(ob_type) + 8, &v))
+        return 0;
+    return v;
 }
 
 uint64_t pc_py_frame_globals(struct pc_python *py, const struct pc_py_frame *f)

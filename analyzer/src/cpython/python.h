@@ -98,6 +98,8 @@ size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *o
  * and every object slot (locals, then the value stack where readable). */
 uint64_t pc_py_frame_local(struct pc_python *py, const struct pc_py_frame *f, const char *name);
 uint64_t pc_py_frame_globals(struct pc_python *py, const struct pc_py_frame *f);
+/* The value a cell holds, or v itself when v is not a cell. */
+uint64_t pc_py_uncell(struct pc_python *py, uint64_t v);
 size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint64_t *out, size_t max,
                          size_t *nlocals);
 int pc_py_tuple(struct pc_python *py, uint64_t tuple, uint64_t *items, size_t max, size_t *n);

@@ -15,7 +15,7 @@ static const char *const hang_patterns[] = {
     "lock-order-deadlock", "self-deadlock", "fork-child-deadlock", "queue-join-unfinished",
     "orphaned-wait", "thread-pool-starvation", "asyncio-loop-blocked", "atexit-blocked-by-daemon",
     "subprocess-pipe-deadlock", "output-pipe-full", "asyncio-idle-forever", "finalizer-teardown-wait",
-    "pool-task-lost",
+    "pool-task-lost", "mp-queue-join-deadlock",
 };
 
 int pc_pattern_is_hang(const char *pattern)
@@ -758,6 +758,110 @@ static void rule_pool_lost(struct pc_python *py, struct pc_model *m, struct pc_d
     }
 }
 
+static const char ADV_MP_QUEUE[] =
+    "A process that put data into a multiprocessing queue cannot end until that data has been read: its feeder "
+    "thread (or its put(), for SimpleQueue) blocks writing to the full pipe. Joining it before reading the queue "
+    "waits forever (the multiprocessing docs: 'joining processes that use queues'). Read everything from the "
+    "queue first, then join; or join with a timeout.";
+
+static int is_mp_queue(struct pc_python *py, uint64_t obj, char *ty, size_t tylen)
+{
+    /* queue.Queue has no pipe end: _reader tells a multiprocessing queue */
+    return obj && pc_py_type_name(py, obj, ty, tylen) == 0 && ends_with(ty, "Queue") && pc_py_attr(py, obj, "_reader");
+}
+
+struct mpq_search {
+    uint64_t found;
+    char *ty;
+    size_t tylen;
+};
+
+static int mpq_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+{
+    struct mpq_search *s = arg;
+    (void)key;
+    if (is_mp_queue(py, value, s->ty, s->tylen)) {
+        s->found = value;
+        return 1;
+    }
+    return 0;
+}
+
+/* A multiprocessing queue the thread can reach: in a frame's locals or in
+ * its module's globals (Process.start() drops the child's _args). */
+static uint64_t mp_queue_of_thread(struct pc_python *py, const struct pc_thread_model *t, char *ty, size_t tylen)
+{
+    uint64_t slots[64], seen[8];
+    size_t nseen = 0;
+    for (size_t k = 0; k < t->npy; k++) {
+        /* every slot: <= 3.10 keep cells (variables of comprehensions and
+         * closures) after the locals; the types are checked */
+        size_t nlocals = 0, n = pc_py_frame_slots(py, &t->py[k], slots, 64, &nlocals);
+        for (size_t s = 0; s < n; s++) {
+            uint64_t v = pc_py_uncell(py, slots[s]);
+            if (is_mp_queue(py, v, ty, tylen))
+                return v;
+        }
+        uint64_t g = pc_py_frame_globals(py, &t->py[k]);
+        int dup = !g;
+        for (size_t x = 0; x < nseen && !dup; x++)
+            dup = seen[x] == g;
+        if (dup || nseen == 8)
+            continue;
+        seen[nseen++] = g;
+        struct mpq_search srch = {0, ty, tylen};
+        pc_py_dict_each(py, g, mpq_cb, &srch);
+        if (srch.found)
+            return srch.found;
+    }
+    return 0;
+}
+
+/* H05: a thread joins a child process that was handed a multiprocessing
+ * queue, and no thread of this process reads that queue. */
+static void rule_mp_queue_join(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    for (size_t i = 0; i < m->nthreads; i++) {
+        const struct pc_thread_model *t = &m->threads[i];
+        if (d->waits[i].kind != PC_W_CHILD)
+            continue;
+        for (size_t k = 0; k < t->npy; k++) {
+            if (strcmp(t->py[k].name, "join") || !ends_with(t->py[k].file, "multiprocessing/process.py"))
+                continue;
+            uint64_t proc = pc_py_frame_local(py, &t->py[k], "self");
+            uint64_t timeout = pc_py_frame_local(py, &t->py[k], "timeout");
+            char ty[64], qty[64], name[96] = "";
+            if (!proc || (timeout && (pc_py_type_name(py, timeout, ty, sizeof ty) || strcmp(ty, "NoneType"))))
+                break;
+            uint64_t q = mp_queue_of_thread(py, t, qty, sizeof qty);
+            if (!q)
+                break;
+            for (size_t j = 0; j < m->nthreads; j++)
+                for (size_t f = 0; f < m->threads[j].npy; f++)
+                    if (strcmp(m->threads[j].py[f].name, "get") == 0 &&
+                        ends_with(m->threads[j].py[f].file, "multiprocessing/queues.py"))
+                        return;   /* someone reads: not this deadlock */
+            pc_py_str(py, pc_py_attr(py, proc, "_name"), name, sizeof name);
+            int64_t pid = -1;
+            pc_py_int(py, pc_py_attr(py, pc_py_attr(py, proc, "_popen"), "pid"), &pid);
+            char a[160], at[256];
+            struct pc_finding *f = add(d, "mp-queue-join-deadlock", PC_CONF_MEDIUM, ADV_MP_QUEUE);
+            with_thread(f, i);
+            summary(f, "%s joins child process %lld%s%s%s in %s while a multiprocessing %s it holds is unread: a "
+                       "child that put more than a pipe buffer into it cannot exit until the data is read",
+                    pc_diag_thread_label(m, i, a, sizeof a), (long long)pid, name[0] ? " ('" : "", name,
+                    name[0] ? "')" : "", where(m, d, i, at, sizeof at), qty);
+            ev(f, "%s.join(timeout=None) on the stack; the process waits in wait4 for pid %lld", name[0] ? name : "Process",
+               (long long)(int32_t)t->desc.regs[PC_RDI]);
+            ev(f, "the joining code holds %s at 0x%llx (a multiprocessing queue: it has a pipe end, _reader)", qty,
+               (unsigned long long)q);
+            ev(f, "no thread of this process is in %s.get()", qty);
+            ev(f, "inferred: whether the child filled the pipe is in the child's memory, not in this core");
+            return;
+        }
+    }
+}
+
 static const char ADV_ASYNCIO_IDLE[] =
     "The event loop is idle and nothing can wake it: no callback is ready, no timer is scheduled, no descriptor "
     "but the loop's own wake-up pipe is watched. A task awaits a future, event or queue that nothing will ever "
@@ -1029,6 +1133,7 @@ void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *
     rule_fork(py, m, d);
     rule_pool(m, d);
     rule_pool_lost(py, m, d);
+    rule_mp_queue_join(py, m, d);
     rule_asyncio(m, d);
     rule_asyncio_idle(py, m, d);
     rule_atexit(m, d);
