@@ -6,7 +6,8 @@ next to `eu-stack --core` (native frames only) on the same kernel cores.
 
 Cores (CPython 3.11): two_threads (2 threads), fifty_threads (50 threads,
 20 Python frames deep each), ballast (1 thread, ~400 MiB heap: RSS must not
-follow the core's size).  Prints one line per tool and core: best wall time
+follow the core's size).  Then fifty_threads once more, running: --pid next
+to eu-stack -p.  Prints one line per tool and core: best wall time
 of N runs and peak RSS.  A benchmark, not a test: it prints figures and
 asserts nothing.
 """
@@ -56,8 +57,28 @@ def main():
                                                             "" if code in (0, 1) else "  (exit %d)" % code))
             sys.stdout.flush()
             shutil.rmtree(rec["workdir"], ignore_errors=True)
+        live_bench(args, out)
     finally:
         shutil.rmtree(out, ignore_errors=True)
+
+
+def live_bench(args, out):
+    """The same 50-thread process, running: --pid next to eu-stack -p."""
+    def bench(pid):
+        size = 0.0
+        for name, argv in (("pycore-analyze --pid --format json", [args.analyzer, "--pid", str(pid), "--format", "json"]),
+                           ("pycore-analyze --pid --format json --no-source",
+                            [args.analyzer, "--pid", str(pid), "--format", "json", "--no-source"]),
+                           ("eu-stack -p (native only)", ["eu-stack", "-p", str(pid)])):
+            if shutil.which(argv[0]) is None and not os.path.exists(argv[0]):
+                print("%-14s %-9s %-42s %9s" % ("fifty (live)", "-", name, "absent"))
+                continue
+            wall, rss, code = measure(argv, args.runs)
+            print("%-14s %-9s %-42s %9.3f %9.1f%s" % ("fifty (live)", "-", name, wall, rss,
+                                                        "" if code in (0, 1) else "  (exit %d)" % code))
+        return size
+    rec = make_core.make_core(args.python, "fifty_threads", "live", out, verify=False, live=bench)
+    shutil.rmtree(rec["workdir"], ignore_errors=True)
 
 
 if __name__ == "__main__":
