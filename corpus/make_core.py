@@ -80,7 +80,9 @@ def scenario_info(name):
     First docstring line: `expect: <pattern-id>`; optional lines
     `accept: id, id` (other acceptable diagnoses), `python: >=X.Y` (min_python)
     and `python: <X.Y` (max_python, exclusive; e.g. `python: <3.0` for a
-    2.7-only scenario).  Both python lines may be given.
+    2.7-only scenario).  Both python lines may be given.  `kinds: kernel`
+    limits the core kinds the tests take (evidence only a kernel core
+    records, such as signal masks, which gcore leaves zero).
     """
     if name.endswith(".py") or os.sep in name:
         path = os.path.abspath(name)
@@ -101,7 +103,7 @@ def scenario_info(name):
         raise MakeCoreError("scenario %s: first docstring line must be "
                             "'expect: <pattern-id>', got %r" % (path, lines[0]))
     info = {"name": name, "path": path, "expect": m.group(1), "accept": [],
-            "min_python": None, "max_python": None, "doc": doc}
+            "min_python": None, "max_python": None, "kinds": None, "doc": doc}
     for line in lines[1:]:
         m = re.match(r"accept:\s*(.+)$", line)
         if m:
@@ -112,6 +114,9 @@ def scenario_info(name):
         m = re.match(r"python:\s*<\s*(\d+)\.(\d+)", line)
         if m:
             info["max_python"] = [int(m.group(1)), int(m.group(2))]
+        m = re.match(r"kinds:\s*(.+)$", line)
+        if m:
+            info["kinds"] = [x.strip() for x in m.group(1).split(",") if x.strip()]
     return info
 
 

@@ -35,6 +35,7 @@ QUALNAMES = {
     "asyncio_queue_orphaned": {"EpollSelector.select", "BaseEventLoop._run_once",
                                "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
     "asyncio_server_idle": {"EpollSelector.select", "BaseEventLoop._run_once", "<module>"},
+    "signal_inherited_mask": {"<module>"},
     "mp_queue_join": {"Popen.poll", "Popen.wait", "BaseProcess.join", "<module>"},
     "mp_simplequeue_join": {"Popen.poll", "Popen.wait", "BaseProcess.join", "collect", "<module>"},
     "pool_worker_died": {"ApplyResult.get", "ApplyResult.wait", "Pool.map", "Pool._handle_workers",

@@ -89,6 +89,8 @@ def all_cases():
                 # gdb 13's gcore writes zeroed thread stacks there
                 if interp["present"] and kind not in interp.get("kinds", KINDS):
                     continue
+                if info.get("kinds") and kind not in info["kinds"]:
+                    continue        # `kinds: kernel`: evidence gcore does not record
                 cases.append(Case(interp, scenario, kind))
     return cases
 

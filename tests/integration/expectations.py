@@ -75,6 +75,7 @@ THREADS = {
     # thread state); 3.6-3.13 it exited at the GIL (3.6-3.8 leave its stale
     # thread state, which the oracle lists).  A callable, so that callers
     # without a version (compare.py) check only MainThread.
+    "signal_inherited_mask": {},
     # mp-queue-join-deadlock: the parent only (no feeder thread: it never put)
     "mp_queue_join": {},
     "mp_simplequeue_join": {},
@@ -304,6 +305,8 @@ def check_oracle(scenario, by_name, version):
     elif scenario == "output_pipe_full":
         assert main == ["<module>"], main
         assert names("printer-1")[0] == "printer", names("printer-1")
+    elif scenario == "signal_inherited_mask":
+        assert main == ["<module>"], main
     elif scenario == "mp_queue_join":
         assert main == ["poll", "wait", "join", "<module>"], main
     elif scenario == "mp_simplequeue_join":

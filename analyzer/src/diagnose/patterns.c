@@ -214,7 +214,9 @@ static const char ADV_GIL[] =
 static const char ADV_SIGNAL[] =
     "Python runs signal handlers only in the main thread, between bytecodes. Do not block signals in the "
     "main thread, and do not wait in calls that other threads' signals cannot interrupt (signal.pause, "
-    "lock.acquire without timeout on 2.7): wait with a timeout in a loop, or use signal.set_wakeup_fd/sigwait.";
+    "lock.acquire without timeout on 2.7): wait with a timeout in a loop, or use signal.set_wakeup_fd/sigwait. "
+    "A blocked mask is inherited across fork and exec: a process started by one that blocks a signal is born "
+    "with it blocked; unblock what you handle at start-up (signal.pthread_sigmask(signal.SIG_UNBLOCK, ...)).";
 static const char ADV_QUEUE[] =
     "Queue.join() waits until task_done() was called once per get(). Call task_done() in a finally: block "
     "after every get(), and make sure the consumers are alive.";
@@ -521,6 +523,9 @@ static void rule_signal(struct pc_python *py, struct pc_model *m, struct pc_diag
     if (t->desc.flags & PC_THREAD_SIGMASKS)
         ev(f, "main thread NT_PRSTATUS pr_sighold = 0x%llx (%s)", (unsigned long long)t->desc.sighold,
            sig_list(t->desc.sighold, sigs, sizeof sigs));
+    if ((t->desc.flags & PC_THREAD_SIGMASKS) && (t->desc.sigpend & blocked))
+        ev(f, "pending for the main thread and blocked: %s (pr_sigpend = 0x%llx)",
+           sig_list(t->desc.sigpend & blocked, sigs, sizeof sigs), (unsigned long long)t->desc.sigpend);
     else
         ev(f, "signal masks unknown: gcore cores do not record them (take a kernel core for this evidence)");
     if (flag)
