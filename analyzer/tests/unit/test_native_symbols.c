@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -45,7 +46,18 @@ static int setup(void **state)
     if (read(ready[0], &b, 1) != 1)
         return -1;
     close(ready[0]);
-    usleep(50 * 1000);    /* into pause() */
+    /* Until the child sits in pause() (syscall 34), however loaded the machine. */
+    char path[64], sc[32] = "";
+    snprintf(path, sizeof path, "/proc/%d/syscall", (int)c->pid);
+    for (int i = 0; i < 1000 && strncmp(sc, "34 ", 3) != 0; i++) {
+        usleep(5 * 1000);
+        FILE *f = fopen(path, "r");
+        if (f) {
+            if (!fgets(sc, sizeof sc, f))
+                sc[0] = 0;
+            fclose(f);
+        }
+    }
     pc_error err = {0};
     if (pc_target_open_pid(c->pid, &c->t, &err) || pc_native_open(c->t, NULL, &c->n, &err)) {
         fprintf(stderr, "cannot read the child: %s\n", err.msg);
