@@ -55,7 +55,7 @@ asan:
 	$(MAKE) $(ASAN_FLAGS) all
 
 asan-check:
-	$(MAKE) $(ASAN_FLAGS) unit integration
+	LSAN_OPTIONS=suppressions=$(abspath tools/lsan.supp):print_suppressions=0 $(MAKE) $(ASAN_FLAGS) unit integration
 
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
