@@ -13,8 +13,10 @@ def test_make_install(analyzer):
     dest = tempfile.mkdtemp(prefix="pycore-install-")
     try:
         # A user's `make install`: not the variables of a make that runs the
-        # tests (`make asan-check` passes BUILD and sanitizer CFLAGS down).
-        clean = dict((k, v) for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL"))
+        # tests (`make asan-check` passes BUILD and sanitizer CFLAGS down, in
+        # MAKEFLAGS and, being command-line variables, in the environment).
+        clean = dict((k, v) for k, v in os.environ.items()
+                     if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "BUILD", "CFLAGS", "LDFLAGS", "CC"))
         subprocess.run(["make", "-s", "install", "PREFIX=/opt/pycore", "DESTDIR=" + dest], cwd=REPO, check=True,
                        stdout=subprocess.DEVNULL, env=clean)
         root = os.path.join(dest, "opt", "pycore")
