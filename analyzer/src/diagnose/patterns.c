@@ -520,13 +520,13 @@ static void rule_signal(struct pc_python *py, struct pc_model *m, struct pc_diag
             blocked ? " with signals blocked" : "", where(m, d, mi, at, sizeof at),
             blocked ? ": blocked " : tripped ? ": a Python signal handler is pending but cannot run" : "",
             blocked ? sig_list(blocked, sigs, sizeof sigs) : "");
-    if (t->desc.flags & PC_THREAD_SIGMASKS)
+    if (t->desc.flags & PC_THREAD_SIGMASKS) {
         ev(f, "main thread NT_PRSTATUS pr_sighold = 0x%llx (%s)", (unsigned long long)t->desc.sighold,
            sig_list(t->desc.sighold, sigs, sizeof sigs));
-    if ((t->desc.flags & PC_THREAD_SIGMASKS) && (t->desc.sigpend & blocked))
-        ev(f, "pending for the main thread and blocked: %s (pr_sigpend = 0x%llx)",
-           sig_list(t->desc.sigpend & blocked, sigs, sizeof sigs), (unsigned long long)t->desc.sigpend);
-    else
+        if (t->desc.sigpend & blocked)
+            ev(f, "pending for the main thread and blocked: %s (pr_sigpend = 0x%llx)",
+               sig_list(t->desc.sigpend & blocked, sigs, sizeof sigs), (unsigned long long)t->desc.sigpend);
+    } else
         ev(f, "signal masks unknown: gcore cores do not record them (take a kernel core for this evidence)");
     if (flag)
         ev(f, "Python signal flag (%s) = %d", flag, tripped);

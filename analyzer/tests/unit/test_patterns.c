@@ -89,12 +89,47 @@ static void test_running_without_gil_while_other_holds(void **state)
     pc_diag_free(&fx.d);
 }
 
+static int has_evidence(const struct pc_finding *f, const char *needle)
+{
+    for (size_t i = 0; i < f->nevidence; i++)
+        if (strstr(f->evidence[i], needle))
+            return 1;
+    return 0;
+}
+
+/* A kernel core records the main thread's masks: the evidence cites them,
+ * names a blocked signal that is pending, and never calls them unknown. */
+static void test_blocked_signal_evidence(void **state)
+{
+    (void)state;
+    struct fixture fx;
+    two_threads(&fx, PC_GIL_NONE);
+    fx.th[0].desc.flags = PC_THREAD_SIGMASKS;
+    fx.th[0].desc.sighold = 1ull << 14;     /* SIGTERM */
+    fx.th[0].desc.sigpend = 1ull << 14;
+    pc_diag_patterns(&fx.py, &fx.m, &fx.d);
+    assert_true(fx.d.nfindings >= 1);
+    assert_string_equal(fx.d.findings[0].pattern, "signal-blocked-main-thread");
+    assert_true(has_evidence(&fx.d.findings[0], "pr_sighold = 0x4000 (SIGTERM)"));
+    assert_true(has_evidence(&fx.d.findings[0], "pending for the main thread and blocked: SIGTERM"));
+    assert_false(has_evidence(&fx.d.findings[0], "unknown"));
+    pc_diag_free(&fx.d);
+    two_threads(&fx, PC_GIL_NONE);          /* not pending: the mask alone */
+    fx.th[0].desc.flags = PC_THREAD_SIGMASKS;
+    fx.th[0].desc.sighold = 1ull << 14;
+    pc_diag_patterns(&fx.py, &fx.m, &fx.d);
+    assert_true(has_evidence(&fx.d.findings[0], "pr_sighold"));
+    assert_false(has_evidence(&fx.d.findings[0], "unknown"));
+    pc_diag_free(&fx.d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_spinner_holding_gil),
         cmocka_unit_test(test_spinner_between_gil_handoff),
         cmocka_unit_test(test_running_without_gil_while_other_holds),
+        cmocka_unit_test(test_blocked_signal_evidence),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
