@@ -94,6 +94,7 @@ int pc_pattern_is_hang(const char *pattern);
 /* Shared helpers of waits.c and patterns.c. */
 size_t pc_diag_thread_by_ident(const struct pc_model *m, uint64_t ident);
 const char *pc_diag_thread_label(const struct pc_model *m, size_t i, char *buf, size_t n);
+int pc_diag_ends_with(const char *s, const char *suffix);
 /* Does any frame of the thread have code naming 'name' (co_names)? */
 int pc_diag_thread_mentions(struct pc_python *py, const struct pc_thread_model *t, const char *name);
 void pc_diag_waits(struct pc_python *py, struct pc_model *m, struct pc_diag *d);

@@ -578,12 +578,9 @@ static void rule_fork(struct pc_python *py, struct pc_model *m, struct pc_diag *
 
 static int has_frame(const struct pc_thread_model *t, const char *file_suffix, const char *name)
 {
-    size_t fl = strlen(file_suffix);
-    for (size_t k = 0; k < t->npy; k++) {
-        size_t n = strlen(t->py[k].file);
-        if (n >= fl && strcmp(t->py[k].file + n - fl, file_suffix) == 0 && (!name || strcmp(t->py[k].name, name) == 0))
+    for (size_t k = 0; k < t->npy; k++)
+        if (pc_diag_ends_with(t->py[k].file, file_suffix) && (!name || strcmp(t->py[k].name, name) == 0))
             return 1;
-    }
     return 0;
 }
 
@@ -658,12 +655,6 @@ static const char ADV_POOL_LOST[] =
     "(AsyncResult.get(timeout=...)), or use concurrent.futures.ProcessPoolExecutor, which raises "
     "BrokenProcessPool instead.";
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 /* The highest worker number (Process._identity's last item) of a Pool. */
 static int64_t pool_top_worker(struct pc_python *py, uint64_t pool, size_t *nworkers)
 {
@@ -683,23 +674,40 @@ static int64_t pool_top_worker(struct pc_python *py, uint64_t pool, size_t *nwor
     return top;
 }
 
+/* A test of an object found in a frame or a dict, for the searches below. */
+typedef int (*obj_pred)(struct pc_python *py, uint64_t obj, void *arg);
+
+/* The first object of a frame that pred accepts: locals (cells opened:
+ * <= 3.10 keep the variables of closures and comprehensions there), then
+ * the value stack, whose stale slots pred's type checks reject; or 0. */
+static uint64_t frame_object(struct pc_python *py, const struct pc_py_frame *f, obj_pred pred, void *arg)
+{
+    uint64_t slots[64];
+    size_t nlocals = 0, n = pc_py_frame_slots(py, f, slots, 64, &nlocals);
+    for (size_t s = 0; s < n; s++) {
+        uint64_t v = pc_py_uncell(py, slots[s]);
+        if (v && pred(py, v, arg))
+            return v;
+    }
+    return 0;
+}
+
+static int is_pool_of_cache(struct pc_python *py, uint64_t obj, void *cache)
+{
+    char ty[64];
+    return pc_py_type_name(py, obj, ty, sizeof ty) == 0 && strcmp(ty, "Pool") == 0 &&
+           pc_py_attr(py, obj, "_cache") == *(uint64_t *)cache;
+}
+
 /* The Pool a result belongs to, when the result does not name it (<= 3.7):
- * a Pool in some frame's locals whose _cache is the result's. */
+ * a Pool in some frame whose _cache is the result's. */
 static uint64_t pool_of_result(struct pc_python *py, const struct pc_model *m, uint64_t result)
 {
-    uint64_t cache = pc_py_attr(py, result, "_cache"), slots[64];
-    char ty[64];
-    if (!cache)
-        return 0;
-    for (size_t i = 0; i < m->nthreads; i++)
-        for (size_t k = 0; k < m->threads[i].npy; k++) {
-            size_t nlocals = 0, n = pc_py_frame_slots(py, &m->threads[i].py[k], slots, 64, &nlocals);
-            for (size_t s = 0; s < n && s < nlocals; s++)
-                if (slots[s] && pc_py_type_name(py, slots[s], ty, sizeof ty) == 0 && strcmp(ty, "Pool") == 0 &&
-                    pc_py_attr(py, slots[s], "_cache") == cache)
-                    return slots[s];
-        }
-    return 0;
+    uint64_t cache = pc_py_attr(py, result, "_cache"), pool = 0;
+    for (size_t i = 0; cache && !pool && i < m->nthreads; i++)
+        for (size_t k = 0; !pool && k < m->threads[i].npy; k++)
+            pool = frame_object(py, &m->threads[i].py[k], is_pool_of_cache, &cache);
+    return pool;
 }
 
 /* H06: a thread waits without timeout for a Pool result while the pool has
@@ -715,12 +723,12 @@ static void rule_pool_lost(struct pc_python *py, struct pc_model *m, struct pc_d
         uint64_t result = 0, pool = 0;
         char ty[64], rty[64] = "";
         for (size_t k = 0; k < t->npy; k++) {
-            if (!ends_with(t->py[k].file, "multiprocessing/pool.py"))
+            if (!pc_diag_ends_with(t->py[k].file, "multiprocessing/pool.py"))
                 continue;
             uint64_t self = pc_py_frame_local(py, &t->py[k], "self");
             if (!self || pc_py_type_name(py, self, ty, sizeof ty))
                 continue;
-            if (!result && ends_with(ty, "Result")) {
+            if (!result && pc_diag_ends_with(ty, "Result")) {
                 result = self;
                 snprintf(rty, sizeof rty, "%s", ty);
             }
@@ -769,44 +777,47 @@ static const char ADV_MP_QUEUE[] =
     "waits forever (the multiprocessing docs: 'joining processes that use queues'). Read everything from the "
     "queue first, then join; or join with a timeout.";
 
-static int is_mp_queue(struct pc_python *py, uint64_t obj, char *ty, size_t tylen)
-{
-    /* queue.Queue has no pipe end: _reader tells a multiprocessing queue */
-    return obj && pc_py_type_name(py, obj, ty, tylen) == 0 && ends_with(ty, "Queue") && pc_py_attr(py, obj, "_reader");
-}
-
-struct mpq_search {
-    uint64_t found;
-    char *ty;
-    size_t tylen;
+struct type_name {
+    char *buf;
+    size_t len;
 };
 
-static int mpq_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+/* queue.Queue has no pipe end: _reader tells a multiprocessing queue. */
+static int is_mp_queue(struct pc_python *py, uint64_t obj, void *arg)
 {
-    struct mpq_search *s = arg;
+    struct type_name *ty = arg;
+    return pc_py_type_name(py, obj, ty->buf, ty->len) == 0 && pc_diag_ends_with(ty->buf, "Queue") &&
+           pc_py_attr(py, obj, "_reader");
+}
+
+struct dict_search {
+    obj_pred pred;
+    void *arg;
+    uint64_t found;
+};
+
+static int dict_search_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+{
+    struct dict_search *s = arg;
     (void)key;
-    if (is_mp_queue(py, value, s->ty, s->tylen)) {
+    if (value && s->pred(py, value, s->arg)) {
         s->found = value;
         return 1;
     }
     return 0;
 }
 
-/* A multiprocessing queue the thread can reach: in a frame's locals or in
- * its module's globals (Process.start() drops the child's _args). */
+/* A multiprocessing queue the thread can reach: in a frame or in its
+ * module's globals (Process.start() drops the child's _args). */
 static uint64_t mp_queue_of_thread(struct pc_python *py, const struct pc_thread_model *t, char *ty, size_t tylen)
 {
-    uint64_t slots[64], seen[8];
+    struct type_name tn = {ty, tylen};
+    uint64_t seen[8];
     size_t nseen = 0;
     for (size_t k = 0; k < t->npy; k++) {
-        /* every slot: <= 3.10 keep cells (variables of comprehensions and
-         * closures) after the locals; the types are checked */
-        size_t nlocals = 0, n = pc_py_frame_slots(py, &t->py[k], slots, 64, &nlocals);
-        for (size_t s = 0; s < n; s++) {
-            uint64_t v = pc_py_uncell(py, slots[s]);
-            if (is_mp_queue(py, v, ty, tylen))
-                return v;
-        }
+        uint64_t q = frame_object(py, &t->py[k], is_mp_queue, &tn);
+        if (q)
+            return q;
         uint64_t g = pc_py_frame_globals(py, &t->py[k]);
         int dup = !g;
         for (size_t x = 0; x < nseen && !dup; x++)
@@ -814,8 +825,8 @@ static uint64_t mp_queue_of_thread(struct pc_python *py, const struct pc_thread_
         if (dup || nseen == 8)
             continue;
         seen[nseen++] = g;
-        struct mpq_search srch = {0, ty, tylen};
-        pc_py_dict_each(py, g, mpq_cb, &srch);
+        struct dict_search srch = {is_mp_queue, &tn, 0};
+        pc_py_dict_each(py, g, dict_search_cb, &srch);
         if (srch.found)
             return srch.found;
     }
@@ -831,7 +842,7 @@ static void rule_mp_queue_join(struct pc_python *py, struct pc_model *m, struct 
         if (d->waits[i].kind != PC_W_CHILD)
             continue;
         for (size_t k = 0; k < t->npy; k++) {
-            if (strcmp(t->py[k].name, "join") || !ends_with(t->py[k].file, "multiprocessing/process.py"))
+            if (strcmp(t->py[k].name, "join") || !pc_diag_ends_with(t->py[k].file, "multiprocessing/process.py"))
                 continue;
             uint64_t proc = pc_py_frame_local(py, &t->py[k], "self");
             uint64_t timeout = pc_py_frame_local(py, &t->py[k], "timeout");
@@ -842,10 +853,8 @@ static void rule_mp_queue_join(struct pc_python *py, struct pc_model *m, struct 
             if (!q)
                 break;
             for (size_t j = 0; j < m->nthreads; j++)
-                for (size_t f = 0; f < m->threads[j].npy; f++)
-                    if (strcmp(m->threads[j].py[f].name, "get") == 0 &&
-                        ends_with(m->threads[j].py[f].file, "multiprocessing/queues.py"))
-                        return;   /* someone reads: not this deadlock */
+                if (has_frame(&m->threads[j], "multiprocessing/queues.py", "get"))
+                    return;   /* someone reads: not this deadlock */
             pc_py_str(py, pc_py_attr(py, proc, "_name"), name, sizeof name);
             int64_t pid = -1;
             pc_py_int(py, pc_py_attr(py, pc_py_attr(py, proc, "_popen"), "pid"), &pid);
@@ -1013,10 +1022,8 @@ static void rule_output(struct pc_model *m, struct pc_diag *d)
                 fd == 1 ? "stdout" : "stderr", others ? " while other threads wait behind it" : "");
         ev(f, "write(%llu, ...) in progress (orig_rax = 1): the reader of the %s pipe does not read",
            (unsigned long long)fd, fd == 1 ? "stdout" : "stderr");
-        describe_wait(f, m, d, i);
-        for (size_t j = 0; j < m->nthreads; j++)
-            if (j != i && (d->waits[j].kind == PC_W_FUTEX || d->waits[j].kind == PC_W_LOCK) && m->threads[j].tstate)
-                describe_wait(f, m, d, j);
+        for (size_t k = 0; f && k < f->nthreads; k++)
+            describe_wait(f, m, d, f->threads[k]);     /* the writer first, then its waiters */
         return;
     }
 }

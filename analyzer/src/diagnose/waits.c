@@ -46,7 +46,7 @@ const char *pc_diag_thread_label(const struct pc_model *m, size_t i, char *buf, 
     return buf;
 }
 
-static int ends_with(const char *s, const char *suffix)
+int pc_diag_ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
@@ -291,8 +291,8 @@ static void find_holders(struct pc_python *py, struct pc_model *m, struct pc_dia
 
 static int is_library(const char *file)
 {
-    return ends_with(file, "/threading.py") || ends_with(file, "/queue.py") || ends_with(file, "/Queue.py") ||
-           strstr(file, "importlib") != NULL || strstr(file, "concurrent/futures/") != NULL ||
+    return pc_diag_ends_with(file, "/threading.py") || pc_diag_ends_with(file, "/queue.py") ||
+           pc_diag_ends_with(file, "/Queue.py") || strstr(file, "importlib") != NULL || strstr(file, "concurrent/futures/") != NULL ||
            strstr(file, "multiprocessing/") != NULL;
 }
 
@@ -327,7 +327,7 @@ static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, s
         uint64_t self = pc_py_frame_local(py, f, "self");
         type_of(py, self, ty, sizeof ty);
         const char *n = f->name;
-        if (ends_with(f->file, "threading.py")) {
+        if (pc_diag_ends_with(f->file, "threading.py")) {
             if ((strcmp(n, "join") == 0 || strcmp(n, "_wait_for_tstate_lock") == 0) && strstr(ty, "Thread")) {
                 int64_t ident = 0;
                 pc_py_int(py, pc_py_attr(py, self, py->version < 0x03000000 ? "_Thread__ident" : "_ident"), &ident);
@@ -360,7 +360,7 @@ static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, s
                 w->timeout = timeout_of(py, f);
                 snprintf(w->what, sizeof w->what, "Condition at 0x%llx", (unsigned long long)self);
             }
-        } else if ((ends_with(f->file, "/queue.py") || ends_with(f->file, "/Queue.py")) &&
+        } else if ((pc_diag_ends_with(f->file, "/queue.py") || pc_diag_ends_with(f->file, "/Queue.py")) &&
                    (strstr(ty, "Queue") || strcmp(ty, "instance") == 0)) {
             /* 2.7's Queue is an old-style class: its objects are "instance". */
             int kind = strcmp(n, "get") == 0 ? PC_W_QUEUE_GET : strcmp(n, "put") == 0 ? PC_W_QUEUE_PUT
