@@ -248,9 +248,14 @@ static void name_thread(struct pc_thread_model *t, const struct names *nm)
         }
 }
 
-static size_t py_frame_cap(size_t max_frames)
+/* The thread state's Python frames into t->py; returns how many fit. */
+static size_t read_py_stack(struct pc_python *py, struct pc_thread_model *t, size_t max_frames)
 {
-    return max_frames && max_frames < PC_MAX_PY_FRAMES ? max_frames : PC_MAX_PY_FRAMES;
+    size_t cap = max_frames && max_frames < PC_MAX_PY_FRAMES ? max_frames : PC_MAX_PY_FRAMES;
+    t->py = calloc(cap, sizeof *t->py);
+    if (t->py)
+        t->npy = pc_py_frames(py, t->tstate, t->py, cap, &t->py_complete);
+    return cap;
 }
 
 static void exited_states(struct pc_python *py, const struct ts_list *ts, const struct names *nm, size_t max_frames,
@@ -268,11 +273,9 @@ static void exited_states(struct pc_python *py, const struct ts_list *ts, const 
         t->ident = ts->v[k].ident;
         t->daemon = -1;
         name_thread(t, nm);
-        size_t cap = py_frame_cap(max_frames);
-        t->py = calloc(cap, sizeof *t->py);
-        if (t->py)
-            t->npy = pc_py_frames(py, t->tstate, t->py, cap, &t->py_complete);
-        pc_thread_note(t, "no thread of the core runs this thread state: its thread exited without clearing it (or has not started yet)");
+        read_py_stack(py, t, max_frames);
+        pc_thread_note(t, "no thread of the core runs this thread state: its thread exited without clearing it "
+                          "(or has not started yet)");
     }
 }
 
@@ -323,10 +326,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
                 pc_thread_note(t, "native unwinding stopped: %s", why);
         }
         if (t->tstate) {
-            size_t cap = py_frame_cap(max_frames);
-            t->py = calloc(cap, sizeof *t->py);
-            if (t->py)
-                t->npy = pc_py_frames(py, t->tstate, t->py, cap, &t->py_complete);
+            size_t cap = read_py_stack(py, t, max_frames);
             if (!t->py_complete)
                 pc_thread_note(t, t->npy == cap ? "Python stack cut after %zu frames"
                                                 : "Python stack unreadable after %zu frames", t->npy);
