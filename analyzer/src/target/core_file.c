@@ -95,15 +95,12 @@ static int parse_nt_file(struct pc_core_image *img, const uint8_t *d, size_t n,
 
 static void parse_auxv(struct pc_core_image *img, const uint8_t *d, size_t n)
 {
-    for (size_t off = 0; off + 16 <= n; off += 16) {
-        uint64_t type = rd64(d + off), val = rd64(d + off + 8);
-        if (type == AT_NULL)
-            break;
-        if (type == AT_PHDR) img->at_phdr = val;
-        else if (type == AT_ENTRY) img->at_entry = val;
-        else if (type == AT_BASE) img->at_base = val;
-        else if (type == AT_EXECFN) img->at_execfn = val;
-    }
+    struct pc_auxv a;
+    pc_auxv_parse(d, n, &a);
+    img->at_phdr = a.phdr;
+    img->at_entry = a.entry;
+    img->at_base = a.base;
+    img->at_execfn = a.execfn;
 }
 
 static int parse_notes(struct pc_core_image *img, const uint8_t *p, size_t n,

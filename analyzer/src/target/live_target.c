@@ -217,16 +217,15 @@ static void read_process(struct live_ctx *c)
         if (!c->cmdline[i])
             c->cmdline[i] = ' ';
     snprintf(path, sizeof path, "/proc/%d/auxv", (int)c->pid);
-    uint64_t *auxv = (uint64_t *)slurp(path, 4096, &len);
-    for (size_t i = 0; auxv && i + 1 < len / 8; i += 2) {
-        if (auxv[i] == 3)
-            c->at_phdr = auxv[i + 1];
-        else if (auxv[i] == 9)
-            c->at_entry = auxv[i + 1];
-        else if (auxv[i] == 7)
-            c->at_base = auxv[i + 1];
+    char *auxv = slurp(path, 4096, &len);
+    if (auxv) {
+        struct pc_auxv a;
+        pc_auxv_parse((const uint8_t *)auxv, len, &a);
+        c->at_phdr = a.phdr;
+        c->at_entry = a.entry;
+        c->at_base = a.base;
+        free(auxv);
     }
-    free(auxv);
     snprintf(path, sizeof path, "/proc/%d/root", (int)c->pid);
     c->root = pc_strdup(path);
 }

@@ -1,5 +1,6 @@
 #include "target/target.h"
 
+#include <elf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,4 +148,20 @@ void pc_hex(const uint8_t *bytes, size_t n, char *out)
         out[2 * i + 1] = dig[bytes[i] & 15];
     }
     out[2 * n] = 0;
+}
+
+void pc_auxv_parse(const uint8_t *d, size_t n, struct pc_auxv *out)
+{
+    memset(out, 0, sizeof *out);
+    for (size_t off = 0; off + 16 <= n; off += 16) {
+        uint64_t type, val;
+        memcpy(&type, d + off, 8);
+        memcpy(&val, d + off + 8, 8);
+        if (type == AT_NULL)
+            break;
+        if (type == AT_PHDR) out->phdr = val;
+        else if (type == AT_ENTRY) out->entry = val;
+        else if (type == AT_BASE) out->base = val;
+        else if (type == AT_EXECFN) out->execfn = val;
+    }
 }

@@ -51,4 +51,11 @@ int pc_elf_build_id(pc_reader_fn rd, void *arg, uint64_t base, int in_memory,
 
 void pc_hex(const uint8_t *bytes, size_t n, char *out /* 2n+1 */);
 
+/* The auxiliary-vector entries the targets use, from a core's NT_AUXV or a
+ * live process's /proc/PID/auxv (64-bit pairs up to AT_NULL); 0 if absent. */
+struct pc_auxv {
+    uint64_t phdr, entry, base, execfn;
+};
+void pc_auxv_parse(const uint8_t *d, size_t n, struct pc_auxv *out);
+
 #endif
