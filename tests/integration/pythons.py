@@ -268,6 +268,16 @@ def for_version(xy):
     return present, missing
 
 
+def one_per_version(versions=SUPPORTED):
+    """The path of the first present interpreter of each X.Y (for tests that
+    need one per version, not the matrix); the required ones are checked by
+    test_harness.py."""
+    out = []
+    for xy in versions:
+        out += [p["path"] for p in selected(xy) if p["present"]][:1]
+    return out
+
+
 def selected(xy):
     """Interpreters to test for version X.Y, missing requirements included.
 

@@ -22,10 +22,7 @@ import pythons  # noqa: E402
 
 def interpreters():
     """One present interpreter per supported version, plus Debian's 3.11."""
-    out = []
-    for xy in pythons.SUPPORTED:
-        present = [p for p in pythons.selected(xy) if p["present"]]
-        out += [p["path"] for p in present[:1]]
+    out = pythons.one_per_version()
     if os.path.exists("/usr/bin/python3.11") and "/usr/bin/python3.11" not in out:
         out.append("/usr/bin/python3.11")
     return out
