@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,38 @@ static int die(int code, const char *msg)
 {
     fprintf(stderr, "pycore-analyze: %s\n", msg);
     return code;
+}
+
+/* The core and the files it maps are read through mmap: if one shrinks
+ * under us (a core still being written, a full disk) the kernel raises
+ * SIGBUS.  That is a bad input, not a crash: say so and exit 3.  The
+ * handler may only use async-signal-safe calls, hence write(2). */
+static const char *sigbus_what = "the core";
+
+static void put_err(const char *s)
+{
+    ssize_t r = write(STDERR_FILENO, s, strlen(s));
+    (void)r;
+}
+
+static void on_sigbus(int sig)
+{
+    (void)sig;
+    put_err("pycore-analyze: ");
+    put_err(sigbus_what);
+    put_err(" or a file it maps shrank while being read (SIGBUS): it is still being written or was "
+            "truncated; re-run when it is complete\n");
+    _exit(PC_E_CORE);
+}
+
+static void catch_sigbus(const char *what)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigbus;
+    sigemptyset(&sa.sa_mask);
+    sigbus_what = what;
+    sigaction(SIGBUS, &sa, NULL);
 }
 
 int main(int argc, char **argv)
@@ -136,6 +169,8 @@ int main(int argc, char **argv)
     if (!pid && argc - optind == 2)
         copts.executable = argv[optind + 1];
 
+    if (!pid)
+        catch_sigbus(argv[optind]);
     pc_error err = {0};
     pc_target *t = NULL;
     pc_analysis *a = NULL;
@@ -152,9 +187,12 @@ int main(int argc, char **argv)
     pc_target_close(t);
     if (!out)
         return die(PC_E_INTERNAL, "out of memory");
-    fputs(out, stdout);
+    /* A report that cannot be written fully is an error, whatever its
+     * size: fwrite's error may only show in the stream's error flag. */
+    size_t len = strlen(out);
+    int bad = fwrite(out, 1, len, stdout) != len;
     free(out);
-    if (fflush(stdout))
-        return die(PC_E_INTERNAL, "cannot write the report");
+    if (fflush(stdout) || ferror(stdout) || bad)
+        return die(PC_E_INTERNAL, "cannot write the report to standard output (disk full or closed pipe?)");
     return hang ? PC_HANG_FOUND : 0;
 }

@@ -44,18 +44,27 @@ static int line_delta(const uint8_t *p, const uint8_t *end)
     }
 }
 
+/* Line numbers are summed from deltas a corrupt table controls: sum in 64
+ * bits and treat a line no int can hold as corrupt (-1). */
+static int line_or_corrupt(int64_t line)
+{
+    return line < 0 || line > INT32_MAX ? -1 : (int)line;
+}
+
 int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int addrq)
 {
     if (addrq < 0)
         return firstlineno;
+    if (!table || !len)
+        return -1;
     const uint8_t *p = table, *end = table + len;
-    int line = firstlineno, start = 0;
+    int64_t line = firstlineno, start = 0;
     while (p < end) {
         if (!(*p & 128))
             return -1;   /* not at an entry: corrupt */
         line += line_delta(p, end);
-        int range_line = ((*p >> 3) & 15) == LOC_NONE ? -1 : line;
-        int stop = start + ((*p & 7) + 1) * 2;
+        int range_line = ((*p >> 3) & 15) == LOC_NONE ? -1 : line_or_corrupt(line);
+        int64_t stop = start + ((*p & 7) + 1) * 2;
         if (addrq < stop)
             return range_line;
         start = stop;
@@ -72,7 +81,8 @@ int pc_py_linetable310_line(const uint8_t *table, size_t len, int firstlineno, i
 {
     if (addrq < 0)
         return firstlineno;
-    int line = firstlineno, start = 0, end = 0, range_line = -1;
+    int64_t line = firstlineno, start = 0, end = 0;
+    int range_line = -1;
     size_t i = 0;
     for (;;) {
         /* Advance over empty ranges, as _PyLineTable_NextAddressRange does. */
@@ -86,7 +96,7 @@ int pc_py_linetable310_line(const uint8_t *table, size_t len, int firstlineno, i
             if (ld == -128)
                 range_line = -1;
             else
-                range_line = line += ld;
+                range_line = line_or_corrupt(line += ld);
         } while (start == end);
         if (addrq < end)
             return range_line;
@@ -97,12 +107,12 @@ int pc_py_linetable310_line(const uint8_t *table, size_t len, int firstlineno, i
  * signed from 3.6 on, unsigned before. */
 int pc_py_lnotab_line(const uint8_t *table, size_t len, int firstlineno, int addrq, int signed_lines)
 {
-    int line = firstlineno, addr = 0;
-    for (size_t i = 0; i + 2 <= len; i += 2) {
+    int64_t line = firstlineno, addr = 0;
+    for (size_t i = 0; table && i + 2 <= len; i += 2) {
         addr += table[i];
         if (addr > addrq)
             break;
         line += signed_lines ? (int8_t)table[i + 1] : table[i + 1];
     }
-    return line;
+    return line_or_corrupt(line);
 }

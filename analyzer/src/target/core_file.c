@@ -82,9 +82,10 @@ static int parse_nt_file(struct pc_core_image *img, const uint8_t *d, size_t n,
         struct pc_core_fmap *f = &img->fmaps[i];
         f->start = rd64(d + 16 + i * 24);
         f->end = rd64(d + 16 + i * 24 + 8);
-        f->pgoff = rd64(d + 16 + i * 24 + 16) * page;
+        uint64_t pgidx = rd64(d + 16 + i * 24 + 16);
+        f->pgoff = pgidx * page;
         f->path = (const char *)names;
-        if (f->end < f->start)
+        if (f->end < f->start || pgidx > UINT64_MAX / page)
             return pc_fail(err, PC_E_CORE, "core's NT_FILE note is corrupt (bad range)");
         names = z + 1;
     }
@@ -168,7 +169,13 @@ int pc_core_parse(struct pc_core_image *img, const uint8_t *data, size_t size,
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
         memcpy(&ph, data + eh.e_phoff + i * sizeof ph, sizeof ph);
-        if (ph.p_filesz && ph.p_offset + ph.p_filesz > want && ph.p_offset + ph.p_filesz >= ph.p_offset)
+        /* A wrapped offset+size would pass the truncation check below and
+         * then point reads outside the file: reject it here. */
+        if (ph.p_filesz && ph.p_offset > UINT64_MAX - ph.p_filesz)
+            return pc_fail(err, PC_E_CORE, "core has a corrupt program header (#%u: offset 0x%llx + size 0x%llx "
+                                           "wraps): it is not a usable core",
+                           i, (unsigned long long)ph.p_offset, (unsigned long long)ph.p_filesz);
+        if (ph.p_filesz && ph.p_offset + ph.p_filesz > want)
             want = ph.p_offset + ph.p_filesz;
         if (ph.p_type == PT_LOAD) {
             if (img->nsegs >= PC_CORE_MAX_SEGMENTS || ph.p_filesz > ph.p_memsz ||

@@ -79,11 +79,11 @@ static char *join_root(const char *root, const char *path)
 
 static int map_file(struct cfile *f, const char *path)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int fd = pc_open_regular(path, &st);
     if (fd < 0)
         return -1;
-    struct stat st;
-    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0) {
+    if (st.st_size <= 0) {
         close(fd);
         return -1;
     }
@@ -413,9 +413,11 @@ static void find_exe(struct core_ctx *c)
 int pc_target_open_core(const char *path, const pc_core_options *opts,
                         pc_target **out, pc_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    int fd = pc_open_regular(path, &st);
     if (fd < 0)
-        return pc_fail(err, PC_E_CORE, "cannot open %s: %s", path, strerror(errno));
+        return pc_fail(err, PC_E_CORE, errno == EINVAL ? "%s is not a regular file: pass the core dump's file"
+                                                       : "cannot open %s: %s", path, strerror(errno));
     return pc_core_target_adopt(fd, path, opts, out, err);
 }
 

@@ -1,6 +1,9 @@
 #include "target/target.h"
 
 #include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -164,4 +167,17 @@ void pc_auxv_parse(const uint8_t *d, size_t n, struct pc_auxv *out)
         else if (type == AT_BASE) out->base = val;
         else if (type == AT_EXECFN) out->execfn = val;
     }
+}
+
+int pc_open_regular(const char *path, struct stat *st)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0)
+        return -1;
+    if (fstat(fd, st) || !S_ISREG(st->st_mode)) {
+        close(fd);
+        errno = EINVAL;
+        return -1;
+    }
+    return fd;
 }

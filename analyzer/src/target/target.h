@@ -6,6 +6,8 @@
 
 #include "base/base.h"
 
+#include <sys/stat.h>
+
 /* Largest single read the engine ever asks for; bigger is a bug or a
  * hostile length taken from the target. */
 #define PC_READ_MAX (16u << 20)
@@ -41,6 +43,12 @@ int pc_read_ptr(pc_target *t, uint64_t addr, uint64_t *v);
 /* A NUL-terminated string of at most max-1 bytes; 0 if terminated. */
 int pc_read_cstr(pc_target *t, uint64_t addr, char *out, size_t max);
 const pc_process_desc *pc_target_process(pc_target *t);
+
+/* Open a file a core or a user names for reading, only if it is a regular
+ * file: O_NONBLOCK so that a FIFO or a device cannot block the open, and
+ * its type checked on the opened fd (no race with a rename).  An fd, or -1
+ * with errno set (EINVAL: not a regular file). */
+int pc_open_regular(const char *path, struct stat *st);
 
 /* ELF images as seen through a read function (target memory or a mapped
  * file): the GNU build-id. */

@@ -171,9 +171,9 @@ static int cmp_u64(const void *a, const void *b)
 
 static char *read_file(const char *path, size_t *len, pc_error *err)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
-    if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size > MAX_BASELINE) {
+    int fd = pc_open_regular(path, &st);
+    if (fd < 0 || st.st_size > MAX_BASELINE) {
         pc_fail(err, PC_E_USAGE, "--baseline %s: %s", path,
                 fd < 0 ? strerror(errno) : "not a regular file of at most 64 MiB");
         if (fd >= 0)
