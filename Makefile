@@ -24,7 +24,8 @@ UNIT_BIN = $(UNIT_SRC:analyzer/tests/unit/%.c=$(BUILD)/tests/%)
 
 SONAME = libpycore.so.0
 
-.PHONY: deps all lib asan asan-check check unit integration layouts check-layouts demo bench bench-triage install clean
+.PHONY: deps all lib asan asan-check check unit integration layouts check-layouts demo bench bench-triage install clean \
+        fuzz fuzz-bins fuzz-check memimage
 all: $(BUILD)/bin/pycore-analyze $(BUILD)/lib/libpycore.a $(BUILD)/lib/libpycore.so
 
 $(BUILD)/obj/%.o: %.c
@@ -57,6 +58,33 @@ asan:
 asan-check:
 	LSAN_OPTIONS=suppressions=$(abspath tools/lsan.supp):print_suppressions=0 $(MAKE) $(ASAN_FLAGS) unit integration
 
+# Fuzzing (tests/fuzz, docs/testing.md): libFuzzer targets built by clang
+# with ASan+UBSan in build-fuzz/.  `make fuzz-check` replays every corpus
+# and regression input, then fuzzes each target for FUZZ_SECONDS.
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_SECONDS ?= 10
+FUZZ_COMMON = tests/fuzz/memimage.c tests/fuzz/memimage.h
+fuzz:
+	$(MAKE) BUILD=build-fuzz CC=clang CFLAGS="$(FUZZ_FLAGS) -fsanitize=fuzzer-no-link" fuzz-bins
+
+fuzz-bins: $(FUZZ_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_COMMON) $(BUILD)/lib/libpycore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -fsanitize=fuzzer -Itests/fuzz -o $@ $< tests/fuzz/memimage.c $(BUILD)/lib/libpycore.a \
+	  $(LDFLAGS) $(LDLIBS)
+
+fuzz-check: fuzz
+	tests/fuzz/run.sh build-fuzz/fuzz $(FUZZ_SECONDS)
+
+# The recorder of fuzz_memory's seeds (tests/fuzz/make_seeds.py).
+memimage: $(BUILD)/tools/make_memimage
+$(BUILD)/tools/make_memimage: tests/fuzz/make_memimage.c $(FUZZ_COMMON) $(BUILD)/lib/libpycore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -o $@ tests/fuzz/make_memimage.c tests/fuzz/memimage.c \
+	  $(BUILD)/lib/libpycore.a $(LDFLAGS) $(LDLIBS)
+
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
@@ -82,7 +110,7 @@ deps:
 check: deps
 	$(MAKE) all
 	$(MAKE) provision
-	$(MAKE) unit check-layouts integration
+	$(MAKE) unit check-layouts fuzz-check integration
 
 demo: deps
 	$(MAKE) all
@@ -113,6 +141,6 @@ install: all
 	install -m 644 gdb-ext/pycore_gdb/*.py $(DESTDIR)$(PREFIX)/share/pycore/gdb/pycore_gdb/
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)

@@ -14,6 +14,7 @@ pkgs=(
   zlib1g-dev libzstd-dev liblz4-dev liblzma-dev  # compressed cores (triage)
   libdebuginfod-dev                      # triage/analyze: the core's files from debuginfod by build-id
   debuginfod zstd lz4 xz-utils           # triage tests: a local debuginfod server, compressing cores
+  clang libclang-rt-14-dev               # fuzz targets: libFuzzer, ASan and UBSan runtimes
 )
 missing=()
 for p in "${pkgs[@]}"; do

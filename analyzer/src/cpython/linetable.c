@@ -7,6 +7,13 @@
 #define LOC_NO_COLUMNS 13
 #define LOC_ONE_LINE0 10
 
+/* Line numbers are summed from deltas a corrupt table controls: sum in 64
+ * bits and treat a line no int can hold as corrupt (-1). */
+static int line_or_corrupt(int64_t line)
+{
+    return line < 0 || line > INT32_MAX ? -1 : (int)line;
+}
+
 static int varint(const uint8_t *p, const uint8_t *end, unsigned *out)
 {
     unsigned val = 0, shift = 0;
@@ -44,17 +51,10 @@ static int line_delta(const uint8_t *p, const uint8_t *end)
     }
 }
 
-/* Line numbers are summed from deltas a corrupt table controls: sum in 64
- * bits and treat a line no int can hold as corrupt (-1). */
-static int line_or_corrupt(int64_t line)
-{
-    return line < 0 || line > INT32_MAX ? -1 : (int)line;
-}
-
 int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int addrq)
 {
     if (addrq < 0)
-        return firstlineno;
+        return line_or_corrupt(firstlineno);
     if (!table || !len)
         return -1;
     const uint8_t *p = table, *end = table + len;
@@ -80,7 +80,7 @@ int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int 
 int pc_py_linetable310_line(const uint8_t *table, size_t len, int firstlineno, int addrq)
 {
     if (addrq < 0)
-        return firstlineno;
+        return line_or_corrupt(firstlineno);
     int64_t line = firstlineno, start = 0, end = 0;
     int range_line = -1;
     size_t i = 0;

@@ -11,6 +11,31 @@
 #define PC_MAX_DICT_ENTRIES (1u << 20)
 #define PC_MAX_STR 4096
 
+/* Every symbol the CPython layer needs, found in one pass over the
+ * interpreter module's symbol table: X(id, name). */
+#define PC_PY_SYMBOLS(X) \
+    X(VERSION, "Py_Version") X(REFTOTAL, "_Py_RefTotal") X(GETREFTOTAL, "_Py_GetRefTotal") \
+    X(STR, "PyUnicode_Type") X(INT, "PyLong_Type") X(BOOL, "PyBool_Type") X(DICT, "PyDict_Type") \
+    X(CODE, "PyCode_Type") X(MODULE, "PyModule_Type") \
+    /* 2.7 and 3.6, which have no _PyRuntime; interp_head, interpreter_lock \
+     * and gil_cond are file-static, in .symtab only when the build keeps it */ \
+    X(PYSTRING, "PyString_Type") X(PYINT, "PyInt_Type") X(TSTATE_CURRENT, "_PyThreadState_Current") \
+    X(INTERP_HEAD, "interp_head") X(INTERPRETER_LOCK, "interpreter_lock") X(GIL_COND, "gil_cond") \
+    X(GLOBALREFTOTAL, "_Py_GetGlobalRefTotal") \
+    /* import.c statics (2.7 - 3.11): the global import lock and its owner */ \
+    X(IMPORT_LOCK, "import_lock") X(IMPORT_LOCK_THREAD, "import_lock_thread") \
+    /* signalmodule.c static (2.7 - 3.7): a Python handler is pending */ \
+    X(IS_TRIPPED, "is_tripped") \
+    /* 3.6 (later: _PyRuntime._finalizing): the thread state running Py_Finalize */ \
+    X(PY_FINALIZING, "_Py_Finalizing")
+
+enum pc_py_sym {
+#define PC_PYSYM_ID(id, name) PC_PYSYM_##id,
+    PC_PY_SYMBOLS(PC_PYSYM_ID)
+#undef PC_PYSYM_ID
+    PC_PYSYM_COUNT
+};
+
 struct pc_python {
     pc_target *t;
     struct pc_native *n;
@@ -32,12 +57,20 @@ struct pc_python {
     uint64_t import_lock, import_lock_thread;
     uint64_t is_tripped;        /* signalmodule.c static, when in the symbol table */
     uint64_t finalizing;        /* &_PyRuntime._finalizing (3.6: &_Py_Finalizing); 0 unknown */
+    uint64_t syms[PC_PYSYM_COUNT];  /* addresses of PC_PY_SYMBOLS, 0 where absent */
 };
 
 /* Find the interpreter, its version and layout; scan: find _PyRuntime by
  * scanning the interpreter module's data instead of by symbol (also the
  * fallback when no symbol exists). */
 int pc_python_open(struct pc_native *n, struct pc_python *py, int scan, pc_error *err);
+
+/* The rest of pc_python_open, once the native layer has filled py->t,
+ * py->n, py->runtime (0 for 2.7 and 3.6), py->mod, py->shared and
+ * py->syms (py->version too, if known: else it is read or scanned for):
+ * version, layout, interpreter, type objects.  Reads only target
+ * memory, so a recorded memory image drives it too (tests/fuzz). */
+int pc_python_init(struct pc_python *py, pc_error *err);
 
 /* Is Py_Finalize past the point where daemon threads are stopped?  1 yes
  * (*tstate: the finalizing thread state), 0 no, -1 unknown (2.7, unreadable). */

@@ -7,26 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every symbol the CPython layer needs, found in one pass over the
- * interpreter module's symbol table. */
-enum {
-    S_VERSION, S_REFTOTAL, S_GETREFTOTAL, S_STR, S_INT, S_BOOL, S_DICT, S_CODE, S_MODULE,
-    S_PYSTRING, S_PYINT, S_TSTATE_CURRENT, S_INTERP_HEAD, S_INTERPRETER_LOCK, S_GIL_COND,
-    S_GLOBALREFTOTAL, S_IMPORT_LOCK, S_IMPORT_LOCK_THREAD, S_IS_TRIPPED, S_PY_FINALIZING, S_COUNT
-};
-static const char *const sym_names[S_COUNT] = {
-    "Py_Version", "_Py_RefTotal", "_Py_GetRefTotal", "PyUnicode_Type", "PyLong_Type",
-    "PyBool_Type", "PyDict_Type", "PyCode_Type", "PyModule_Type",
-    /* 2.7 and 3.6, which have no _PyRuntime; the last three are
-     * file-static, in .symtab only when the build keeps it. */
-    "PyString_Type", "PyInt_Type", "_PyThreadState_Current", "interp_head", "interpreter_lock",
-    "gil_cond", "_Py_GetGlobalRefTotal",
-    /* import.c statics (2.7 - 3.11): the global import lock and its owner */
-    "import_lock", "import_lock_thread",
-    /* signalmodule.c static (2.7 - 3.7): a Python handler is pending */
-    "is_tripped",
-    /* 3.6 (later: _PyRuntime._finalizing): the thread state running Py_Finalize */
-    "_Py_Finalizing",
+static const char *const sym_names[PC_PYSYM_COUNT] = {
+#define PC_PYSYM_NAME(id, name) name,
+    PC_PY_SYMBOLS(PC_PYSYM_NAME)
+#undef PC_PYSYM_NAME
 };
 
 static void version_string(uint32_t v, char *out, size_t n)
@@ -281,9 +265,9 @@ static int no_python(struct pc_native *n, pc_error *err)
 static uint64_t old_interp(struct pc_python *py, const uint64_t *syms)
 {
     uint64_t interp = 0, ts = 0;
-    if (syms[S_INTERP_HEAD] && pc_read_ptr(py->t, syms[S_INTERP_HEAD], &interp) == 0 && interp)
+    if (syms[PC_PYSYM_INTERP_HEAD] && pc_read_ptr(py->t, syms[PC_PYSYM_INTERP_HEAD], &interp) == 0 && interp)
         return interp;
-    if (pc_read_ptr(py->t, syms[S_TSTATE_CURRENT], &ts) == 0 && ts &&
+    if (pc_read_ptr(py->t, syms[PC_PYSYM_TSTATE_CURRENT], &ts) == 0 && ts &&
         pc_read_ptr(py->t, ts + (uint64_t)py->L->ts_interp, &interp) == 0)
         return interp;
     return 0;
@@ -308,12 +292,19 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, int scan, pc_error
     py->shared = py->mod && strncmp(py->mod->name, "libpython", 9) == 0;
     /* Names are looked up in the interpreter's module only: a static
      * python can also load an embedded libpython. */
-    uint64_t syms[S_COUNT];
-    pc_native_symbols(n, sym_names, syms, S_COUNT, py->mod ? py->mod->name : "python");
-    py->debug = syms[S_REFTOTAL] || syms[S_GETREFTOTAL] || syms[S_GLOBALREFTOTAL];
+    pc_native_symbols(n, sym_names, py->syms, PC_PYSYM_COUNT, py->mod ? py->mod->name : "python");
+    return pc_python_init(py, err);
+}
+
+int pc_python_init(struct pc_python *py, pc_error *err)
+{
+    const uint64_t *syms = py->syms;
+    py->debug = syms[PC_PYSYM_REFTOTAL] || syms[PC_PYSYM_GETREFTOTAL] || syms[PC_PYSYM_GLOBALREFTOTAL];
     int rc = from_debug_offsets(py, err);
     if (rc < 0) {
-        rc = detect_version(py, syms[S_VERSION], err);
+        if (py->version)
+            version_string(py->version, py->version_str, sizeof py->version_str);
+        rc = py->version ? PC_OK : detect_version(py, syms[PC_PYSYM_VERSION], err);
         if (rc)
             return rc;
         py->L = pc_py_layout_find(py->version, py->debug);
@@ -330,24 +321,24 @@ int pc_python_open(struct pc_native *n, struct pc_python *py, int scan, pc_error
     if (!py->L)
         return pc_fail(err, PC_E_NOPYTHON, "CPython %s%s is not supported yet (no layout for it)",
                        py->version_str, py->debug ? " (debug build)" : "");
-    py->t_str = syms[S_STR];
-    py->t_int = syms[S_INT];
-    py->t_bool = syms[S_BOOL];
-    py->t_dict = syms[S_DICT];
-    py->t_code = syms[S_CODE];
-    py->t_module = syms[S_MODULE];
-    py->t_pystring = syms[S_PYSTRING];
-    py->t_pyint = syms[S_PYINT];
-    py->tstate_current = syms[S_TSTATE_CURRENT];
-    py->interpreter_lock = syms[S_INTERPRETER_LOCK];
-    py->gil_cond = syms[S_GIL_COND];
-    py->import_lock = syms[S_IMPORT_LOCK];
-    py->import_lock_thread = syms[S_IMPORT_LOCK_THREAD];
-    py->is_tripped = syms[S_IS_TRIPPED];
+    py->t_str = syms[PC_PYSYM_STR];
+    py->t_int = syms[PC_PYSYM_INT];
+    py->t_bool = syms[PC_PYSYM_BOOL];
+    py->t_dict = syms[PC_PYSYM_DICT];
+    py->t_code = syms[PC_PYSYM_CODE];
+    py->t_module = syms[PC_PYSYM_MODULE];
+    py->t_pystring = syms[PC_PYSYM_PYSTRING];
+    py->t_pyint = syms[PC_PYSYM_PYINT];
+    py->tstate_current = syms[PC_PYSYM_TSTATE_CURRENT];
+    py->interpreter_lock = syms[PC_PYSYM_INTERPRETER_LOCK];
+    py->gil_cond = syms[PC_PYSYM_GIL_COND];
+    py->import_lock = syms[PC_PYSYM_IMPORT_LOCK];
+    py->import_lock_thread = syms[PC_PYSYM_IMPORT_LOCK_THREAD];
+    py->is_tripped = syms[PC_PYSYM_IS_TRIPPED];
     if (py->runtime && py->L->rt_finalizing != PC_NO_FIELD)
         py->finalizing = py->runtime + (uint64_t)py->L->rt_finalizing;
     else
-        py->finalizing = syms[S_PY_FINALIZING];
+        py->finalizing = syms[PC_PYSYM_PY_FINALIZING];
     int bad = 0;
     if (py->runtime)
         bad = pc_read_ptr(py->t, py->runtime + (uint64_t)py->L->rt_interpreters_head, &py->interp);
