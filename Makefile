@@ -11,7 +11,8 @@ PYTHON ?= /usr/bin/python3
 # -Wformat-truncation is off (clang has no such warning).
 WARN = -Wall -Wextra -Werror $(shell $(CC) -Werror -Wno-format-truncation -E -x c /dev/null >/dev/null 2>&1 && echo -Wno-format-truncation)
 CFLAGS ?= -O2 -g
-ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -fPIC -D_GNU_SOURCE -Ianalyzer/include -Ianalyzer/src
+# Hidden by default: libpycore.so exports only pycore.h's PC_API functions.
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -D_GNU_SOURCE -Ianalyzer/include -Ianalyzer/src
 LDLIBS = -ldw -lelf -ldebuginfod -lzstd -llz4 -llzma -lz
 
 LIB_SRC = $(sort $(wildcard analyzer/src/base/*.c analyzer/src/target/*.c analyzer/src/native/*.c \
@@ -28,7 +29,8 @@ SONAME = libpycore.so.0
         fuzz fuzz-bins fuzz-check memimage
 all: $(BUILD)/bin/pycore-analyze $(BUILD)/lib/libpycore.a $(BUILD)/lib/libpycore.so
 
-$(BUILD)/obj/%.o: %.c
+# Objects depend on this file too: a flag changed here rebuilds them.
+$(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 

@@ -15,6 +15,16 @@ extern "C" {
 
 #define PYCORE_VERSION "0.1.0"
 #define PYCORE_JSON_SCHEMA_VERSION 1
+/* The layout of struct pc_target_ops and the structs it passes; a caller
+ * sets pc_target_ops.version to it, and pc_target_new refuses another. */
+#define PC_TARGET_OPS_VERSION 2
+
+/* libpycore.so exports only what is declared PC_API here. */
+#if defined(__GNUC__)
+#define PC_API __attribute__((visibility("default")))
+#else
+#define PC_API
+#endif
 
 /* Error codes; also the CLI's exit statuses (docs/cli.md). */
 enum pc_status {
@@ -78,6 +88,7 @@ typedef struct pc_process_desc {
 /* The one interface the engine reads a target through.  Every call returns
  * PC_OK or an error code; 'read' must fill all of buf or fail. */
 typedef struct pc_target_ops {
+    unsigned version;         /* PC_TARGET_OPS_VERSION */
     int (*read)(void *ctx, uint64_t addr, void *buf, size_t len);
     int (*process)(void *ctx, pc_process_desc *out);
     size_t (*thread_count)(void *ctx);
@@ -99,8 +110,8 @@ typedef struct pc_target pc_target;
  * made here read through a page cache: the engine asks for many small
  * pieces, which is costly when each read crosses into a debugger.  The
  * target's memory must not change during one pc_analyze call. */
-int pc_target_new(const pc_target_ops *ops, void *ctx, pc_target **out,
-                  pc_error *err);
+PC_API int pc_target_new(const pc_target_ops *ops, void *ctx, pc_target **out,
+                         pc_error *err);
 
 typedef struct pc_core_options {
     const char *executable;   /* NULL: taken from the core */
@@ -110,12 +121,12 @@ typedef struct pc_core_options {
     const char *const *debug_dirs;
 } pc_core_options;
 
-int pc_target_open_core(const char *path, const pc_core_options *opts,
-                        pc_target **out, pc_error *err);
+PC_API int pc_target_open_core(const char *path, const pc_core_options *opts,
+                               pc_target **out, pc_error *err);
 /* A live process: every thread is stopped (ptrace) until pc_target_close,
  * which lets it run on.  Needs the right to ptrace it. */
-int pc_target_open_pid(int pid, pc_target **out, pc_error *err);
-void pc_target_close(pc_target *t);
+PC_API int pc_target_open_pid(int pid, pc_target **out, pc_error *err);
+PC_API void pc_target_close(pc_target *t);
 
 typedef struct pc_analysis pc_analysis;
 
@@ -129,24 +140,27 @@ typedef struct pc_analyze_options {
     int scan_runtime;         /* find _PyRuntime by scanning memory, not by symbol */
 } pc_analyze_options;
 
-int pc_analyze(pc_target *t, const pc_analyze_options *opts,
-               pc_analysis **out, pc_error *err);
-void pc_analysis_free(pc_analysis *a);
+PC_API int pc_analyze(pc_target *t, const pc_analyze_options *opts,
+                      pc_analysis **out, pc_error *err);
+PC_API void pc_analysis_free(pc_analysis *a);
 /* The diagnosis' pattern id ("none" if nothing recognizable), and whether
  * it is a hang (the CLI's exit status 1). */
-const char *pc_analysis_pattern(const pc_analysis *a);
-int pc_analysis_hang_found(const pc_analysis *a);
+PC_API const char *pc_analysis_pattern(const pc_analysis *a);
+PC_API int pc_analysis_hang_found(const pc_analysis *a);
 
 enum pc_format { PC_FORMAT_TEXT, PC_FORMAT_JSON, PC_FORMAT_DOT };
 #define PC_RENDER_NATIVE 1u   /* text: show every native frame */
 #define PC_RENDER_COLOR  2u   /* text: ANSI colors */
 
 /* A malloc'd NUL-terminated rendering, or NULL when out of memory. */
-char *pc_render(const pc_analysis *a, enum pc_format fmt, unsigned flags);
+PC_API char *pc_render(const pc_analysis *a, enum pc_format fmt, unsigned flags);
 
-const char *pc_status_name(int code);
+PC_API const char *pc_status_name(int code);
+/* PC_TARGET_OPS_VERSION as this library was built: a caller that loads
+ * the library at run time (the gdb extension) checks it against its own. */
+PC_API unsigned pc_target_ops_version(void);
 /* Free what the library allocated for the caller (pc_render's string). */
-void pc_free(void *p);
+PC_API void pc_free(void *p);
 
 #ifdef __cplusplus
 }

@@ -2,6 +2,7 @@
 import ctypes
 import os
 
+TARGET_OPS_VERSION = 2    # PC_TARGET_OPS_VERSION: the layout of TargetOps and the structs below
 NREGS = 27
 PC_CORE_UNKNOWN, PC_CORE_KERNEL, PC_CORE_GCORE, PC_CORE_LIVE = 0, 1, 2, 3
 PC_FORMAT_TEXT, PC_FORMAT_JSON, PC_FORMAT_DOT = 0, 1, 2
@@ -45,7 +46,7 @@ CLOSE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
 
 
 class TargetOps(ctypes.Structure):
-    _fields_ = [("read", READ), ("process", PROCESS), ("thread_count", COUNT), ("thread", THREAD),
+    _fields_ = [("version", ctypes.c_uint), ("read", READ), ("process", PROCESS), ("thread_count", COUNT), ("thread", THREAD),
                 ("mapping_count", COUNT), ("mapping", MAPPING), ("symbol", SYMBOL),
                 ("open_file", OPEN_FILE), ("close", CLOSE)]
 
@@ -84,6 +85,11 @@ def load():
             errors.append(str(e))
     else:
         raise RuntimeError("cannot load libpycore (set PYCORE_LIB or install pycore): " + "; ".join(errors[-2:]))
+    lib.pc_target_ops_version.restype = ctypes.c_uint
+    if lib.pc_target_ops_version() != TARGET_OPS_VERSION:
+        raise RuntimeError("libpycore implements target interface version %d, this extension %d: install the "
+                           "extension and the library of the same pycore" % (lib.pc_target_ops_version(),
+                                                                            TARGET_OPS_VERSION))
     lib.pc_target_new.argtypes = [ctypes.POINTER(TargetOps), ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p),
                                   ctypes.POINTER(Error)]
     lib.pc_target_close.argtypes = [ctypes.c_void_p]

@@ -37,6 +37,7 @@ class GdbTarget(object):
         self.threads = self._threads()
         self.mappings = self._mappings()
         self.ops = L.TargetOps(
+            L.TARGET_OPS_VERSION,
             L.READ(self._guard(self._read, L.PC_E_MEMORY)),
             L.PROCESS(self._guard(self._process, L.PC_E_INTERNAL)),
             L.COUNT(self._guard(lambda ctx: len(self.threads), 0)),

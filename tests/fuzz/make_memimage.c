@@ -43,6 +43,7 @@ static int rec_open_file(void *ctx, const char *path, const uint8_t *id, size_t 
 }
 
 static const pc_target_ops rec_ops = {
+    .version = PC_TARGET_OPS_VERSION,
     .read = rec_read,
     .process = rec_process,
     .thread_count = rec_thread_count,

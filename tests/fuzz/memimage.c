@@ -142,6 +142,7 @@ static int img_mapping(void *ctx, size_t i, pc_mapping_desc *out)
 }
 
 static const pc_target_ops img_ops = {
+    .version = PC_TARGET_OPS_VERSION,
     .read = img_read,
     .process = img_process,
     .thread_count = img_thread_count,

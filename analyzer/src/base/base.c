@@ -141,6 +141,11 @@ void pc_free(void *p)
     free(p);
 }
 
+unsigned pc_target_ops_version(void)
+{
+    return PC_TARGET_OPS_VERSION;
+}
+
 const char *pc_status_name(int code)
 {
     switch (code) {

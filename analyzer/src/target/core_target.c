@@ -365,6 +365,7 @@ static void core_close(void *ctx)
 }
 
 static const pc_target_ops core_ops = {
+    .version = PC_TARGET_OPS_VERSION,
     .read = core_read,
     .process = core_process,
     .thread_count = core_thread_count,

@@ -21,6 +21,11 @@ int pc_target_new(const pc_target_ops *ops, void *ctx, pc_target **out,
 int pc_target_wrap(const pc_target_ops *ops, void *ctx, pc_target **out,
                    pc_error *err)
 {
+    if (ops && ops->version != PC_TARGET_OPS_VERSION)
+        return pc_fail(err, PC_E_USAGE,
+                       "target interface version %u, but this libpycore implements version %u: rebuild the caller "
+                       "against this pycore.h",
+                       ops->version, PC_TARGET_OPS_VERSION);
     if (!ops || !ops->read || !ops->process || !ops->thread_count ||
         !ops->thread || !ops->mapping_count || !ops->mapping)
         return pc_fail(err, PC_E_USAGE, "target is missing a required operation");

@@ -1,0 +1,132 @@
+"""The public library surface: libpycore.so exports exactly pycore.h's
+PC_API functions, and the gdb extension's ctypes view of pycore.h
+(gdb-ext/pycore_gdb/library.py) matches the header: struct field names,
+order, offsets and sizes (measured by a C program compiled against the
+header), constants, argument counts, and the target interface version."""
+import ctypes
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+HEADER = os.path.join(REPO, "analyzer", "include", "pycore.h")
+SO = os.path.join(REPO, os.environ.get("PYCORE_BUILD", "build"), "lib", "libpycore.so")
+sys.path.insert(0, os.path.join(REPO, "gdb-ext"))
+from pycore_gdb import library as L  # noqa: E402
+
+# ctypes class -> C typedef
+STRUCTS = {"Error": "pc_error", "ThreadDesc": "pc_thread_desc", "MappingDesc": "pc_mapping_desc",
+           "ProcessDesc": "pc_process_desc", "TargetOps": "pc_target_ops", "AnalyzeOptions": "pc_analyze_options"}
+# library.py constant -> C expression
+CONSTANTS = {"TARGET_OPS_VERSION": "PC_TARGET_OPS_VERSION", "NREGS": "PC_NREGS",
+             "PC_CORE_UNKNOWN": "PC_CORE_UNKNOWN", "PC_CORE_KERNEL": "PC_CORE_KERNEL",
+             "PC_CORE_GCORE": "PC_CORE_GCORE", "PC_CORE_LIVE": "PC_CORE_LIVE",
+             "PC_FORMAT_TEXT": "PC_FORMAT_TEXT", "PC_FORMAT_JSON": "PC_FORMAT_JSON", "PC_FORMAT_DOT": "PC_FORMAT_DOT",
+             "PC_RENDER_NATIVE": "PC_RENDER_NATIVE", "PC_E_MEMORY": "PC_E_MEMORY", "PC_E_INTERNAL": "PC_E_INTERNAL"}
+
+
+def header():
+    return re.sub(r"/\*.*?\*/", " ", open(HEADER).read(), flags=re.S)
+
+
+def struct_fields(text, name):
+    m = re.search(r"typedef struct %s \{(.*?)\} %s;" % (name, name), text, re.S)
+    assert m, "pycore.h has no typedef struct %s" % name
+    names = []
+    for decl in m.group(1).split(";"):
+        decl = " ".join(decl.split())
+        if not decl:
+            continue
+        fn = re.search(r"\(\*(\w+)\)", decl)
+        if fn:
+            names.append(fn.group(1))
+            continue
+        parts = [re.sub(r"\[.*?\]", "", p).strip() for p in decl.split(",")]
+        names.append(re.findall(r"\w+", parts[0])[-1])
+        names += [p.strip("* ") for p in parts[1:]]
+    return names
+
+
+def api_functions(text):
+    """name -> parameter count of every PC_API function."""
+    out = {}
+    for m in re.finditer(r"PC_API [^;(]*?\b(pc_\w+)\(([^)]*)\)\s*;", text):
+        params = m.group(2).strip()
+        out[m.group(1)] = 0 if params in ("", "void") else params.count(",") + 1
+    return out
+
+
+@pytest.fixture(scope="module")
+def measured(tmp_path_factory):
+    """sizeof/offsetof of every mirrored struct, and the constants, from C."""
+    text = header()
+    lines = ['#include <stddef.h>', '#include <stdio.h>', '#include "pycore.h"', "int main(void) {",
+             'printf("{\\"structs\\": {");']
+    for k, (cls, cname) in enumerate(STRUCTS.items()):
+        lines.append('printf("%s\\"%s\\": {\\"size\\": %%zu", sizeof(%s));' % ("," if k else "", cname, cname))
+        for f in struct_fields(text, cname):
+            lines.append('printf(", \\"%s\\": %%zu", offsetof(%s, %s));' % (f, cname, f))
+        lines.append('printf("}");')
+    lines.append('printf("}, \\"constants\\": {");')
+    for k, (py, c) in enumerate(CONSTANTS.items()):
+        lines.append('printf("%s\\"%s\\": %%lld", (long long)(%s));' % ("," if k else "", py, c))
+    lines += ['printf("}}\\n");', "return 0; }"]
+    d = tmp_path_factory.mktemp("abi")
+    src, exe = d / "probe.c", d / "probe"
+    src.write_text("\n".join(lines) + "\n")
+    subprocess.run(["cc", "-std=c11", "-Wall", "-Werror", "-I", os.path.dirname(HEADER), "-o", str(exe), str(src)],
+                   check=True)
+    return json.loads(subprocess.run([str(exe)], check=True, capture_output=True, text=True).stdout)
+
+
+@pytest.mark.parametrize("cls", sorted(STRUCTS))
+def test_struct_matches_header(cls, measured):
+    cname = STRUCTS[cls]
+    ct = getattr(L, cls)
+    names = [f[0] for f in ct._fields_]
+    assert names == struct_fields(header(), cname), "%s's fields differ from pycore.h's %s" % (cls, cname)
+    c = measured["structs"][cname]
+    assert ctypes.sizeof(ct) == c["size"], "sizeof %s" % cname
+    for n in names:
+        assert getattr(ct, n).offset == c[n], "offsetof(%s, %s)" % (cname, n)
+
+
+def test_constants_match_header(measured):
+    for py, value in measured["constants"].items():
+        assert getattr(L, py) == value, "%s = %r, pycore.h says %r" % (py, getattr(L, py), value)
+
+
+def test_argument_counts_match_header():
+    os.environ["PYCORE_LIB"] = SO
+    L._lib = None
+    lib = L.load()
+    api = api_functions(header())
+    declared = [n for n in api if getattr(getattr(lib, n), "argtypes", None) is not None]
+    assert declared, "library.py declares no prototypes"
+    for n in declared:
+        assert len(getattr(lib, n).argtypes) == api[n], "%s takes %d arguments in pycore.h" % (n, api[n])
+
+
+def test_exports_are_the_public_api():
+    out = subprocess.run(["nm", "-D", "--defined-only", SO], check=True, capture_output=True, text=True).stdout
+    exported = {l.split()[-1] for l in out.splitlines() if re.search(r" [TDBR] ", l)}
+    exported = {s for s in exported if not s.startswith("_")}
+    assert exported == set(api_functions(header())), \
+        "libpycore.so exports %s beyond pycore.h, lacks %s" % (sorted(exported - set(api_functions(header()))),
+                                                              sorted(set(api_functions(header())) - exported))
+
+
+def test_wrong_interface_version_is_refused():
+    lib = ctypes.CDLL(SO)
+    ops = L.TargetOps()
+    ops.version = L.TARGET_OPS_VERSION + 1
+    t, err = ctypes.c_void_p(), L.Error()
+    lib.pc_target_new.argtypes = [ctypes.POINTER(L.TargetOps), ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p),
+                                  ctypes.POINTER(L.Error)]
+    assert lib.pc_target_new(ctypes.byref(ops), None, ctypes.byref(t), ctypes.byref(err)) == 2
+    assert b"target interface version" in err.msg and not t.value
