@@ -177,3 +177,110 @@ def test_missing_libpython_is_found_by_scanning(analyzer, workdir):
     assert missing and "build-id" in missing[0], report["warnings"]
     assert report["python"]["version"].startswith("3.11")
     assert any(t["python_frames"] for t in report["threads"])
+
+
+def _mutated(core, workdir, name, mutate):
+    """A copy of core with its program headers changed by mutate(phdrs)."""
+    import struct
+    data = bytearray(open(core, "rb").read())
+    phoff, = struct.unpack_from("<Q", data, 32)
+    phnum, = struct.unpack_from("<H", data, 56)
+    phdrs = [(phoff + 56 * i, struct.unpack_from("<IIQQQQQQ", data, phoff + 56 * i)) for i in range(phnum)]
+    mutate(data, phdrs)
+    path = os.path.join(workdir, name)
+    open(path, "wb").write(data)
+    return path
+
+
+def test_wrapping_program_headers(analyzer, real_core, workdir):
+    """offset + size wrapping past 2^64 used to skip the truncation check
+    and read outside the mapped core."""
+    import struct
+
+    def note_size(data, phdrs):
+        off, ph = next(p for p in phdrs if p[1][0] == 4)
+        struct.pack_into("<Q", data, off + 32, 0xffffffffffffffff)
+
+    def load_offset(data, phdrs):
+        off, ph = next(p for p in phdrs if p[1][0] == 1 and p[1][5])
+        struct.pack_into("<Q", data, off + 8, 0xfffffffffffff000)
+
+    for name, fn in (("note_size", note_size), ("load_offset", load_offset)):
+        rc, err = run(analyzer, _mutated(real_core[0], workdir, name, fn))
+        assert rc == E_CORE, err
+        assert "corrupt program header" in one_line(err) and "wraps" in err
+
+
+def test_fifo_never_blocks(analyzer, real_core, workdir):
+    """A FIFO as the core, or where the core's executable should be."""
+    fifo = os.path.join(workdir, "fifo-core")
+    os.mkfifo(fifo)
+    rc, err = run(analyzer, fifo)
+    assert rc == E_CORE and "not a regular file" in one_line(err)
+    root = os.path.join(workdir, "fifo-root")
+    exe = root + real_core[1]
+    os.makedirs(os.path.dirname(exe))
+    os.mkfifo(exe)
+    rc, err = run(analyzer, "--sysroot", root, real_core[0])
+    assert rc == E_MODULE and "missing" in one_line(err)
+
+
+def test_report_that_cannot_be_written(analyzer, real_core):
+    """Exit 6 and one line, for a short report and a long one alike."""
+    for args in (["--format", "dot"], ["--native", "--format", "json"]):
+        with open("/dev/full", "w") as full:
+            res = subprocess.run([analyzer] + args + [real_core[0]], stdout=full, stderr=subprocess.PIPE,
+                                 timeout=60)
+        assert res.returncode == 6, res.stderr
+        assert "cannot write the report" in one_line(res.stderr.decode())
+
+
+def _catches_sigbus(pid):
+    with open("/proc/%d/status" % pid) as f:
+        caught = next(l for l in f if l.startswith("SigCgt:"))
+    return int(caught.split()[1], 16) & (1 << (signal.SIGBUS - 1))
+
+
+def test_sigbus_is_a_bad_core(analyzer, real_core):
+    """The kernel raises SIGBUS when a mapped core shrinks under a read.
+    Step the analyzer (stop, look, continue) until its handler is in
+    place, raise the signal, and it must exit 3 with one line (never die
+    of the signal)."""
+    for _ in range(20):
+        p = subprocess.Popen([analyzer, "--native", real_core[0]], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        ready = False
+        while not ready and p.poll() is None:
+            try:
+                os.kill(p.pid, signal.SIGSTOP)
+                ready = bool(_catches_sigbus(p.pid))
+                if not ready:
+                    os.kill(p.pid, signal.SIGCONT)
+                    time.sleep(0.0002)
+            except (OSError, StopIteration):
+                break
+        if not ready:
+            p.communicate()
+            continue
+        os.kill(p.pid, signal.SIGBUS)
+        os.kill(p.pid, signal.SIGCONT)
+        _, err = p.communicate(timeout=60)
+        assert p.returncode == E_CORE, (p.returncode, err)
+        assert "shrank while being read" in one_line(err.decode())
+        return
+    pytest.fail("never caught the analyzer with its SIGBUS handler installed")
+
+
+def test_core_truncated_while_read(analyzer, real_core, workdir):
+    """Whatever the timing, a core cut short under the analyzer gives a
+    report (cut too late) or exit 3 with one line: never a crash."""
+    for i in range(5):
+        path = os.path.join(workdir, "shrinking-%d" % i)
+        shutil.copyfile(real_core[0], path)
+        p = subprocess.Popen([analyzer, "--native", path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(0.01 * i)
+        os.truncate(path, 1 << 20)
+        _, err = p.communicate(timeout=60)
+        assert p.returncode in (0, 1, E_CORE), (p.returncode, err)
+        if p.returncode == E_CORE:
+            one_line(err.decode())
