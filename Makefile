@@ -15,7 +15,7 @@ CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -D_GNU_SOURCE -Ianalyzer/include -Ianalyzer/src
 LDLIBS = -ldw -lelf -ldebuginfod -lzstd -llz4 -llzma -lz
 
-LIB_SRC = $(sort $(wildcard analyzer/src/base/*.c analyzer/src/target/*.c analyzer/src/native/*.c \
+LIB_SRC = $(sort $(wildcard analyzer/src/base/*.c analyzer/src/arch/*.c analyzer/src/target/*.c analyzer/src/native/*.c \
             analyzer/src/cpython/*.c analyzer/src/diagnose/*.c analyzer/src/report/*.c \
             analyzer/src/triage/*.c))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)

@@ -3,6 +3,7 @@
 #ifndef PYCORE_MODEL_H
 #define PYCORE_MODEL_H
 
+#include "arch/syscall.h"
 #include "cpython/python.h"
 
 enum pc_gil { PC_GIL_NONE, PC_GIL_HELD, PC_GIL_WAITING };
@@ -18,7 +19,7 @@ struct pc_thread_model {
     int gil;                    /* enum pc_gil */
     const char *gil_evidence;
     pc_thread_desc desc;        /* registers, masks */
-    const char *syscall;        /* what orig_rax says it sits in, or NULL */
+    struct pc_syscall sys;      /* the system call it sits in (arch/) */
 
     struct pc_native_frame *nat;
     size_t nnat;
@@ -56,6 +57,5 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
                    struct pc_model *m, pc_error *err);
 void pc_model_free(struct pc_model *m);
 
-const char *pc_syscall_name(uint64_t nr);
 
 #endif

@@ -92,15 +92,15 @@ int pc_py_lock(struct pc_python *py, uint64_t obj, struct pc_lock *out)
     return -1;
 }
 
-uint64_t pc_py_futex_mutex(struct pc_python *py, const pc_thread_desc *d)
+uint64_t pc_py_futex_mutex(struct pc_python *py, const struct pc_syscall *s)
 {
     /* 3.13+ parks a waiter on a semaphore inside a wait_entry on its own
      * stack; the word before the semaphore is the PyMutex address (3.13's
      * PyThread_type_lock is itself a PyMutex). */
     uint64_t m = 0;
-    if (py->version < 0x030d0000 || d->regs[PC_ORIG_RAX] != 202)
+    if (py->version < 0x030d0000 || s->cls != PC_SYS_FUTEX)
         return 0;
-    pc_read_ptr(py->t, d->regs[PC_RDI] - 8, &m);
+    pc_read_ptr(py->t, s->args[0] - 8, &m);
     return m;
 }
 

@@ -2,6 +2,7 @@
 #ifndef PYCORE_SYNC_H
 #define PYCORE_SYNC_H
 
+#include "arch/syscall.h"
 #include "cpython/python.h"
 
 enum pc_lock_kind { PC_LOCK_NONE, PC_LOCK_PLAIN, PC_LOCK_RLOCK };
@@ -20,7 +21,7 @@ struct pc_lock {
 /* Fill *out if obj is a threading Lock or RLock (any version). */
 int pc_py_lock(struct pc_python *py, uint64_t obj, struct pc_lock *out);
 /* 3.13+: the PyMutex a thread parked in a futex wait is waiting for. */
-uint64_t pc_py_futex_mutex(struct pc_python *py, const pc_thread_desc *d);
+uint64_t pc_py_futex_mutex(struct pc_python *py, const struct pc_syscall *s);
 int pc_py_lock_matches_futex(const struct pc_lock *l, uint64_t futex, uint64_t mutex);
 
 #endif

@@ -9,34 +9,6 @@
 
 #define OFF(f) ((uint64_t)py->L->f)
 
-const char *pc_syscall_name(uint64_t nr)
-{
-    switch (nr) {
-    case 0: return "read";
-    case 1: return "write";
-    case 7: return "poll";
-    case 23: return "select";
-    case 34: return "pause";
-    case 35: return "nanosleep";
-    case 43: return "accept";
-    case 44: return "sendto";
-    case 45: return "recvfrom";
-    case 47: return "recvmsg";
-    case 61: return "wait4";
-    case 128: return "rt_sigtimedwait";
-    case 202: return "futex";
-    case 230: return "clock_nanosleep";
-    case 232: return "epoll_wait";
-    case 247: return "waitid";
-    case 270: return "pselect6";
-    case 271: return "ppoll";
-    case 281: return "epoll_pwait";
-    case 288: return "accept4";
-    case 441: return "epoll_pwait2";
-    default: return NULL;
-    }
-}
-
 void pc_thread_note(struct pc_thread_model *t, const char *fmt, ...)
 {
     if (t->nnotes >= sizeof t->notes / sizeof *t->notes)
@@ -177,8 +149,8 @@ static void gil_state_old(struct pc_python *py, struct pc_thread_model *t)
         t->gil_evidence = "_PyThreadState_Current is this thread state";
         return;
     }
-    uint64_t futex = t->desc.regs[PC_RDI];
-    if (t->desc.regs[PC_ORIG_RAX] != 202)
+    uint64_t futex = t->sys.args[0];
+    if (t->sys.cls != PC_SYS_FUTEX)
         return;
     if (py->interpreter_lock && pc_read_ptr(py->t, py->interpreter_lock, &lock) == 0 && lock &&
         futex >= lock && futex < lock + 32) {
@@ -210,8 +182,8 @@ static void gil_state(struct pc_python *py, struct pc_thread_model *t)
         t->gil_evidence = "gil.locked=1 and gil.last_holder is this thread state";
         return;
     }
-    uint64_t futex = t->desc.regs[PC_RDI];
-    if (t->desc.regs[PC_ORIG_RAX] == 202 && futex >= gil && futex < gil + (uint64_t)py->L->gil_size) {
+    uint64_t futex = t->sys.args[0];
+    if (t->sys.cls == PC_SYS_FUTEX && futex >= gil && futex < gil + (uint64_t)py->L->gil_size) {
         t->gil = PC_GIL_WAITING;
         t->gil_evidence = "futex wait on the GIL's condition variable";
         return;
@@ -302,8 +274,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         t->ident = t->desc.regs[PC_FS_BASE];
         t->main = proc && t->tid == proc->pid;
         t->daemon = -1;
-        if (t->desc.regs[PC_ORIG_RAX] != UINT64_MAX)
-            t->syscall = pc_syscall_name(t->desc.regs[PC_ORIG_RAX]);
+        pc_thread_syscall(&t->desc, &t->sys);
         for (size_t k = 0; k < ts.n; k++)
             if ((ts.v[k].native_id >= 0 && ts.v[k].native_id == t->tid) ||
                 (ts.v[k].native_id < 0 && ts.v[k].ident == t->ident)) {

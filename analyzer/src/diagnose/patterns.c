@@ -448,17 +448,17 @@ static void rule_gil(struct pc_model *m, struct pc_diag *d)
         if (strcmp(d->findings[k].pattern, "gil-held-blocking") == 0)
             return;   /* rule_cycle found the GIL in a cycle */
     const struct pc_thread_model *h = &m->threads[holder];
-    uint64_t nr = h->desc.regs[PC_ORIG_RAX];
-    if (nr == UINT64_MAX)
+    if (h->sys.cls == PC_SYS_RUNNING)
         return;   /* running: cpu-busy, not blocked */
     char a[160], at[256];
     struct pc_finding *f = add(d, "gil-held-blocking", PC_CONF_HIGH, ADV_GIL);
     with_thread(f, holder);
     summary(f, "%s holds the GIL while blocked in %s() called from %s; %zu thread%s wait for the GIL",
-            pc_diag_thread_label(m, holder, a, sizeof a), h->syscall ? h->syscall : "a system call",
+            pc_diag_thread_label(m, holder, a, sizeof a), h->sys.name ? h->sys.name : "a system call",
             h->npy ? h->py[0].qualname : "native code", waiters, waiters == 1 ? "" : "s");
     ev(f, "%s: %s; orig_rax = %llu (%s)", pc_diag_thread_label(m, holder, a, sizeof a),
-       h->gil_evidence ? h->gil_evidence : "GIL held", (unsigned long long)nr, h->syscall ? h->syscall : "?");
+       h->gil_evidence ? h->gil_evidence : "GIL held", (unsigned long long)h->desc.regs[PC_ORIG_RAX],
+       h->sys.name ? h->sys.name : "?");
     (void)at;
     for (size_t i = 0; i < m->nthreads; i++)
         if (m->threads[i].gil == PC_GIL_WAITING) {
@@ -516,7 +516,7 @@ static void rule_signal(struct pc_python *py, struct pc_model *m, struct pc_diag
     struct pc_finding *f = add(d, "signal-blocked-main-thread", conf, ADV_SIGNAL);
     with_thread(f, mi);
     summary(f, "the main thread %s waits in %s()%s from %s%s%s", pc_diag_thread_label(m, mi, a, sizeof a),
-            t->syscall ? t->syscall : pc_wait_name(w->kind),
+            t->sys.name ? t->sys.name : pc_wait_name(w->kind),
             blocked ? " with signals blocked" : "", where(m, d, mi, at, sizeof at),
             blocked ? ": blocked " : tripped ? ": a Python signal handler is pending but cannot run" : "",
             blocked ? sig_list(blocked, sigs, sizeof sigs) : "");
@@ -633,8 +633,7 @@ static void rule_asyncio(struct pc_model *m, struct pc_diag *d)
         if (!has_frame(t, "asyncio/events.py", "_run") || !has_frame(t, "asyncio/base_events.py", "_run_once"))
             continue;
         const struct pc_wait *w = &d->waits[i];
-        uint64_t nr = t->desc.regs[PC_ORIG_RAX];
-        if (nr == 232 || nr == 281 || nr == 441 || w->kind == PC_W_RUNNING || w->kind == PC_W_NONE)
+        if (t->sys.cls == PC_SYS_EPOLL || w->kind == PC_W_RUNNING || w->kind == PC_W_NONE)
             continue;   /* in the selector, or running */
         char a[160], at[256];
         struct pc_finding *f = add(d, "asyncio-loop-blocked", PC_CONF_HIGH, ADV_ASYNCIO);
@@ -866,7 +865,7 @@ static void rule_mp_queue_join(struct pc_python *py, struct pc_model *m, struct 
                     pc_diag_thread_label(m, i, a, sizeof a), (long long)pid, name[0] ? " ('" : "", name,
                     name[0] ? "')" : "", where(m, d, i, at, sizeof at), qty);
             ev(f, "%s.join(timeout=None) on the stack; the process waits in wait4 for pid %lld", name[0] ? name : "Process",
-               (long long)(int32_t)t->desc.regs[PC_RDI]);
+               (long long)(int32_t)t->sys.args[0]);
             ev(f, "the joining code holds %s at 0x%llx (a multiprocessing queue: it has a pipe end, _reader)", qty,
                (unsigned long long)q);
             ev(f, "no thread of this process is in %s.get()", qty);
@@ -1006,8 +1005,8 @@ static void rule_output(struct pc_model *m, struct pc_diag *d)
 {
     for (size_t i = 0; i < m->nthreads; i++) {
         const struct pc_thread_model *t = &m->threads[i];
-        uint64_t fd = t->desc.regs[PC_RDI];
-        if (t->desc.regs[PC_ORIG_RAX] != 1 || (fd != 1 && fd != 2))
+        uint64_t fd = t->sys.args[0];
+        if (!(t->sys.flags & PC_SYS_WRITES) || (fd != 1 && fd != 2))
             continue;
         char a[160];
         struct pc_finding *f = add(d, "output-pipe-full", PC_CONF_MEDIUM, ADV_OUTPUT);

@@ -421,7 +421,7 @@ static int import_lock_wait(struct pc_python *py, struct pc_model *m, size_t ti,
     uint64_t lock = 0, owner = 0;
     const struct pc_thread_model *t = &m->threads[ti];
     if (!py->import_lock || pc_read_ptr(py->t, py->import_lock, &lock) || !lock ||
-        t->desc.regs[PC_RDI] < lock || t->desc.regs[PC_RDI] >= lock + 32)
+        t->sys.args[0] < lock || t->sys.args[0] >= lock + 32)
         return 0;
     if (py->import_lock_thread)
         pc_read_u64(py->t, py->import_lock_thread, &owner);
@@ -433,7 +433,7 @@ static int import_lock_wait(struct pc_python *py, struct pc_model *m, size_t ti,
     snprintf(w->what, sizeof w->what, "the global import lock%s%s%s", name ? " (held while importing '" : "",
              name ? name : "", name ? "')" : "");
     snprintf(w->evidence, sizeof w->evidence, "futex word 0x%llx is import_lock's semaphore; import_lock_thread = 0x%llx%s%s",
-             (unsigned long long)t->desc.regs[PC_RDI], (unsigned long long)owner, w->target != SIZE_MAX ? " = " : "",
+             (unsigned long long)t->sys.args[0], (unsigned long long)owner, w->target != SIZE_MAX ? " = " : "",
              w->target != SIZE_MAX ? pc_diag_thread_label(m, w->target, who, sizeof who) : "");
     return 1;
 }
@@ -444,9 +444,9 @@ static int import_lock_wait(struct pc_python *py, struct pc_model *m, size_t ti,
 static void c_mutex_wait(struct pc_python *py, struct pc_model *m, size_t ti, struct pc_wait *w)
 {
     const struct pc_thread_model *t = &m->threads[ti];
-    uint64_t futex = t->desc.regs[PC_RDI];
+    uint64_t futex = t->sys.args[0];
     int32_t word[4];
-    if ((t->desc.regs[PC_RSI] & 0x7f) != 0 || t->desc.regs[PC_RDX] != 2 ||
+    if ((t->sys.args[1] & 0x7f) != 0 || t->sys.args[2] != 2 ||
         pc_read(py->t, futex, word, sizeof word) || word[0] != 2 || word[2] <= 0)
         return;
     char who[160];
@@ -468,7 +468,7 @@ static void c_mutex_wait(struct pc_python *py, struct pc_model *m, size_t ti, st
 static void futex_wait(struct pc_python *py, struct pc_model *m, struct pc_diag *d, size_t ti, struct pc_wait *w)
 {
     const struct pc_thread_model *t = &m->threads[ti];
-    uint64_t futex = t->desc.regs[PC_RDI], mutex = pc_py_futex_mutex(py, &t->desc);
+    uint64_t futex = t->sys.args[0], mutex = pc_py_futex_mutex(py, &t->sys);
     if (w->kind == PC_W_NONE && import_lock_wait(py, m, ti, w))
         return;
     for (size_t li = 0; li < d->nlocks; li++) {
@@ -479,7 +479,7 @@ static void futex_wait(struct pc_python *py, struct pc_model *m, struct pc_diag 
         if (w->kind == PC_W_NONE || w->kind == PC_W_FUTEX) {
             w->kind = PC_W_LOCK;
             w->obj = r->l.obj;
-            w->timeout = t->desc.regs[PC_R10] ? 1 : 0;
+            w->timeout = t->sys.args[3] ? 1 : 0;
             snprintf(w->what, sizeof w->what, "%s%s%s%s at 0x%llx", r->l.kind == PC_LOCK_RLOCK ? "RLock" : "Lock",
                      r->name[0] ? " '" : "", r->name, r->name[0] ? "'" : "", (unsigned long long)r->l.obj);
         }
@@ -497,35 +497,26 @@ static void futex_wait(struct pc_python *py, struct pc_model *m, struct pc_diag 
 
 static void syscall_wait(const struct pc_thread_model *t, struct pc_wait *w)
 {
-    uint64_t nr = t->desc.regs[PC_ORIG_RAX];
-    int kind = PC_W_NONE;
-    switch (nr) {
-    case UINT64_MAX: kind = PC_W_RUNNING; break;
-    case 0: case 7: case 23: case 43: case 45: case 47: case 232: case 270: case 271: case 281: case 288:
-    case 441: case 1: case 44:
-        kind = PC_W_IO;
-        break;
-    case 35: case 230: kind = PC_W_SLEEP; break;
-    case 61: case 247: kind = PC_W_CHILD; break;
-    case 34: case 128: case 130: kind = PC_W_SIGNAL; break;
-    default: return;
-    }
+    const struct pc_syscall *sc = &t->sys;
+    static const int kinds[] = {
+        [PC_SYS_RUNNING] = PC_W_RUNNING, [PC_SYS_IO] = PC_W_IO, [PC_SYS_POLL] = PC_W_IO, [PC_SYS_EPOLL] = PC_W_IO,
+        [PC_SYS_SLEEP] = PC_W_SLEEP, [PC_SYS_CHILD] = PC_W_CHILD, [PC_SYS_SIGNAL] = PC_W_SIGNAL,
+    };
+    int kind = sc->cls >= 0 && (size_t)sc->cls < sizeof kinds / sizeof *kinds ? kinds[sc->cls] : PC_W_NONE;
+    if (kind == PC_W_NONE)
+        return;
     /* select() with no descriptors is how 2.7's time.sleep waits. */
-    if ((nr == 23 || nr == 270) && t->desc.regs[PC_RDI] == 0)
+    if (sc->cls == PC_SYS_POLL && sc->args[0] == 0 && (!strcmp(sc->name, "select") || !strcmp(sc->name, "pselect6")))
         kind = PC_W_SLEEP;
     w->kind = kind;
-    /* read/write/recv/send/accept take the descriptor first; the
-     * multiplexers take a set or an array. */
-    int fd_first = nr == 0 || nr == 1 || nr == 43 || nr == 44 || nr == 45 || nr == 47 || nr == 288;
-    if (kind == PC_W_IO && fd_first)
-        snprintf(w->what, sizeof w->what, "%s() on fd %lld", t->syscall ? t->syscall : "I/O",
-                 (long long)t->desc.regs[PC_RDI]);
+    if (kind == PC_W_IO && (sc->flags & PC_SYS_FD0))
+        snprintf(w->what, sizeof w->what, "%s() on fd %lld", sc->name, (long long)sc->args[0]);
     else if (kind == PC_W_IO)
-        snprintf(w->what, sizeof w->what, "%s()", t->syscall ? t->syscall : "I/O");
+        snprintf(w->what, sizeof w->what, "%s()", sc->name);
     else if (kind == PC_W_CHILD)
-        snprintf(w->what, sizeof w->what, "child process %lld (wait4)", (long long)(int32_t)t->desc.regs[PC_RDI]);
+        snprintf(w->what, sizeof w->what, "child process %lld (wait4)", (long long)(int32_t)sc->args[0]);
     else if (kind != PC_W_RUNNING)
-        snprintf(w->what, sizeof w->what, "%s()", t->syscall ? t->syscall : "a system call");
+        snprintf(w->what, sizeof w->what, "%s()", sc->name);
 }
 
 void pc_diag_waits(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
@@ -549,7 +540,7 @@ void pc_diag_waits(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
             continue;
         }
         semantic_wait(py, m, i, w);
-        if (t->desc.regs[PC_ORIG_RAX] == 202)
+        if (t->sys.cls == PC_SYS_FUTEX)
             futex_wait(py, m, d, i, w);
         else if (w->kind == PC_W_NONE)
             syscall_wait(t, w);

@@ -156,7 +156,7 @@ static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_threa
     kbool(b, "python", t->tstate != 0, &first);
     kstr(b, "gil", pc_gil_name(t->gil), &first);
     kstr(b, "gil_evidence", t->gil_evidence, &first);
-    kstr(b, "syscall", t->syscall, &first);
+    kstr(b, "syscall", t->sys.name, &first);
     key(b, "registers", &first);
     pc_buf_puts(b, "{");
     for (int r = 0; r < PC_NREGS; r++)

@@ -79,8 +79,8 @@ static void thread(const struct pc_analysis *a, const struct pc_thread_model *t,
     if (t->tstate)
         pc_buf_printf(b, ", GIL %s", pc_gil_name(t->gil));
     pc_buf_puts(b, ")");
-    if (t->syscall)
-        pc_buf_printf(b, " in %s()", t->syscall);
+    if (t->sys.name)
+        pc_buf_printf(b, " in %s()", t->sys.name);
     pc_buf_puts(b, "\n");
     for (size_t i = 0; i < t->nnotes; i++)
         pc_buf_printf(b, "    %snote:%s %s\n", s->warn, s->off, t->notes[i]);

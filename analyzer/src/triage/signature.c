@@ -105,7 +105,7 @@ static void thread_key(const struct pc_thread_model *t, char *out, size_t n)
         pc_sig_frame_key(t->py[0].qualname, t->py[0].file, out, n);
         return;
     }
-    snprintf(out, n, "[native] %s", t->syscall ? t->syscall : "running");
+    snprintf(out, n, "[native] %s", t->sys.name ? t->sys.name : "running");
 }
 
 /* Without a finding: the main thread (else the first thread) alone. */

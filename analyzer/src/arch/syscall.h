@@ -1,0 +1,34 @@
+/* The architecture layer: what a thread's registers say about the system
+ * call it is in.  One table per architecture (syscalls_<arch>.def); the
+ * layers above ask by class, never by number. */
+#ifndef PYCORE_ARCH_SYSCALL_H
+#define PYCORE_ARCH_SYSCALL_H
+
+#include "pycore.h"
+
+enum pc_sys_class {
+    PC_SYS_RUNNING,   /* not in a system call */
+    PC_SYS_OTHER,     /* a call the table does not know */
+    PC_SYS_IO,        /* read/write/accept/recv/send on one descriptor */
+    PC_SYS_POLL,      /* poll/select family: a set of descriptors */
+    PC_SYS_EPOLL,     /* epoll_wait family (asyncio's selector) */
+    PC_SYS_SLEEP,
+    PC_SYS_CHILD,     /* wait4/waitid */
+    PC_SYS_SIGNAL,    /* pause/sigtimedwait/sigsuspend */
+    PC_SYS_FUTEX,     /* locks, semaphores, conditions */
+};
+
+#define PC_SYS_FD0 1u      /* the first argument is the descriptor */
+#define PC_SYS_WRITES 2u   /* writes to it */
+
+struct pc_syscall {
+    const char *name;      /* NULL when not in a (known) system call */
+    int cls;               /* enum pc_sys_class */
+    unsigned flags;
+    uint64_t args[4];      /* the first arguments, as the call received them */
+};
+
+/* The system call a stopped thread is in, from its registers. */
+void pc_thread_syscall(const pc_thread_desc *t, struct pc_syscall *out);
+
+#endif
