@@ -1,14 +1,14 @@
 #!/usr/bin/python3
 """Make the committed seed corpora of the fuzz targets from real cores.
 
-    tests/fuzz/make_seeds.py [--only memory,core,...]
+    tests/fuzz/make_seeds.py [--only memory,corefile,...]
 
 For one interpreter of each CPython version present (tests/integration/
 pythons.py) and a few corpus scenarios, a kernel core is taken with
 corpus/make_core.py, then:
   memory/      build/tools/make_memimage records what the CPython,
                diagnose and report layers read (`make memimage` first);
-  core/        the core trimmed to its headers, notes and the first page
+  corefile/       the core trimmed to its headers, notes and the first page
                of up to four mapped ELF files (the build-id notes);
   decompress/  the first trimmed core compressed with zstd, lz4, xz, gzip;
   linetable/   line tables of real code objects of each version, behind
@@ -82,7 +82,7 @@ def linetables(python, dest, label):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--only", default="memory,core,decompress,linetable,text,proc")
+    ap.add_argument("--only", default="memory,corefile,decompress,linetable,text,proc")
     args = ap.parse_args()
     only = set(args.only.split(","))
     corpus = os.path.join(HERE, "corpus")
@@ -103,7 +103,7 @@ def main():
             label = py["label"]
             if "linetable" in only:
                 linetables(py["path"], os.path.join(corpus, "linetable"), label)
-            for sc in SCENARIOS if only & {"memory", "core", "decompress"} else []:
+            for sc in SCENARIOS if only & {"memory", "corefile", "decompress"} else []:
                 if sc.startswith("asyncio") and xy.startswith("2."):
                     continue
                 try:
@@ -115,10 +115,10 @@ def main():
                 name = "%s-%s" % (label, sc)
                 if "memory" in only:
                     subprocess.run([recorder, core, os.path.join(corpus, "memory", name + ".img")], check=True)
-                if only & {"core", "decompress"}:
+                if only & {"corefile", "decompress"}:
                     trimmed = trim_core(open(core, "rb").read())
-                    if "core" in only and sc == SCENARIOS[0]:
-                        open(os.path.join(corpus, "core", name + ".core"), "wb").write(trimmed)
+                    if "corefile" in only and sc == SCENARIOS[0]:
+                        open(os.path.join(corpus, "corefile", name + ".core"), "wb").write(trimmed)
                     first_core = first_core or trimmed
                 shutil.rmtree(rec["workdir"], ignore_errors=True)
         if "decompress" in only and first_core:

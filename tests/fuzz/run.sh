@@ -12,7 +12,7 @@ mkdir -p "$findings"
 status=0
 for bin in "$bindir"/fuzz_*; do
   name=$(basename "$bin")
-  # FUZZ_ONLY="core memory": just those targets.
+  # FUZZ_ONLY="corefile memory": just those targets.
   if [ -n "${FUZZ_ONLY:-}" ] && [[ " $FUZZ_ONLY " != *" ${name#fuzz_} "* ]]; then continue; fi
   target=${name#fuzz_}
   seeds=$here/corpus/$target

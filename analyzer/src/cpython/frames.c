@@ -154,8 +154,10 @@ static int step(struct pc_python *py, struct code_cache *cc, uint64_t f, struct 
             return -1;
         fill(o, ci, f, code);
         o->entry = 1;
-        int addrq = py->version >= 0x030a0000 ? lasti * 2 : lasti;
-        o->line = code_line(py, ci, addrq);
+        /* 3.10 counts code units, older versions bytes; a corrupt f_lasti
+         * is an unknown line, not an overflowed offset. */
+        o->line = lasti < -1 || lasti > (1 << 28) ? -1
+                  : code_line(py, ci, py->version >= 0x030a0000 ? lasti * 2 : lasti);
         return 0;
     }
     size_t need = (size_t)py->L->if_localsplus;

@@ -193,8 +193,8 @@ int pc_core_parse(struct pc_core_image *img, const uint8_t *data, size_t size,
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
         memcpy(&ph, data + eh.e_phoff + i * sizeof ph, sizeof ph);
-        if (ph.p_type != PT_NOTE)
-            continue;
+        if (ph.p_type != PT_NOTE || ph.p_filesz == 0)
+            continue;   /* an empty note's offset is unchecked: do not form a pointer from it */
         int rc = parse_notes(img, data + ph.p_offset, ph.p_filesz, &tcap, err);
         if (rc)
             return rc;

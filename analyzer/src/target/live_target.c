@@ -5,6 +5,7 @@
  * registers from PTRACE_GETREGS.  Closing the target detaches and the
  * process runs on as if nothing happened. */
 #include "target/target.h"
+#include "target/procfs.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -35,8 +36,141 @@ struct live_ctx {
     pc_mapping_desc *maps;
     size_t nmaps, maps_cap;
     char *exe, *cmdline, *root;
+    /* Where mem, maps, auxv, exe and root are read: /proc/PID, or a
+     * stopped thread's /proc/PID/task/TID once the main thread has ended
+     * (its own entries are empty then, the others still see the memory). */
+    char proc[48];
     uint64_t at_phdr, at_entry, at_base;
 };
+
+static char *slurp(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    char *buf = malloc(max + 1);
+    size_t n = 0;
+    while (buf && n < max) {
+        ssize_t r = read(fd, buf + n, max - n);
+        if (r <= 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (buf) {
+        buf[n] = 0;
+        if (len)
+            *len = n;
+    }
+    return buf;
+}
+
+/* Whether a task still runs, as far as /proc tells.  LIFE_ON also covers
+ * "cannot tell": only a definite answer may turn an error into "it has
+ * exited". */
+enum life { LIFE_GONE, LIFE_ENDED, LIFE_ON };
+
+static enum life stat_life(const char *path)
+{
+    size_t len = 0;
+    char *buf = slurp(path, 4096, &len);
+    if (!buf)
+        return errno == ENOENT || errno == ESRCH ? LIFE_GONE : LIFE_ON;
+    char state;
+    int ppid;
+    int ok = pc_proc_stat(buf, len, &state, &ppid) == 0;
+    free(buf);
+    if (len == 0)
+        return LIFE_GONE;   /* reaped between open and read */
+    /* Z: a zombie; X, x: dead, being reaped. */
+    return ok && (state == 'Z' || state == 'X' || state == 'x') ? LIFE_ENDED : LIFE_ON;
+}
+
+static enum life thread_life(pid_t pid, pid_t tid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/stat", (int)pid, (int)tid);
+    return stat_life(path);
+}
+
+static int exiting_fail(const struct live_ctx *c, pc_error *err, const char *why)
+{
+    return pc_fail(err, PC_E_CORE, "process %d is exiting (%s): there is nothing left to analyze", (int)c->pid,
+                   why);
+}
+
+#define MEMORY_GONE "its memory is already released"
+#define THREADS_KILLED "its threads were killed while stopped"
+
+/* A task's memory goes before the task does: an exiting thread still
+ * shows R or D but has no memory left, and its auxv, a copy kept with
+ * the memory, reads empty.  1 when that copy is there or cannot be read
+ * (no permission: no claim either way). */
+static int has_memory(const char *procdir)
+{
+    char path[64];
+    snprintf(path, sizeof path, "%s/auxv", procdir);
+    size_t len = 0;
+    char *buf = slurp(path, 64, &len);
+    if (!buf)
+        return !(errno == ENOENT || errno == ESRCH);
+    free(buf);
+    return len > 0;
+}
+
+/* The process as a whole.  /proc/PID/stat describes only the main thread,
+ * which stays a zombie while the others run on after it called
+ * pthread_exit; the process has ended only when no other thread both
+ * runs and still has the memory. */
+static enum life process_life(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    enum life leader = stat_life(path);
+    if (leader != LIFE_ENDED)
+        return leader;
+    snprintf(path, sizeof path, "/proc/%d/task", (int)pid);
+    DIR *d = opendir(path);
+    if (!d)
+        return errno == ENOENT || errno == ESRCH ? LIFE_GONE : LIFE_ENDED;
+    enum life l = LIFE_ENDED;
+    struct dirent *e;
+    for (int n = 0; l == LIFE_ENDED && n < MAX_THREADS && (e = readdir(d)) != NULL; n++) {
+        pid_t tid = isdigit((unsigned char)e->d_name[0]) ? (pid_t)atoi(e->d_name) : 0;
+        char dir[48];
+        snprintf(dir, sizeof dir, "/proc/%d/task/%d", (int)pid, (int)tid);
+        if (tid && tid != pid && thread_life(pid, tid) == LIFE_ON && has_memory(dir))
+            l = LIFE_ON;
+    }
+    closedir(d);
+    return l;
+}
+
+/* For a step that failed: if the process has ended or is ending, that is
+ * what happened, not the step's own error.  PC_OK if it still runs. */
+static int exited_fail(const struct live_ctx *c, pc_error *err)
+{
+    switch (process_life(c->pid)) {
+    case LIFE_GONE:
+        return pc_fail(err, PC_E_CORE, "process %d exited while being attached: there is nothing left to analyze",
+                       (int)c->pid);
+    case LIFE_ENDED:
+        return pc_fail(err, PC_E_CORE,
+                       "process %d exited while being attached (it is a zombie now): there is nothing left to "
+                       "analyze",
+                       (int)c->pid);
+    default:
+        break;
+    }
+    /* Its threads' states say it runs; an exit under way shows only in
+     * the memory of the thread it is read through (the main thread's,
+     * unless that one ended and the others run on: then no claim). */
+    if (c->proc[0])
+        return has_memory(c->proc) ? PC_OK : exiting_fail(c, err, MEMORY_GONE);
+    char dir[48];
+    snprintf(dir, sizeof dir, "/proc/%d", (int)c->pid);
+    return thread_life(c->pid, c->pid) != LIFE_ON || has_memory(dir) ? PC_OK : exiting_fail(c, err, MEMORY_GONE);
+}
 
 static int attached(const struct live_ctx *c, pid_t tid)
 {
@@ -72,8 +206,11 @@ static int attach_all(struct live_ctx *c, pc_error *err)
     snprintf(path, sizeof path, "/proc/%d/task", (int)c->pid);
     for (int round = 0; round < ATTACH_ROUNDS; round++) {
         DIR *d = opendir(path);
-        if (!d)
-            return pc_fail(err, PC_E_CORE, "process %d: %s (is it running?)", (int)c->pid, strerror(errno));
+        if (!d) {
+            int e0 = errno;
+            int rc = exited_fail(c, err);
+            return rc ? rc : pc_fail(err, PC_E_CORE, "process %d: %s (is it running?)", (int)c->pid, strerror(e0));
+        }
         int added = 0;
         struct dirent *e;
         while ((e = readdir(d)) != NULL) {
@@ -87,10 +224,16 @@ static int attach_all(struct live_ctx *c, pc_error *err)
                 return pc_fail(err, PC_E_INTERNAL, "process %d: too many threads", (int)c->pid);
             }
             if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0) {
-                if (errno == ESRCH)
-                    continue;   /* the thread ended meanwhile */
                 int e2 = errno;
+                /* The kernel refuses to trace a thread that has ended
+                 * (ESRCH once reaped, EPERM while a zombie): that is no
+                 * permission problem, and the other threads may run on. */
+                if (e2 == ESRCH || (e2 == EPERM && thread_life(c->pid, tid) != LIFE_ON))
+                    continue;
                 closedir(d);
+                int rc = exited_fail(c, err);
+                if (rc)
+                    return rc;
                 return pc_fail(err, PC_E_CORE,
                                "cannot attach to process %d: %s (run as the process's user or root; check "
                                "/proc/sys/kernel/yama/ptrace_scope; a debugger may be attached already)",
@@ -102,38 +245,31 @@ static int attach_all(struct live_ctx *c, pc_error *err)
             added = 1;
         }
         closedir(d);
+        if (!added && !c->ntids) {
+            int rc = exited_fail(c, err);
+            return rc ? rc : pc_fail(err, PC_E_CORE, "process %d has no threads", (int)c->pid);
+        }
         if (!added)
-            return c->ntids ? PC_OK : pc_fail(err, PC_E_CORE, "process %d has no threads", (int)c->pid);
+            return PC_OK;
     }
     return PC_OK;   /* still creating threads: the ones seen are stopped */
 }
 
-static uint64_t hex_field(const char *status, const char *key)
+/* Every thread was seen stopped, and only SIGKILL (which kills the whole
+ * process) takes a thread out of a ptrace stop: a thread no longer
+ * stopped means the process is going, however alive its memory still
+ * looks.  Its own threads can send that only until all are stopped, so
+ * after this check only a killer from outside remains. */
+static int still_stopped(const struct live_ctx *c, pc_error *err)
 {
-    const char *p = strstr(status, key);
-    return p ? strtoull(p + strlen(key), NULL, 16) : 0;
-}
-
-static char *slurp(const char *path, size_t max, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return NULL;
-    char *buf = malloc(max + 1);
-    size_t n = 0;
-    while (buf && n < max) {
-        ssize_t r = read(fd, buf + n, max - n);
-        if (r <= 0)
-            break;
-        n += (size_t)r;
+    for (size_t i = 0; i < c->ntids; i++) {
+        struct user_regs_struct regs;
+        if (ptrace(PTRACE_GETREGS, c->tids[i], NULL, &regs) != 0 && errno == ESRCH) {
+            int rc = exited_fail(c, err);
+            return rc ? rc : exiting_fail(c, err, THREADS_KILLED);
+        }
     }
-    close(fd);
-    if (buf) {
-        buf[n] = 0;
-        if (len)
-            *len = n;
-    }
-    return buf;
+    return PC_OK;
 }
 
 static int read_threads(struct live_ctx *c, pc_error *err)
@@ -147,10 +283,13 @@ static int read_threads(struct live_ctx *c, pc_error *err)
             c->tids[i] = c->tids[0];
             c->tids[0] = c->pid;
         }
+    int killed = 0;
     for (size_t i = 0; i < c->ntids; i++) {
         struct user_regs_struct regs;
-        if (ptrace(PTRACE_GETREGS, c->tids[i], NULL, &regs) != 0)
+        if (ptrace(PTRACE_GETREGS, c->tids[i], NULL, &regs) != 0) {
+            killed |= errno == ESRCH;   /* no longer stopped: see still_stopped */
             continue;
+        }
         pc_thread_desc *t = &c->threads[c->nthreads++];
         memset(t, 0, sizeof *t);
         t->tid = c->tids[i];
@@ -158,65 +297,101 @@ static int read_threads(struct live_ctx *c, pc_error *err)
         memcpy(t->regs, &regs, sizeof regs);
         char path[64];
         snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)c->pid, (int)t->tid);
-        char *st = slurp(path, 1 << 16, NULL);
+        size_t len = 0;
+        char *st = slurp(path, 1 << 16, &len);
         if (st) {
-            t->sighold = hex_field(st, "\nSigBlk:");
-            t->sigpend = hex_field(st, "\nSigPnd:") | hex_field(st, "\nShdPnd:");
+            t->sighold = pc_proc_status_hex(st, len, "SigBlk:");
+            t->sigpend = pc_proc_status_hex(st, len, "SigPnd:") | pc_proc_status_hex(st, len, "ShdPnd:");
             t->flags |= PC_THREAD_SIGMASKS;
             free(st);
         }
     }
-    return c->nthreads ? PC_OK : pc_fail(err, PC_E_CORE, "process %d: no thread's registers are readable", (int)c->pid);
+    if (killed) {
+        int rc = exited_fail(c, err);
+        return rc ? rc : exiting_fail(c, err, THREADS_KILLED);
+    }
+    if (c->nthreads)
+        return PC_OK;
+    int rc = exited_fail(c, err);
+    return rc ? rc : pc_fail(err, PC_E_CORE, "process %d: no thread's registers are readable", (int)c->pid);
+}
+
+static int add_map(struct live_ctx *c, const char *line, size_t len)
+{
+    uint64_t start, end, off;
+    const char *p;
+    size_t plen;
+    if (!pc_proc_maps_line(line, len, &start, &end, &off, &p, &plen))
+        return PC_OK;   /* anonymous, [heap], [stack], [vdso], deleted ... */
+    char *copy = malloc(plen + 1);
+    if (!copy || pc_grow(&c->maps, &c->maps_cap, c->nmaps + 1, sizeof *c->maps)) {
+        free(copy);
+        return PC_E_INTERNAL;
+    }
+    memcpy(copy, p, plen);
+    copy[plen] = 0;
+    pc_mapping_desc *m = &c->maps[c->nmaps++];
+    m->start = start;
+    m->end = end;
+    m->pgoff = off;
+    m->path = copy;
+    return PC_OK;
 }
 
 static int read_maps(struct live_ctx *c, pc_error *err)
 {
     char path[64];
-    snprintf(path, sizeof path, "/proc/%d/maps", (int)c->pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return pc_fail(err, PC_E_CORE, "%s: %s", path, strerror(errno));
-    char line[4096 + 256];
-    while (fgets(line, sizeof line, f) && c->nmaps < MAX_MAPS) {
-        unsigned long long start, end, off;
-        char perms[8];
-        int pathpos = 0;
-        if (sscanf(line, "%llx-%llx %7s %llx %*s %*s %n", &start, &end, perms, &off, &pathpos) < 4 || !pathpos ||
-            line[pathpos] != '/')
-            continue;   /* anonymous, [heap], [stack], [vdso] ... */
-        line[strcspn(line, "\n")] = 0;
-        if (strstr(line + pathpos, " (deleted)"))
-            continue;
-        if (pc_grow(&c->maps, &c->maps_cap, c->nmaps + 1, sizeof *c->maps))
-            break;
-        pc_mapping_desc *m = &c->maps[c->nmaps];
-        m->start = start;
-        m->end = end;
-        m->pgoff = off;
-        if (!(m->path = pc_strdup(line + pathpos)))
-            break;
-        c->nmaps++;
+    snprintf(path, sizeof path, "%s/maps", c->proc);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        int e = errno;
+        int rc = exited_fail(c, err);
+        return rc ? rc : pc_fail(err, PC_E_CORE, "%s: %s", path, strerror(e));
     }
-    fclose(f);
-    return PC_OK;
+    /* A path is at most PATH_MAX: a longer line is not the kernel's
+     * format, and is skipped whole so that its tail is not read as a line
+     * of its own.  Lines are cut at '\n' only, NUL bytes included. */
+    char buf[2 * (4096 + 256)];
+    size_t have = 0;
+    int skipping = 0, eof = 0, rc = PC_OK;
+    while (rc == PC_OK && c->nmaps < MAX_MAPS && (have || !eof)) {
+        char *nl = memchr(buf, '\n', have);
+        if (!nl && !eof && have < sizeof buf) {
+            ssize_t r = read(fd, buf + have, sizeof buf - have);
+            if (r <= 0)
+                eof = 1;
+            else
+                have += (size_t)r;
+            continue;
+        }
+        size_t len = nl ? (size_t)(nl - buf) : have;
+        if (!skipping && (nl || eof))
+            rc = add_map(c, buf, len);
+        skipping = !nl && !eof;     /* a full buffer without a newline */
+        size_t used = nl ? len + 1 : have;
+        memmove(buf, buf + used, have - used);
+        have -= used;
+    }
+    close(fd);
+    return rc ? pc_fail(err, rc, "out of memory reading %s", path) : PC_OK;
 }
 
 static void read_process(struct live_ctx *c)
 {
     char path[64], buf[4096];
-    snprintf(path, sizeof path, "/proc/%d/exe", (int)c->pid);
+    snprintf(path, sizeof path, "%s/exe", c->proc);
     ssize_t n = readlink(path, buf, sizeof buf - 1);
     if (n > 0) {
         buf[n] = 0;
         c->exe = pc_strdup(buf);
     }
     size_t len = 0;
-    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)c->pid);
+    snprintf(path, sizeof path, "%s/cmdline", c->proc);
     c->cmdline = slurp(path, 4096, &len);
     for (size_t i = 0; c->cmdline && i + 1 < len; i++)
         if (!c->cmdline[i])
             c->cmdline[i] = ' ';
-    snprintf(path, sizeof path, "/proc/%d/auxv", (int)c->pid);
+    snprintf(path, sizeof path, "%s/auxv", c->proc);
     char *auxv = slurp(path, 4096, &len);
     if (auxv) {
         struct pc_auxv a;
@@ -226,8 +401,63 @@ static void read_process(struct live_ctx *c)
         c->at_base = a.base;
         free(auxv);
     }
-    snprintf(path, sizeof path, "/proc/%d/root", (int)c->pid);
+    snprintf(path, sizeof path, "%s/root", c->proc);
     c->root = pc_strdup(path);
+}
+
+/* Which /proc directory sees the memory.  The main thread's, unless it
+ * has ended: a zombie main thread keeps the process's pid but no longer
+ * its memory. */
+static int choose_reader(struct live_ctx *c, pc_error *err)
+{
+    snprintf(c->proc, sizeof c->proc, "/proc/%d", (int)c->pid);
+    if (attached(c, c->pid))
+        return PC_OK;
+    enum life leader = thread_life(c->pid, c->pid);
+    if (leader == LIFE_GONE)
+        return pc_fail(err, PC_E_CORE, "process %d exited while being attached: there is nothing left to analyze",
+                       (int)c->pid);
+    if (leader == LIFE_ON)
+        return PC_OK;
+    /* Threads still stopped after the main one ended: it called
+     * pthread_exit and they run on, or the process exits and they are
+     * about to end too; their memory tells which. */
+    for (size_t i = 0; i < c->ntids; i++)
+        if (c->tids[i] != c->pid) {
+            snprintf(c->proc, sizeof c->proc, "/proc/%d/task/%d", (int)c->pid, (int)c->tids[i]);
+            return PC_OK;
+        }
+    return pc_fail(err, PC_E_CORE,
+                   "process %d is exiting (its main thread has ended and no other thread could be stopped): there "
+                   "is nothing left to analyze",
+                   (int)c->pid);
+}
+
+/* Once a process exits, its memory goes before its pid does: /proc/PID/mem
+ * then reads nothing (EOF, EIO or ESRCH) at every address, and the engine
+ * would only report "no Python".  Any readable mapping, or another error,
+ * means it is not that. */
+static int check_memory(const struct live_ctx *c, pc_error *err)
+{
+    uint8_t b[8];
+    int other = 0;
+    uint64_t probe[65];
+    size_t n = 0;
+    if (c->at_phdr)
+        probe[n++] = c->at_phdr;
+    for (size_t i = 0; i < c->nmaps && n < sizeof probe / sizeof *probe; i++)
+        probe[n++] = c->maps[i].start;
+    for (size_t i = 0; i < n; i++) {
+        ssize_t r = pread(c->mem_fd, b, sizeof b, (off_t)probe[i]);
+        if (r > 0)
+            return PC_OK;
+        if (r < 0 && errno != EIO && errno != ESRCH)
+            other = 1;
+    }
+    if (other)
+        return PC_OK;   /* not the signature of an exit: let the engine say what it cannot read */
+    int rc = exited_fail(c, err);
+    return rc ? rc : exiting_fail(c, err, MEMORY_GONE);
 }
 
 static int live_read(void *ctx, uint64_t addr, void *buf, size_t len)
@@ -323,6 +553,7 @@ static void live_close(void *ctx)
 }
 
 static const pc_target_ops live_ops = {
+    .version = PC_TARGET_OPS_VERSION,
     .read = live_read,
     .process = live_process,
     .thread_count = live_thread_count,
@@ -333,6 +564,43 @@ static const pc_target_ops live_ops = {
     .open_file = live_open_file,
     .close = live_close,
 };
+
+/* include/linux/sched.h; the value has not changed since 2.6.27. */
+#define PF_KTHREAD 0x00200000u
+
+static int kernel_thread(pid_t pid)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    size_t len = 0;
+    char *buf = slurp(path, 4096, &len);
+    uint64_t flags = 0;
+    int k = buf && pc_proc_stat_u64(buf, len, 9, &flags) == 0 && (flags & PF_KTHREAD);
+    free(buf);
+    return k;
+}
+
+/* Before attaching: a pid that is gone, a zombie or a kernel thread would
+ * otherwise fail PTRACE_SEIZE with errors that read like a permission
+ * problem (and a kernel thread, which has no memory, would look like a
+ * process whose exit has begun). */
+static int check_alive(const struct live_ctx *c, pc_error *err)
+{
+    if (kernel_thread(c->pid))
+        return pc_fail(err, PC_E_NOPYTHON, "process %d is a kernel thread, not a Python process: give another pid",
+                       (int)c->pid);
+    switch (process_life(c->pid)) {
+    case LIFE_GONE:
+        return pc_fail(err, PC_E_CORE, "process %d does not exist (it has exited?)", (int)c->pid);
+    case LIFE_ENDED:
+        return pc_fail(err, PC_E_CORE,
+                       "process %d has exited and is a zombie waiting for its parent to reap it: there is nothing "
+                       "left to analyze",
+                       (int)c->pid);
+    default:
+        return PC_OK;
+    }
+}
 
 int pc_target_open_pid(int pid, pc_target **out, pc_error *err)
 {
@@ -346,13 +614,18 @@ int pc_target_open_pid(int pid, pc_target **out, pc_error *err)
         return pc_fail(err, PC_E_INTERNAL, "out of memory");
     c->pid = pid;
     c->mem_fd = -1;
-    int rc = attach_all(c, err);
+    int rc = check_alive(c, err);
+    if (rc == PC_OK)
+        rc = attach_all(c, err);
+    if (rc == PC_OK)
+        rc = choose_reader(c, err);
     if (rc == PC_OK) {
         char path[64];
-        snprintf(path, sizeof path, "/proc/%d/mem", pid);
+        snprintf(path, sizeof path, "%s/mem", c->proc);
         c->mem_fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (c->mem_fd < 0)
-            rc = pc_fail(err, PC_E_CORE, "%s: %s", path, strerror(errno));
+        int e = errno;
+        if (c->mem_fd < 0 && (rc = exited_fail(c, err)) == PC_OK)
+            rc = pc_fail(err, PC_E_CORE, "%s: %s", path, strerror(e));
     }
     if (rc == PC_OK)
         rc = read_threads(c, err);
@@ -360,8 +633,12 @@ int pc_target_open_pid(int pid, pc_target **out, pc_error *err)
         rc = read_maps(c, err);
     if (rc == PC_OK)
         read_process(c);
-    if (rc == PC_OK && !c->exe)
-        rc = pc_fail(err, PC_E_CORE, "process %d: cannot read /proc/%d/exe (a kernel thread?)", pid, pid);
+    if (rc == PC_OK)
+        rc = check_memory(c, err);
+    if (rc == PC_OK)
+        rc = still_stopped(c, err);
+    if (rc == PC_OK && !c->exe && (rc = exited_fail(c, err)) == PC_OK)
+        rc = pc_fail(err, PC_E_CORE, "process %d: cannot read %s/exe (a kernel thread?)", pid, c->proc);
     if (rc != PC_OK) {
         live_close(c);
         return rc;

@@ -3,7 +3,8 @@
  * so its memory goes back to the system with it: the batch's peak memory
  * is one worker's, whatever the number of cores.  A worker that crashes
  * (a hostile core), exits early or runs past the timeout only fails its
- * own member. */
+ * own member; one killed by SIGBUS read a core that shrank under it, and
+ * that member is a bad core. */
 #include "triage/triage.h"
 
 #include <errno.h>
@@ -66,6 +67,9 @@ static void worker_main(struct pool *p, size_t idx, int fd, pid_t parent)
     prctl(PR_SET_PDEATHSIG, SIGKILL);   /* the batch was killed: stop too */
     if (getppid() != parent)
         _exit(3);
+    /* The parent tells a shrunken core by the worker's death of SIGBUS: no
+     * inherited handler (or a sanitizer's) may turn it into an exit. */
+    signal(SIGBUS, SIG_DFL);
     for (size_t i = 0; i < p->nslots; i++)
         if (p->slots[i].pid)
             close(p->slots[i].fd);
@@ -122,7 +126,13 @@ static int spawn(struct pool *p, struct slot *s, size_t idx)
 
 static void describe_exit(struct pool *p, struct slot *s, int status)
 {
-    if (WIFSIGNALED(status))
+    /* SIGBUS: a page of a mapped file is gone, i.e. the core (or a file it
+     * maps) shrank under the worker; the input is at fault, not the code. */
+    if (WIFSIGNALED(status) && WTERMSIG(status) == SIGBUS)
+        pc_triage_fail(p->t, s->idx, PC_TRI_BAD_CORE,
+                       "the core or a file it maps shrank while it was being read (SIGBUS): it is still being "
+                       "written or was truncated; re-run when it is complete");
+    else if (WIFSIGNALED(status))
         pc_triage_fail(p->t, s->idx, PC_TRI_CRASHED, "the analysis crashed (signal %d, %s): please report it with this core",
                        WTERMSIG(status), strsignal(WTERMSIG(status)));
     else if (s->overflow)

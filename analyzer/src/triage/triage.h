@@ -51,11 +51,20 @@ const char *pc_tri_err_name(int kind);
 int pc_tri_err_of_status(int pc_status);
 
 /* An unlinked temporary file under tmpdir (NULL: $TMPDIR, else /tmp):
- * O_TMPFILE, or mkstemp + unlink.  An fd, or -1 with err set. */
+ * O_TMPFILE, or mkstemp + unlink with termination signals blocked in
+ * between.  An fd, or -1 with err set. */
 int pc_tz_tmpfile(const char *tmpdir, pc_error *err);
 
-/* Stream-decompress in (format fmt) into out, at most max bytes.
- * Returns PC_TRI_OK or the error kind (err says what). */
+/* Stream-decompress in (format fmt) into out (a fresh file, at offset 0),
+ * at most max bytes, refusing early what cannot be a core that fits
+ * (docs/triage.md, "Limits"): data that does not start as a 64-bit
+ * little-endian ELF core (PC_TRI_BAD_CORE), headers declaring more than
+ * max (PC_TRI_TOO_LARGE) or a wrapping extent (PC_TRI_BAD_CORE), data
+ * going on more than 16 MiB past the declared extent (PC_TRI_BAD_CORE), a
+ * file system of out about to go below its free-space reserve
+ * (PC_TRI_INTERNAL).  Zero blocks become holes; out's size is *written
+ * when this returns, also on failure.  Returns PC_TRI_OK or the error kind
+ * (err says what). */
 int pc_tz_decompress(int in, enum pc_tz_format fmt, int out, uint64_t max, uint64_t *written,
                      pc_error *err);
 

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 enum {
@@ -142,6 +144,37 @@ static void fault_injection(const char *path)
             pause();
 }
 
+/* PYCORE_TRIAGE_FAULT=stall:TEXT: once the core target holds the member
+ * (mapped, headers parsed), wait until the file's size differs from
+ * `size`, for at most STALL_MAX seconds, then analyze.  The tests truncate
+ * a core at that point, which no timing could otherwise guarantee. */
+#define STALL_MAX 60
+static void stall_injection(const char *path, int fd, uint64_t size)
+{
+    const char *f = getenv("PYCORE_TRIAGE_FAULT");
+    if (!f || strncmp(f, "stall:", 6) != 0 || !f[6] || !strstr(path, f + 6))
+        return;
+    struct stat st;
+    for (int i = 0; i < STALL_MAX * 100 && fstat(fd, &st) == 0 && (uint64_t)st.st_size == size; i++)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+}
+
+/* A plain core is read in place: if it shrank meanwhile (still being
+ * written, truncated), what was read of it proves nothing.  Usually the
+ * worker dies of SIGBUS first (the pool reports that); this catches a
+ * shrink that no read ran into. */
+static int shrank(int fd, uint64_t size, pc_error *err)
+{
+    struct stat st;
+    if (fstat(fd, &st) || (uint64_t)st.st_size >= size)
+        return 0;
+    pc_fail(err, PC_E_CORE,
+            "the core shrank while it was being read (from %llu to %llu bytes): it is still being written or was "
+            "truncated; re-run when it is complete",
+            (unsigned long long)size, (unsigned long long)st.st_size);
+    return 1;
+}
+
 void pc_triage_work(const char *path, const struct pc_triage_opts *o, pc_buf *m)
 {
     pc_error err = {0};
@@ -162,13 +195,17 @@ void pc_triage_work(const char *path, const struct pc_triage_opts *o, pc_buf *m)
     pc_target *tg = NULL;
     pc_analysis *a = NULL;
     int rc = pc_target_open_core_fd(fd, path, &copts, &tg, &err);
-    close(fd);
-    if (rc == PC_OK)
+    if (rc == PC_OK) {
+        stall_injection(path, fd, size);
         rc = pc_analyze(tg, &aopts, &a, &err);
-    if (rc == PC_OK)
+    }
+    if (shrank(fd, size, &err))
+        send_error(m, PC_TRI_BAD_CORE, err.msg);
+    else if (rc == PC_OK)
         send_analysis(a, o, m);
     else
         send_error(m, pc_tri_err_of_status(rc), err.msg);
+    close(fd);
     pc_analysis_free(a);
     pc_target_close(tg);
 }
