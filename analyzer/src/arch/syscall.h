@@ -7,8 +7,8 @@
 #include "pycore.h"
 
 enum pc_sys_class {
+    PC_SYS_OTHER,     /* a call the table does not know (and a zeroed struct) */
     PC_SYS_RUNNING,   /* not in a system call */
-    PC_SYS_OTHER,     /* a call the table does not know */
     PC_SYS_IO,        /* read/write/accept/recv/send on one descriptor */
     PC_SYS_POLL,      /* poll/select family: a set of descriptors */
     PC_SYS_EPOLL,     /* epoll_wait family (asyncio's selector) */

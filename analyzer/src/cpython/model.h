@@ -49,6 +49,10 @@ struct pc_model {
      * pthread_exit from C).  Python frames as left; no registers. */
     struct pc_thread_model *exited;
     size_t nexited, exited_cap;
+    /* pc_py_finalizing when the model was built: 1, 0, -1 unknown; and the
+     * finalizing thread state.  Read once, so renderers read no memory. */
+    int finalizing;
+    uint64_t finalizing_tstate;
 };
 
 /* Build the model: unwind (if native), read Python threads and frames,

@@ -306,6 +306,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         merge(t, py->version < 0x03000000);
     }
     exited_states(py, &ts, &nm, max_frames, m);
+    m->finalizing = pc_py_finalizing(py, &m->finalizing_tstate);
     free(ts.v);
     free(nm.v);
     return PC_OK;

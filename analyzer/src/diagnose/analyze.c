@@ -50,12 +50,12 @@ fail:
 
 const char *pc_analysis_pattern(const pc_analysis *a)
 {
-    return a->diag.nfindings ? a->diag.findings[0].pattern : "none";
+    return pc_pattern_id(a->diag.nfindings ? a->diag.findings[0].pattern : PC_P_NONE);
 }
 
 int pc_analysis_hang_found(const pc_analysis *a)
 {
-    return pc_pattern_is_hang(pc_analysis_pattern(a));
+    return a->diag.nfindings && pc_pattern_hang(a->diag.findings[0].pattern);
 }
 
 void pc_analysis_free(pc_analysis *a)

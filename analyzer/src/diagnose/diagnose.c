@@ -11,7 +11,7 @@ int pc_diagnose(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
     d->waits = calloc(m->nthreads ? m->nthreads : 1, sizeof *d->waits);
     d->locks = calloc(PC_MAX_LOCKS, sizeof *d->locks);
     d->edges = calloc(PC_MAX_EDGES, sizeof *d->edges);
-    d->findings = calloc(16, sizeof *d->findings);
+    d->findings = calloc(PC_MAX_FINDINGS, sizeof *d->findings);
     if (!d->waits || !d->locks || !d->edges || !d->findings) {
         pc_diag_free(d);
         return PC_E_INTERNAL;

@@ -59,15 +59,32 @@ struct pc_edge {
     char label[160];
 };
 
+/* The patterns (patterns.def): PC_P_NONE, then one constant per row. */
+enum pc_pattern {
+    PC_P_NONE,
+#define PATTERN(id, name, hang, advice) PC_P_##id,
+#include "diagnose/patterns.def"
+#undef PATTERN
+    PC_P_COUNT
+};
+#define PC_PATTERN_BIT(p) (1ull << (p))
+_Static_assert(PC_P_COUNT <= 64, "a pattern set is a 64-bit mask");
+
+const char *pc_pattern_id(int pattern);       /* "lock-order-deadlock"; "none" */
+const char *pc_pattern_advice(int pattern);   /* NULL for none */
+int pc_pattern_hang(int pattern);             /* a hang: exit status 1 */
+int pc_pattern_from_id(const char *id);       /* PC_P_NONE if unknown */
+
+#define PC_MAX_FINDINGS 16
+
 struct pc_finding {
-    const char *pattern;
+    int pattern;              /* enum pc_pattern */
     int conf;
     char summary[640];
     size_t threads[16];
     size_t nthreads;
     char evidence[12][256];
     size_t nevidence;
-    const char *advice;
 };
 
 struct pc_diag {
@@ -88,8 +105,6 @@ void pc_diag_free(struct pc_diag *d);
 
 const char *pc_wait_name(int kind);
 const char *pc_conf_name(int conf);
-/* Exit-status meaning: is this pattern a hang (vs none/io-wait/cpu-busy)? */
-int pc_pattern_is_hang(const char *pattern);
 
 /* Shared helpers of waits.c and patterns.c. */
 size_t pc_diag_thread_by_ident(const struct pc_model *m, uint64_t ident);

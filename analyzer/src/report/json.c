@@ -81,7 +81,7 @@ static void finding(pc_buf *b, const struct pc_analysis *a, const struct pc_find
 {
     int first = 1;
     pc_buf_puts(b, "{");
-    kstr(b, "pattern", f->pattern, &first);
+    kstr(b, "pattern", pc_pattern_id(f->pattern), &first);
     kstr(b, "confidence", pc_conf_name(f->conf), &first);
     kstr(b, "summary", f->summary, &first);
     key(b, "threads", &first);
@@ -97,7 +97,7 @@ static void finding(pc_buf *b, const struct pc_analysis *a, const struct pc_find
         pc_json_str(b, f->evidence[i]);
     }
     pc_buf_puts(b, "]");
-    kstr(b, "advice", f->advice, &first);
+    kstr(b, "advice", pc_pattern_advice(f->pattern), &first);
     pc_buf_puts(b, "}");
 }
 
@@ -224,8 +224,7 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
     kbool(b, "debug", a->py.debug, &f2);
     kstr(b, "module", a->py.mod ? a->py.mod->path : NULL, &f2);
     kstr(b, "layout", a->py.L ? a->py.L->source : NULL, &f2);
-    uint64_t fin;
-    kbool(b, "finalizing", pc_py_finalizing(&a->py, &fin), &f2);
+    kbool(b, "finalizing", a->model.finalizing, &f2);
     pc_buf_puts(b, "}");
     key(b, "warnings", &first);
     pc_buf_puts(b, "[");

@@ -36,10 +36,9 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
     pc_buf_printf(b, "\n  python:     CPython %s, %s%s, %s build\n", a->py.version_str,
                   a->py.shared ? "shared libpython " : "static",
                   a->py.shared && a->py.mod ? a->py.mod->name : "", a->py.debug ? "debug" : "release");
-    uint64_t fin;
-    if (pc_py_finalizing(&a->py, &fin) == 1)
+    if (a->model.finalizing == 1)
         pc_buf_printf(b, "  state:      finalizing (Py_Finalize is running; thread state 0x%llx)\n",
-                      (unsigned long long)fin);
+                      (unsigned long long)a->model.finalizing_tstate);
     pc_buf_printf(b, "  threads:    %zu\n", a->model.nthreads);
     for (size_t i = 0; i < a->native.nwarnings; i++)
         pc_buf_printf(b, "  %swarning:%s %s\n", s->warn, s->off, a->native.warnings[i]);
@@ -130,16 +129,16 @@ static void finding(const struct pc_analysis *a, const struct pc_finding *f, pc_
 {
     (void)a;
     if (main_one)
-        pc_buf_printf(b, "\n%sDiagnosis: %s%s (confidence %s)\n", s->bold, f->pattern, s->off, pc_conf_name(f->conf));
+        pc_buf_printf(b, "\n%sDiagnosis: %s%s (confidence %s)\n", s->bold, pc_pattern_id(f->pattern), s->off, pc_conf_name(f->conf));
     else
-        pc_buf_printf(b, "\n%sAlso: %s%s (confidence %s)\n", s->bold, f->pattern, s->off, pc_conf_name(f->conf));
+        pc_buf_printf(b, "\n%sAlso: %s%s (confidence %s)\n", s->bold, pc_pattern_id(f->pattern), s->off, pc_conf_name(f->conf));
     pc_buf_printf(b, "  %s\n", f->summary);
     if (f->nevidence)
         pc_buf_puts(b, "  Evidence:\n");
     for (size_t i = 0; i < f->nevidence; i++)
         pc_buf_printf(b, "    %s%s\n", f->evidence[i][0] == ' ' ? "  " : "- ", f->evidence[i] + (f->evidence[i][0] == ' ' ? 2 : 0));
-    if (f->advice && main_one)
-        pc_buf_printf(b, "  %sFix:%s %s\n", s->bold, s->off, f->advice);
+    if (pc_pattern_advice(f->pattern) && main_one)
+        pc_buf_printf(b, "  %sFix:%s %s\n", s->bold, s->off, pc_pattern_advice(f->pattern));
 }
 
 static void diagnosis(const struct pc_analysis *a, pc_buf *b, const struct style *s)

@@ -121,9 +121,9 @@ void pc_sig_of_analysis(const struct pc_analysis *a, struct pc_signature *s)
 {
     const struct pc_model *m = &a->model;
     const struct pc_finding *f = a->diag.nfindings ? &a->diag.findings[0] : NULL;
-    const char *pattern = f ? f->pattern : "none";
+    int pattern = f ? f->pattern : PC_P_NONE;
     char key[PC_SIG_FRAME_MAX];
-    pc_sig_init(s, pattern, pc_pattern_is_hang(pattern));
+    pc_sig_init(s, pc_pattern_id(pattern), pc_pattern_hang(pattern));
     if (f) {
         for (size_t i = 0; i < f->nthreads; i++)
             if (f->threads[i] < m->nthreads) {

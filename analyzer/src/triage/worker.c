@@ -51,7 +51,7 @@ static void diagnosis_json(const struct pc_analysis *a, pc_buf *b)
         return;
     }
     pc_buf_puts(b, "{\"pattern\":");
-    pc_json_str(b, f->pattern);
+    pc_json_str(b, pc_pattern_id(f->pattern));
     pc_buf_printf(b, ",\"confidence\":\"%s\",\"summary\":", pc_conf_name(f->conf));
     pc_json_str(b, f->summary);
     pc_buf_puts(b, ",\"threads\":[");
@@ -64,7 +64,7 @@ static void diagnosis_json(const struct pc_analysis *a, pc_buf *b)
         pc_json_str(b, f->evidence[i]);
     }
     pc_buf_puts(b, "],\"advice\":");
-    pc_json_str(b, f->advice);
+    pc_json_str(b, pc_pattern_advice(f->pattern));
     pc_buf_puts(b, "}");
 }
 
@@ -90,7 +90,7 @@ static void analysis_json(const struct pc_analysis *a, pc_buf *b)
     for (size_t i = 0; i < a->diag.nfindings; i++) {
         if (i)
             pc_buf_puts(b, ",");
-        pc_json_str(b, a->diag.findings[i].pattern);
+        pc_json_str(b, pc_pattern_id(a->diag.findings[i].pattern));
     }
     pc_buf_puts(b, "]");
 }

@@ -1,0 +1,101 @@
+/* The GIL held across a blocking call, and the two verdicts that are no
+ * hang: a thread busy in Python code, threads waiting for the outside. */
+#include "diagnose/rules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void pc_rule_gil(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    (void)py;
+    size_t holder = SIZE_MAX, waiters = 0;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        if (m->threads[i].gil == PC_GIL_HELD)
+            holder = i;
+        waiters += m->threads[i].gil == PC_GIL_WAITING;
+    }
+    if (holder == SIZE_MAX || !waiters)
+        return;
+    const struct pc_thread_model *h = &m->threads[holder];
+    if (h->sys.cls == PC_SYS_RUNNING)
+        return;   /* running: cpu-busy, not blocked */
+    char a[160], at[256];
+    struct pc_finding *f = pc_rule_add(d, PC_P_GIL_HELD_BLOCKING, PC_CONF_HIGH);
+    pc_rule_with_thread(f, holder);
+    pc_rule_summary(f, "%s holds the GIL while blocked in %s() called from %s; %zu thread%s wait for the GIL",
+            pc_diag_thread_label(m, holder, a, sizeof a), h->sys.name ? h->sys.name : "a system call",
+            h->npy ? h->py[0].qualname : "native code", waiters, waiters == 1 ? "" : "s");
+    pc_rule_ev(f, "%s: %s; orig_rax = %llu (%s)", pc_diag_thread_label(m, holder, a, sizeof a),
+       h->gil_evidence ? h->gil_evidence : "GIL held", (unsigned long long)h->desc.regs[PC_ORIG_RAX],
+       h->sys.name ? h->sys.name : "?");
+    (void)at;
+    for (size_t i = 0; i < m->nthreads; i++)
+        if (m->threads[i].gil == PC_GIL_WAITING) {
+            pc_rule_with_thread(f, i);
+            pc_rule_ev(f, "%s waits for the GIL: %s", pc_diag_thread_label(m, i, a, sizeof a),
+               m->threads[i].gil_evidence ? m->threads[i].gil_evidence : "");
+        }
+}
+
+/* A thread running Python code with the GIL: a busy loop, unless a hang
+ * finding already names it. */
+void pc_rule_busy(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    (void)py;
+    char a[160];
+    size_t busy = SIZE_MAX, handoff = SIZE_MAX;
+    int held = 0;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        int k = d->waits[i].kind;
+        held |= m->threads[i].gil == PC_GIL_HELD;
+        if (k == PC_W_RUNNING && m->threads[i].gil == PC_GIL_HELD)
+            busy = i;
+        /* A spinning thread gives the GIL up and takes it back every check
+         * interval; a core taken inside that hand-off finds nobody holding it. */
+        if (k == PC_W_RUNNING && m->threads[i].tstate && m->threads[i].npy && m->threads[i].gil == PC_GIL_NONE &&
+            handoff == SIZE_MAX)
+            handoff = i;
+    }
+    if (busy == SIZE_MAX && !held)
+        busy = handoff;
+    if (busy == SIZE_MAX || pc_rule_in_hang(d, busy))
+        return;
+    struct pc_finding *f = pc_rule_add(d, PC_P_CPU_BUSY, PC_CONF_LOW);
+    pc_rule_with_thread(f, busy);
+    const struct pc_thread_model *t = &m->threads[busy];
+    pc_rule_summary(f, "%s %s Python code in %s: possibly a busy loop", pc_diag_thread_label(m, busy, a, sizeof a),
+                    t->gil == PC_GIL_HELD ? "holds the GIL and runs" : "runs", t->npy ? t->py[0].qualname : "native code");
+    pc_rule_ev(f, "orig_rax = -1: not in a system call when the core was taken");
+    if (t->gil != PC_GIL_HELD)
+        pc_rule_ev(f, "no thread held the GIL: the core caught this thread between releasing and retaking it");
+}
+
+/* Threads waiting for the outside world: a verdict of its own when nothing
+ * else was found, else the threads no hang finding names. */
+void pc_rule_io_wait(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    (void)py;
+    char a[160];
+    int after_hang = 0;
+    for (size_t k = 0; k < d->nfindings; k++)
+        after_hang |= pc_pattern_hang(d->findings[k].pattern);
+    struct pc_finding *f = NULL;
+    pc_buf s = {0};
+    size_t n = 0;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        int k = d->waits[i].kind;
+        if ((k != PC_W_IO && k != PC_W_SLEEP && k != PC_W_CHILD) || pc_rule_in_hang(d, i))
+            continue;
+        if (!f && !(f = pc_rule_add(d, PC_P_IO_WAIT, PC_CONF_MEDIUM)))
+            break;
+        pc_rule_with_thread(f, i);
+        pc_buf_printf(&s, "%s%s in %s", n++ ? ", " : "", pc_diag_thread_label(m, i, a, sizeof a), d->waits[i].what);
+        pc_rule_describe_wait(f, m, d, i);
+    }
+    char *txt = pc_buf_take(&s);
+    if (f)
+        pc_rule_summary(f, "%s%s", after_hang ? "other threads wait for I/O, a child or a timer: " : "no deadlock: ",
+                        txt ? txt : "");
+    free(txt);
+}

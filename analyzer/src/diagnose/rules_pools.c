@@ -1,0 +1,301 @@
+/* Executors, multiprocessing pools and queues: starved thread pools,
+ * lost pool tasks, queues joined while unread or unfinished, and waits
+ * nothing alive can end. */
+#include "diagnose/rules.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* H21: all workers of a ThreadPoolExecutor wait for futures. */
+void pc_rule_pool(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    (void)py;
+    size_t workers = 0, starving = 0;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        if (!pc_rule_has_frame(&m->threads[i], "concurrent/futures/thread.py", "_worker"))
+            continue;
+        workers++;
+        const struct pc_wait *w = &d->waits[i];
+        /* Waiting for a future: Future.result or concurrent.futures.wait,
+         * both in _base.py, under the pool's _WorkItem.run. */
+        starving += (w->kind == PC_W_FUTURE || w->kind == PC_W_CONDITION || w->kind == PC_W_EVENT) && w->timeout != 1 &&
+                    pc_rule_has_frame(&m->threads[i], "concurrent/futures/thread.py", "run") &&
+                    pc_rule_has_frame(&m->threads[i], "concurrent/futures/_base.py", NULL);
+    }
+    if (!workers || starving != workers)
+        return;
+    char a[160];
+    struct pc_finding *f = pc_rule_add(d, PC_P_THREAD_POOL_STARVATION, PC_CONF_HIGH);
+    pc_rule_summary(f, "all %zu worker%s of a ThreadPoolExecutor run a task that waits for another future of the pool",
+            workers, workers == 1 ? "" : "s");
+    for (size_t i = 0; i < m->nthreads; i++) {
+        if (pc_rule_has_frame(&m->threads[i], "concurrent/futures/thread.py", "_worker") || d->waits[i].kind == PC_W_FUTURE) {
+            pc_rule_with_thread(f, i);
+            pc_rule_describe_wait(f, m, d, i);
+        }
+    }
+    (void)a;
+}
+
+/* The highest worker number (Process._identity's last item) of a Pool. */
+static int64_t pool_top_worker(struct pc_python *py, uint64_t pool, size_t *nworkers)
+{
+    uint64_t workers[256], ids[8];
+    size_t n = 0, ni;
+    int64_t top = 0, v;
+    char ty[64];
+    uint64_t list = pc_py_attr(py, pool, "_pool");
+    *nworkers = 0;
+    if (pc_py_type_name(py, list, ty, sizeof ty) || strcmp(ty, "list") || pc_py_list(py, list, workers, 256, &n))
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        if (pc_py_tuple(py, pc_py_attr(py, workers[k], "_identity"), ids, 8, &ni) == 0 && ni &&
+            pc_py_int(py, ids[ni - 1], &v) == 0 && v > top)
+            top = v;
+    *nworkers = n;
+    return top;
+}
+
+static int is_pool_of_cache(struct pc_python *py, uint64_t obj, void *cache)
+{
+    char ty[64];
+    return pc_py_type_name(py, obj, ty, sizeof ty) == 0 && strcmp(ty, "Pool") == 0 &&
+           pc_py_attr(py, obj, "_cache") == *(uint64_t *)cache;
+}
+
+/* The Pool a result belongs to, when the result does not name it (<= 3.7):
+ * a Pool in some frame whose _cache is the result's. */
+static uint64_t pool_of_result(struct pc_python *py, const struct pc_model *m, uint64_t result)
+{
+    uint64_t cache = pc_py_attr(py, result, "_cache"), pool = 0;
+    for (size_t i = 0; cache && !pool && i < m->nthreads; i++)
+        for (size_t k = 0; !pool && k < m->threads[i].npy; k++)
+            pool = pc_rule_frame_object(py, &m->threads[i].py[k], is_pool_of_cache, &cache);
+    return pool;
+}
+
+/* H06: a thread waits without timeout for a Pool result while the pool has
+ * replaced a worker process: worker numbers beyond the pool's size, with no
+ * maxtasksperchild recycling, mean a worker died, and the task it ran with it. */
+void pc_rule_pool_lost(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    for (size_t i = 0; i < m->nthreads; i++) {
+        const struct pc_thread_model *t = &m->threads[i];
+        const struct pc_wait *w = &d->waits[i];
+        if (w->timeout == 1 || (w->kind != PC_W_EVENT && w->kind != PC_W_CONDITION))
+            continue;
+        uint64_t result = 0, pool = 0;
+        char ty[64], rty[64] = "";
+        for (size_t k = 0; k < t->npy; k++) {
+            if (!pc_diag_ends_with(t->py[k].file, "multiprocessing/pool.py"))
+                continue;
+            uint64_t self = pc_py_frame_local(py, &t->py[k], "self");
+            if (!self || pc_py_type_name(py, self, ty, sizeof ty))
+                continue;
+            if (!result && pc_diag_ends_with(ty, "Result")) {
+                result = self;
+                snprintf(rty, sizeof rty, "%s", ty);
+            }
+            if (!pool && strcmp(ty, "Pool") == 0)
+                pool = self;
+        }
+        if (!result)
+            continue;
+        if (!pool)
+            pool = pc_py_attr(py, result, "_pool");     /* 3.8+ */
+        if (!pool)
+            pool = pool_of_result(py, m, result);
+        int64_t procs = -1, left = -1;
+        size_t nworkers;
+        uint64_t mtpc = pc_py_attr(py, pool, "_maxtasksperchild");
+        if (!pool || pc_py_int(py, pc_py_attr(py, pool, "_processes"), &procs) || procs <= 0 || !mtpc ||
+            pc_py_type_name(py, mtpc, ty, sizeof ty) || strcmp(ty, "NoneType"))
+            continue;
+        int64_t top = pool_top_worker(py, pool, &nworkers);
+        if (top <= procs)
+            continue;
+        pc_py_int(py, pc_py_attr(py, result, "_number_left"), &left);
+        char a[160], at[256];
+        struct pc_finding *f = pc_rule_add(d, PC_P_POOL_TASK_LOST, PC_CONF_MEDIUM);
+        pc_rule_with_thread(f, i);
+        pc_rule_summary(f, "%s waits in %s for a multiprocessing.Pool result that will never come: a worker process of the "
+                   "pool died (the pool of %lld started worker #%lld to replace it), and the task it ran was lost",
+                pc_diag_thread_label(m, i, a, sizeof a), pc_rule_where(m, d, i, at, sizeof at), (long long)procs,
+                (long long)top);
+        if (left >= 0)
+            pc_rule_ev(f, "%s at 0x%llx: _number_left = %lld task%s without a result", rty, (unsigned long long)result,
+               (long long)left, left == 1 ? "" : "s");
+        pc_rule_ev(f, "pool._processes = %lld, _maxtasksperchild = None (no recycling); pool._pool: %zu worker%s numbered "
+              "up to %lld (Process._identity): %lld worker%s replaced",
+           (long long)procs, nworkers, nworkers == 1 ? "" : "s", (long long)top, (long long)(top - procs),
+           top - procs == 1 ? "" : "s");
+        pc_rule_ev(f, "inferred: which task the dead worker ran is not recorded in this process; its exit status is not in the core");
+        pc_rule_describe_wait(f, m, d, i);
+        return;
+    }
+}
+
+struct type_name {
+    char *buf;
+    size_t len;
+};
+
+struct dict_search {
+    pc_obj_pred pred;
+    void *arg;
+    uint64_t found;
+};
+
+/* queue.Queue has no pipe end: _reader tells a multiprocessing queue. */
+static int is_mp_queue(struct pc_python *py, uint64_t obj, void *arg)
+{
+    struct type_name *ty = arg;
+    return pc_py_type_name(py, obj, ty->buf, ty->len) == 0 && pc_diag_ends_with(ty->buf, "Queue") &&
+           pc_py_attr(py, obj, "_reader");
+}
+
+static int dict_search_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+{
+    struct dict_search *s = arg;
+    (void)key;
+    if (value && s->pred(py, value, s->arg)) {
+        s->found = value;
+        return 1;
+    }
+    return 0;
+}
+
+/* A multiprocessing queue the thread can reach: in a frame or in its
+ * module's globals (Process.start() drops the child's _args). */
+static uint64_t mp_queue_of_thread(struct pc_python *py, const struct pc_thread_model *t, char *ty, size_t tylen)
+{
+    struct type_name tn = {ty, tylen};
+    uint64_t seen[8];
+    size_t nseen = 0;
+    for (size_t k = 0; k < t->npy; k++) {
+        uint64_t q = pc_rule_frame_object(py, &t->py[k], is_mp_queue, &tn);
+        if (q)
+            return q;
+        uint64_t g = pc_py_frame_globals(py, &t->py[k]);
+        int dup = !g;
+        for (size_t x = 0; x < nseen && !dup; x++)
+            dup = seen[x] == g;
+        if (dup || nseen == 8)
+            continue;
+        seen[nseen++] = g;
+        struct dict_search srch = {is_mp_queue, &tn, 0};
+        pc_py_dict_each(py, g, dict_search_cb, &srch);
+        if (srch.found)
+            return srch.found;
+    }
+    return 0;
+}
+
+/* H05: a thread joins a child process that was handed a multiprocessing
+ * queue, and no thread of this process reads that queue. */
+void pc_rule_mp_queue_join(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    for (size_t i = 0; i < m->nthreads; i++) {
+        const struct pc_thread_model *t = &m->threads[i];
+        if (d->waits[i].kind != PC_W_CHILD)
+            continue;
+        for (size_t k = 0; k < t->npy; k++) {
+            if (strcmp(t->py[k].name, "join") || !pc_diag_ends_with(t->py[k].file, "multiprocessing/process.py"))
+                continue;
+            uint64_t proc = pc_py_frame_local(py, &t->py[k], "self");
+            uint64_t timeout = pc_py_frame_local(py, &t->py[k], "timeout");
+            char ty[64], qty[64], name[96] = "";
+            if (!proc || (timeout && (pc_py_type_name(py, timeout, ty, sizeof ty) || strcmp(ty, "NoneType"))))
+                break;
+            uint64_t q = mp_queue_of_thread(py, t, qty, sizeof qty);
+            if (!q)
+                break;
+            for (size_t j = 0; j < m->nthreads; j++)
+                if (pc_rule_has_frame(&m->threads[j], "multiprocessing/queues.py", "get"))
+                    return;   /* someone reads: not this deadlock */
+            pc_py_str(py, pc_py_attr(py, proc, "_name"), name, sizeof name);
+            int64_t pid = -1;
+            pc_py_int(py, pc_py_attr(py, pc_py_attr(py, proc, "_popen"), "pid"), &pid);
+            char a[160], at[256];
+            struct pc_finding *f = pc_rule_add(d, PC_P_MP_QUEUE_JOIN_DEADLOCK, PC_CONF_MEDIUM);
+            pc_rule_with_thread(f, i);
+            pc_rule_summary(f, "%s joins child process %lld%s%s%s in %s while a multiprocessing %s it holds is unread: a "
+                       "child that put more than a pipe buffer into it cannot exit until the data is read",
+                    pc_diag_thread_label(m, i, a, sizeof a), (long long)pid, name[0] ? " ('" : "", name,
+                    name[0] ? "')" : "", pc_rule_where(m, d, i, at, sizeof at), qty);
+            pc_rule_ev(f, "%s.join(timeout=None) on the stack; the process waits in wait4 for pid %lld", name[0] ? name : "Process",
+               (long long)(int32_t)t->sys.args[0]);
+            pc_rule_ev(f, "the joining code holds %s at 0x%llx (a multiprocessing queue: it has a pipe end, _reader)", qty,
+               (unsigned long long)q);
+            pc_rule_ev(f, "no thread of this process is in %s.get()", qty);
+            pc_rule_ev(f, "inferred: whether the child filled the pipe is in the child's memory, not in this core");
+            return;
+        }
+    }
+}
+
+void pc_rule_queue_join(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    char a[160];
+    for (size_t i = 0; i < m->nthreads; i++) {
+        const struct pc_wait *w = &d->waits[i];
+        if (w->kind != PC_W_QUEUE_JOIN)
+            continue;
+        int64_t unfinished = -1;
+        pc_py_int(py, pc_py_attr(py, w->obj, "unfinished_tasks"), &unfinished);
+        if (unfinished <= 0)
+            continue;
+        /* Every other thread idle in get() on this queue: nobody will
+         * call task_done(). */
+        size_t busy = 0;
+        for (size_t j = 0; j < m->nthreads; j++)
+            if (j != i && m->threads[j].tstate && !(d->waits[j].kind == PC_W_QUEUE_GET && d->waits[j].obj == w->obj))
+                busy += d->waits[j].kind == PC_W_RUNNING;
+        struct pc_finding *f = pc_rule_add(d, PC_P_QUEUE_JOIN_UNFINISHED, busy ? PC_CONF_MEDIUM : PC_CONF_HIGH);
+        pc_rule_with_thread(f, i);
+        pc_rule_summary(f, "%s waits in Queue.join() while unfinished_tasks = %lld and %s",
+                        pc_diag_thread_label(m, i, a, sizeof a), (long long)unfinished,
+                        busy ? "other threads still run" : "no thread is working on an item");
+        pc_rule_ev(f, "%s.unfinished_tasks = %lld", w->what, (long long)unfinished);
+        pc_rule_describe_wait(f, m, d, i);
+        return;
+    }
+}
+
+/* Waits without timeout that nothing alive can end.  After a hang finding
+ * it names only the threads that finding did not already name. */
+void pc_rule_orphans(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    (void)py;
+    size_t waiting = 0, free_threads = 0, fresh = 0;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        if (!m->threads[i].tstate)
+            continue;
+        if (pc_rule_blocks_forever(&d->waits[i]))
+            waiting++;
+        else
+            free_threads++;
+    }
+    int gone = 0;
+    for (size_t i = 0; i < m->nthreads; i++)
+        if (d->waits[i].lock != SIZE_MAX && d->locks[d->waits[i].lock].holder_gone)
+            gone = 1;
+    for (size_t i = 0; i < m->nthreads; i++) {
+        int k = d->waits[i].kind;
+        fresh += m->threads[i].tstate && k != PC_W_NONE && k != PC_W_RUNNING && !pc_rule_in_hang(d, i);
+    }
+    if (!waiting || (free_threads && !gone) || !fresh)
+        return;
+    struct pc_finding *f = pc_rule_add(d, PC_P_ORPHANED_WAIT, gone ? PC_CONF_HIGH : PC_CONF_MEDIUM);
+    for (size_t i = 0; i < m->nthreads; i++) {
+        int k = d->waits[i].kind;
+        if (!m->threads[i].tstate || k == PC_W_NONE || k == PC_W_RUNNING || pc_rule_in_hang(d, i))
+            continue;
+        pc_rule_with_thread(f, i);
+        pc_rule_describe_wait(f, m, d, i);
+    }
+    pc_rule_summary(f, gone ? "a lock is held by a thread that has exited; %zu thread%s wait for it forever"
+                            : "all %zu Python threads wait without timeout and none is left to wake them",
+                    waiting, waiting == 1 ? "" : "s");
+}
