@@ -160,8 +160,15 @@ static int step(struct pc_python *py, struct code_cache *cc, uint64_t f, struct 
                   : code_line(py, ci, py->version >= 0x030a0000 ? lasti * 2 : lasti);
         return 0;
     }
-    size_t need = (size_t)py->L->if_localsplus;
-    if (need > sizeof raw || pc_read(py->t, f, raw, need))
+    /* The frame header is read whole; every field read from it must lie
+     * inside it (a layout from _Py_DebugOffsets is target data). */
+    const struct pc_py_layout *L = py->L;
+    size_t need = (size_t)L->if_localsplus;
+    if (need > sizeof raw || L->if_code < 0 || (size_t)L->if_code + 8 > need || L->if_previous < 0 ||
+        (size_t)L->if_previous + 8 > need || L->if_instr < 0 || (size_t)L->if_instr + 8 > need ||
+        (py->version >= 0x030c0000 && (L->if_owner < 0 || (size_t)L->if_owner >= need)) ||
+        (L->if_is_entry != PC_NO_FIELD && (L->if_is_entry < 0 || (size_t)L->if_is_entry >= need)) ||
+        pc_read(py->t, f, raw, need))
         return -1;
     memcpy(&code, raw + py->L->if_code, 8);
     memcpy(next, raw + py->L->if_previous, 8);
