@@ -151,6 +151,8 @@ PC_API int pc_analysis_hang_found(const pc_analysis *a);
 enum pc_format { PC_FORMAT_TEXT, PC_FORMAT_JSON, PC_FORMAT_DOT };
 #define PC_RENDER_NATIVE 1u   /* text: show every native frame */
 #define PC_RENDER_COLOR  2u   /* text: ANSI colors */
+#define PC_RENDER_SUMMARY 4u  /* text: the header and the diagnosis only */
+#define PC_RENDER_STACKS 8u   /* text: the header and the threads only */
 
 /* A malloc'd NUL-terminated rendering, or NULL when out of memory. */
 PC_API char *pc_render(const pc_analysis *a, enum pc_format fmt, unsigned flags);

@@ -4,10 +4,10 @@ import gdb
 from . import library as L
 
 
-def _run(fmt, native, source=False):
+def _run(fmt, native, source=False, flags=0):
     from . import target
     try:
-        return target.analyze(fmt, native, source)
+        return target.analyze(fmt, native, source, flags)
     except gdb.GdbError:
         raise
     except RuntimeError as e:
@@ -49,10 +49,8 @@ Usage: py-stacks [--native] [--source]"""
         args = gdb.string_to_argv(arg)
         if any(a not in ("--native", "--source") for a in args):
             raise gdb.GdbError("py-stacks: options are --native and --source")
-        text = _run(L.PC_FORMAT_TEXT, "--native" in args, "--source" in args)
         # The stacks, without the diagnosis that py-deadlock adds.
-        cut = text.find("\nDiagnosis:")
-        gdb.write(text if cut < 0 else text[:cut + 1])
+        gdb.write(_run(L.PC_FORMAT_TEXT, "--native" in args, "--source" in args, L.PC_RENDER_STACKS))
 
 
 def register():

@@ -157,7 +157,7 @@ class GdbTarget(object):
         return 0
 
 
-def analyze(fmt, native=False, source=False):
+def analyze(fmt, native=False, source=False, flags=0):
     """Run the engine on the current inferior; the rendered report.  Native
     source lines are off unless asked for: gdb's own `bt` shows them, and
     reading DWARF a second time would dominate the command's time."""
@@ -172,7 +172,7 @@ def analyze(fmt, native=False, source=False):
         opts = L.AnalyzeOptions(1, 0, 0 if source else 1, None, 0)
         if lib.pc_analyze(handle, ctypes.byref(opts), ctypes.byref(analysis), ctypes.byref(err)):
             raise gdb.GdbError("pycore: " + err.msg.decode(errors="replace"))
-        text = lib.pc_render(analysis, fmt, L.PC_RENDER_NATIVE if native else 0)
+        text = lib.pc_render(analysis, fmt, flags | (L.PC_RENDER_NATIVE if native else 0))
         if not text:
             raise gdb.GdbError("pycore: out of memory")
         try:

@@ -76,6 +76,10 @@ QUALNAMES = {
     "cpu_spin": {"spin", "main", "<module>"},
     "cpu_spin_main": {"crunch", "<module>"},
     "fork_child_rlock": {"Store.update", "main", "<module>"},
+    "fork_logging_stream": {"Logger.warning", "child", "main", "<module>"},
+    "fork_logging_file": {"Logger.error", "child", "main", "<module>"},
+    "fork_print": {"child", "main", "<module>"},
+    "fork_child_sleeps": {"child", "main", "<module>"},
 }
 
 

@@ -21,6 +21,7 @@ static const char usage[] =
     "                       resumed\n"
     "  -f, --format=FMT     text (default), json, or dot (the wait-for graph)\n"
     "  -n, --native         text: show every native frame\n"
+    "      --summary        text: only the header and the diagnosis (no threads)\n"
     "      --sysroot=DIR    find the core's files under DIR (core from another\n"
     "                       machine or a container)\n"
     "      --debug-dir=DIR  also look for the core's files in DIR, by name and by\n"
@@ -94,6 +95,7 @@ int main(int argc, char **argv)
         {"format", required_argument, 0, 'f'},
         {"pid", required_argument, 0, 'p'},
         {"native", no_argument, 0, 'n'},
+        {"summary", no_argument, 0, 'u'},
         {"sysroot", required_argument, 0, 's'},
         {"max-frames", required_argument, 0, 'm'},
         {"no-source", no_argument, 0, 'S'},
@@ -126,6 +128,7 @@ int main(int argc, char **argv)
                 return die(PC_E_USAGE, "--format takes text, json or dot");
             break;
         case 'n': flags |= PC_RENDER_NATIVE; break;
+        case 'u': flags |= PC_RENDER_SUMMARY; break;
         case 'S': aopts.no_source = 1; break;
         case 'R': aopts.scan_runtime = 1; break;
         case 'D':

@@ -22,18 +22,72 @@ static int forked(struct pc_python *py, const struct pc_thread_model *t, char *w
     return 0;
 }
 
+/* FUTEX_PRIVATE_FLAG: only threads of this process can wake the waiter. */
+#define FUTEX_PRIVATE 128
+
+/* What a C-level lock below the innermost Python frame belongs to, as far
+ * as the stacks tell: an io buffer (its functions on the native stack),
+ * and the Python object the innermost frame works on. */
+static void c_lock_owner(struct pc_python *py, const struct pc_thread_model *t, struct pc_finding *f, char *what,
+                         size_t n)
+{
+    snprintf(what, n, "a C-level lock");
+    for (size_t k = 0; k < t->nnat; k++) {
+        const char *fn = t->nat[k].function;
+        if (fn && (strstr(fn, "buffered") || strstr(fn, "Buffered"))) {
+            snprintf(what, n, "the C-level lock of an io buffer (BufferedWriter/Reader)");
+            pc_rule_ev(f, "native frame %s: the lock is an io buffer's, taken around every write and flush", fn);
+            break;
+        }
+    }
+    if (!t->npy)
+        return;
+    char ty[64], sty[64];
+    uint64_t self = pc_py_frame_local(py, &t->py[0], "self");
+    if (self && pc_py_type_name(py, self, ty, sizeof ty) == 0) {
+        uint64_t stream = pc_py_attr(py, self, "stream");
+        if (stream && pc_py_type_name(py, stream, sty, sizeof sty) == 0)
+            pc_rule_ev(f, "the innermost Python frame, %s, works on a %s whose stream is a %s: the C call under it "
+                          "waits for that stream's buffer", t->py[0].qualname, ty, sty);
+        else
+            pc_rule_ev(f, "the innermost Python frame, %s, works on a %s; the wait is in C code it calls",
+                       t->py[0].qualname, ty);
+    } else
+        pc_rule_ev(f, "the innermost Python frame is %s; the wait is in C code it calls (print, a file's write or "
+                      "flush, a C extension)", t->py[0].qualname);
+}
+
 void pc_rule_fork(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
 {
     char why[200];
     if (m->nthreads != 1 || !forked(py, &m->threads[0], why, sizeof why))
         return;
+    const struct pc_thread_model *t = &m->threads[0];
     const struct pc_wait *w = &d->waits[0];
+    char a[160], at[256];
+    if (w->kind == PC_W_FUTEX && t->sys.cls == PC_SYS_FUTEX && (t->sys.args[1] & FUTEX_PRIVATE) &&
+        t->sys.args[3] == 0) {
+        /* No Python lock: a C lock (an io buffer's, a C mutex) inherited
+         * locked.  A private futex without a timeout in a process of one
+         * thread can never be woken. */
+        struct pc_finding *f = pc_rule_add(d, PC_P_FORK_CHILD_DEADLOCK, PC_CONF_MEDIUM);
+        pc_rule_with_thread(f, 0);
+        char what[96];
+        pc_rule_ev(f, "1 thread in the core; it waits on futex 0x%llx, process-private (op 0x%llx) and without a "
+                      "timeout: no thread of this process exists that could wake it",
+                   (unsigned long long)t->sys.args[0], (unsigned long long)t->sys.args[1]);
+        c_lock_owner(py, t, f, what, sizeof what);
+        pc_rule_summary(f, "the only thread, %s, waits in %s for %s that no thread of this process holds: a lock "
+                           "held by another thread of the parent when this process was forked",
+                        pc_diag_thread_label(m, 0, a, sizeof a), pc_rule_where(m, d, 0, at, sizeof at), what);
+        pc_rule_ev(f, "%s", why);
+        return;
+    }
     if (w->kind != PC_W_LOCK || w->lock == SIZE_MAX || w->timeout == 1)
         return;
     const struct pc_lockref *r = &d->locks[w->lock];
     if (r->holder == 0 || r->l.locked == 0)
         return;
-    char a[160], at[256];
     struct pc_finding *f = pc_rule_add(d, PC_P_FORK_CHILD_DEADLOCK, r->holder_gone ? PC_CONF_HIGH : PC_CONF_MEDIUM);
     pc_rule_with_thread(f, 0);
     pc_rule_summary(f, "the only thread, %s, waits in %s for %s, which no thread of this process holds: a lock held "

@@ -4,6 +4,7 @@
 #include "report/report.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct style {
@@ -65,22 +66,9 @@ static void native_line(pc_buf *b, const struct pc_native_frame *f, size_t idx, 
     pc_buf_puts(b, "\n");
 }
 
-static void thread(const struct pc_analysis *a, const struct pc_thread_model *t, pc_buf *b, unsigned flags,
-                   const struct style *s)
+static void thread_body(const struct pc_analysis *a, const struct pc_thread_model *t, pc_buf *b, unsigned flags,
+                        const struct style *s)
 {
-    pc_buf_printf(b, "\n%sThread %d%s", s->bold, t->tid, s->off);
-    if (t->name[0])
-        pc_buf_printf(b, " \"%s\"", t->name);
-    pc_buf_printf(b, " (%s", t->main ? "main" : t->daemon == 1 ? "daemon" : t->daemon == 0 ? "non-daemon"
-                                   : t->tstate ? "Python thread" : "no Python thread");
-    if (t->tstate || t->ident)
-        pc_buf_printf(b, ", ident 0x%llx", (unsigned long long)t->ident);
-    if (t->tstate)
-        pc_buf_printf(b, ", GIL %s", pc_gil_name(t->gil));
-    pc_buf_puts(b, ")");
-    if (t->sys.name)
-        pc_buf_printf(b, " in %s()", t->sys.name);
-    pc_buf_puts(b, "\n");
     for (size_t i = 0; i < t->nnotes; i++)
         pc_buf_printf(b, "    %snote:%s %s\n", s->warn, s->off, t->notes[i]);
     int all = flags & PC_RENDER_NATIVE;
@@ -108,6 +96,91 @@ static void thread(const struct pc_analysis *a, const struct pc_thread_model *t,
         for (size_t k = 0; k < t->npy; k++)
             py_line(b, &t->py[k], s);
     }
+}
+
+static void thread_head(const struct pc_thread_model *t, pc_buf *b, const struct style *s)
+{
+    pc_buf_printf(b, "\n%sThread %d%s", s->bold, t->tid, s->off);
+    if (t->name[0])
+        pc_buf_printf(b, " \"%s\"", t->name);
+    pc_buf_puts(b, " (");
+    if (t->main)
+        pc_buf_puts(b, "main");
+    else
+        pc_buf_puts(b, t->daemon == 1 ? "daemon" : t->daemon == 0 ? "non-daemon" : t->tstate ? "Python thread"
+                                                                                      : "no Python thread");
+    if (t->tstate || t->ident)
+        pc_buf_printf(b, ", ident 0x%llx", (unsigned long long)t->ident);
+    if (t->tstate)
+        pc_buf_printf(b, ", GIL %s", pc_gil_name(t->gil));
+    pc_buf_puts(b, ")");
+    if (t->sys.name)
+        pc_buf_printf(b, " in %s()", t->sys.name);
+    pc_buf_puts(b, "\n");
+}
+
+/* Is thread i named by a finding?  Those are always shown one by one. */
+static int in_finding(const struct pc_diag *d, size_t i)
+{
+    for (size_t k = 0; k < d->nfindings; k++)
+        for (size_t j = 0; j < d->findings[k].nthreads; j++)
+            if (d->findings[k].threads[j] == i)
+                return 1;
+    return 0;
+}
+
+/* Every thread, in order; threads no finding names whose kind and stack
+ * are the same as an earlier one's (idle pool workers) are folded into
+ * that one's entry: "and 37 more threads with this stack: ...". */
+static void threads(const struct pc_analysis *a, pc_buf *b, unsigned flags, const struct style *s)
+{
+    size_t n = a->model.nthreads;
+    char **key = calloc(n ? n : 1, sizeof *key);
+    size_t *same = calloc(n ? n : 1, sizeof *same);   /* index of the first alike thread, or itself */
+    for (size_t i = 0; key && same && i < n; i++) {
+        const struct pc_thread_model *t = &a->model.threads[i];
+        /* Alike: the same kind of thread, GIL state, system call and stack. */
+        pc_buf k = {0};
+        pc_buf_printf(&k, "%d %d %d %d %s\n", t->main, t->daemon, !!t->tstate, t->gil, t->sys.name ? t->sys.name : "");
+        thread_body(a, t, &k, flags, s);
+        key[i] = pc_buf_take(&k);
+        same[i] = i;
+        if (!key[i] || in_finding(&a->diag, i))
+            continue;
+        for (size_t j = 0; j < i; j++)
+            if (same[j] == j && key[j] && !in_finding(&a->diag, j) && strcmp(key[i], key[j]) == 0) {
+                same[i] = j;
+                break;
+            }
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct pc_thread_model *t = &a->model.threads[i];
+        if (same && same[i] != i)
+            continue;
+        thread_head(t, b, s);
+        size_t more = 0;
+        for (size_t j = i + 1; same && j < n; j++)
+            more += same[j] == i;
+        if (more) {
+            pc_buf_printf(b, "    %sand %zu more thread%s with this stack:%s", s->dim, more, more == 1 ? "" : "s",
+                          s->off);
+            for (size_t j = i + 1; j < n; j++)
+                if (same[j] == i) {
+                    const struct pc_thread_model *o = &a->model.threads[j];
+                    pc_buf_printf(b, " %d", o->tid);
+                    if (o->name[0])
+                        pc_buf_printf(b, " \"%s\"", o->name);
+                    if (--more)
+                        pc_buf_puts(b, ",");
+                }
+            pc_buf_puts(b, "\n");
+        }
+        thread_body(a, t, b, flags, s);
+    }
+    for (size_t i = 0; key && i < n; i++)
+        free(key[i]);
+    free(key);
+    free(same);
 }
 
 static void exited_thread(const struct pc_thread_model *t, pc_buf *b, const struct style *s)
@@ -163,13 +236,17 @@ static void diagnosis(const struct pc_analysis *a, pc_buf *b, const struct style
     }
 }
 
+/* Summary first: the header, the diagnosis (what a reader came for), then
+ * the threads it cites. */
 void pc_render_text(const struct pc_analysis *a, pc_buf *b, unsigned flags)
 {
     const struct style *s = (flags & PC_RENDER_COLOR) ? &ansi : &plain;
     header(a, b, s);
-    for (size_t i = 0; i < a->model.nthreads; i++)
-        thread(a, &a->model.threads[i], b, flags, s);
+    if (!(flags & PC_RENDER_STACKS))
+        diagnosis(a, b, s);
+    if (flags & PC_RENDER_SUMMARY)
+        return;
+    threads(a, b, flags, s);
     for (size_t i = 0; i < a->model.nexited; i++)
         exited_thread(&a->model.exited[i], b, s);
-    diagnosis(a, b, s);
 }
