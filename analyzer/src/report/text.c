@@ -139,10 +139,18 @@ static void threads(const struct pc_analysis *a, pc_buf *b, unsigned flags, cons
     size_t *same = calloc(n ? n : 1, sizeof *same);   /* index of the first alike thread, or itself */
     for (size_t i = 0; key && same && i < n; i++) {
         const struct pc_thread_model *t = &a->model.threads[i];
-        /* Alike: the same kind of thread, GIL state, system call and stack. */
+        /* Alike: the same kind of thread, GIL state, system call, notes,
+         * Python frames (file and line too) and native functions; return
+         * offsets may differ (two call sites of one wait). */
         pc_buf k = {0};
         pc_buf_printf(&k, "%d %d %d %d %s\n", t->main, t->daemon, !!t->tstate, t->gil, t->sys.name ? t->sys.name : "");
-        thread_body(a, t, &k, flags, s);
+        for (size_t x = 0; x < t->nnotes; x++)
+            pc_buf_printf(&k, "%s\n", t->notes[x]);
+        for (size_t x = 0; x < t->nnat; x++)
+            pc_buf_printf(&k, "%s %s\n", t->nat[x].function ? t->nat[x].function : "?",
+                          t->nat[x].module ? t->nat[x].module->name : "?");
+        for (size_t x = 0; x < t->npy; x++)
+            pc_buf_printf(&k, "%s %s %d\n", t->py[x].qualname, t->py[x].file, t->py[x].line);
         key[i] = pc_buf_take(&k);
         same[i] = i;
         if (!key[i] || in_finding(&a->diag, i))
@@ -162,8 +170,8 @@ static void threads(const struct pc_analysis *a, pc_buf *b, unsigned flags, cons
         for (size_t j = i + 1; same && j < n; j++)
             more += same[j] == i;
         if (more) {
-            pc_buf_printf(b, "    %sand %zu more thread%s with this stack:%s", s->dim, more, more == 1 ? "" : "s",
-                          s->off);
+            pc_buf_printf(b, "    %sand %zu more thread%s in the same functions:%s", s->dim, more,
+                          more == 1 ? "" : "s", s->off);
             for (size_t j = i + 1; j < n; j++)
                 if (same[j] == i) {
                     const struct pc_thread_model *o = &a->model.threads[j];
