@@ -313,6 +313,96 @@ static int timeout_of(struct pc_python *py, const struct pc_py_frame *f)
     return strcmp(ty, "NoneType") == 0 ? 0 : 1;
 }
 
+/* A name for an object a thread waits on, as locks get theirs: a variable
+ * of one of its frames from the first user frame out ("ready"), an
+ * attribute of such a frame's self ("self.done"), or a global of their
+ * modules ("jobs").  "" when nothing names it. */
+struct name_search {
+    uint64_t obj;
+    char *out;
+    size_t n;
+    const char *prefix;
+    size_t seen;
+};
+
+static int name_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+{
+    struct name_search *s = arg;
+    if (++s->seen > MAX_GLOBALS)
+        return 1;
+    if (value != s->obj)
+        return 0;
+    char key_s[96];
+    if (pc_py_str(py, key, key_s, sizeof key_s))
+        return 0;
+    snprintf(s->out, s->n, "%s%s", s->prefix, key_s);
+    return 1;
+}
+
+static void name_of(struct pc_python *py, const struct pc_thread_model *t, size_t from, uint64_t obj, char *out,
+                    size_t n)
+{
+    out[0] = 0;
+    uint64_t *slots = malloc(MAX_SLOTS * sizeof *slots);
+    for (size_t k = from; slots && k < t->npy && k < from + 8 && !out[0]; k++) {
+        const struct pc_py_frame *f = &t->py[k];
+        uint64_t names_t, names[MAX_SLOTS];
+        size_t nn = 0, ns = pc_py_frame_slots(py, f, slots, MAX_SLOTS, NULL);
+        if (py->L->co_varnames != PC_NO_FIELD &&
+            pc_read_ptr(py->t, f->code + (uint64_t)py->L->co_varnames, &names_t) == 0)
+            pc_py_tuple(py, names_t, names, MAX_SLOTS, &nn);
+        for (size_t x = 0; x < ns && x < nn && !out[0]; x++)
+            if (pc_py_uncell(py, slots[x]) == obj && pc_py_str(py, names[x], out, n))
+                out[0] = 0;
+        uint64_t self = pc_py_frame_local(py, f, "self");
+        if (!out[0] && self && self != obj) {
+            struct name_search srch = {obj, out, n, "self.", 0};
+            pc_py_attr_each(py, self, name_cb, &srch);
+        }
+        if (!out[0]) {
+            struct name_search srch = {obj, out, n, "", 0};
+            pc_py_dict_each(py, pc_py_frame_globals(py, f), name_cb, &srch);
+        }
+    }
+    free(slots);
+}
+
+/* "Event 'ready' at 0x..": what a thread waits on, named when a variable
+ * names it (searched from the first frame outside the library). */
+static void describe_object(struct pc_python *py, const struct pc_thread_model *t, const char *kind, uint64_t obj,
+                            struct pc_wait *w)
+{
+    char name[96] = "";
+    size_t from = 0;
+    while (from < t->npy && from < LIB_DEPTH && is_library(t->py[from].file))
+        from++;
+    name_of(py, t, from, obj, name, sizeof name);
+    snprintf(w->what, sizeof w->what, "%s%s%s%s at 0x%llx", kind, name[0] ? " '" : "", name, name[0] ? "'" : "",
+             (unsigned long long)obj);
+}
+
+/* A Future of a ThreadPoolExecutor is run by the worker whose
+ * _WorkItem.run frame holds it; none running it: still queued. */
+static void future_runner(struct pc_python *py, struct pc_model *m, size_t ti, uint64_t future, struct pc_wait *w)
+{
+    char who[160];
+    for (size_t j = 0; j < m->nthreads; j++) {
+        const struct pc_thread_model *o = &m->threads[j];
+        for (size_t k = 0; j != ti && k < o->npy; k++) {
+            if (strcmp(o->py[k].name, "run") || !strstr(o->py[k].file, "concurrent/futures/thread.py"))
+                continue;
+            uint64_t item = pc_py_frame_local(py, &o->py[k], "self");
+            if (item && pc_py_attr(py, item, "future") == future) {
+                snprintf(w->evidence, sizeof w->evidence, "its work item is being run by %s (_WorkItem.run holds it)",
+                         pc_diag_thread_label(m, j, who, sizeof who));
+                return;
+            }
+        }
+    }
+    snprintf(w->evidence, sizeof w->evidence,
+             "no thread's _WorkItem.run holds it: still queued in its executor, or run by another process");
+}
+
 static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, struct pc_wait *w)
 {
     struct pc_thread_model *t = &m->threads[ti];
@@ -353,12 +443,12 @@ static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, s
                 w->kind = PC_W_EVENT;
                 w->obj = self;
                 w->timeout = timeout_of(py, f);
-                snprintf(w->what, sizeof w->what, "Event at 0x%llx", (unsigned long long)self);
+                describe_object(py, t, "Event", self, w);
             } else if (strcmp(n, "wait") == 0 && strstr(ty, "Condition") && w->kind == PC_W_NONE) {
                 w->kind = PC_W_CONDITION;
                 w->obj = self;
                 w->timeout = timeout_of(py, f);
-                snprintf(w->what, sizeof w->what, "Condition at 0x%llx", (unsigned long long)self);
+                describe_object(py, t, "Condition", self, w);
             }
         } else if ((pc_diag_ends_with(f->file, "/queue.py") || pc_diag_ends_with(f->file, "/Queue.py")) &&
                    (strstr(ty, "Queue") || strcmp(ty, "instance") == 0)) {
@@ -369,7 +459,7 @@ static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, s
                 w->kind = kind;
                 w->obj = self;
                 w->timeout = kind == PC_W_QUEUE_JOIN ? 0 : timeout_of(py, f);
-                snprintf(w->what, sizeof w->what, "%s at 0x%llx", ty, (unsigned long long)self);
+                describe_object(py, t, ty, self, w);
             }
         } else if (strstr(f->file, "importlib") && strcmp(n, "acquire") == 0 && strcmp(ty, "_ModuleLock") == 0) {
             char mod[128] = "?";
@@ -394,7 +484,8 @@ static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, s
             w->kind = PC_W_FUTURE;
             w->obj = self;
             w->timeout = timeout_of(py, f);
-            snprintf(w->what, sizeof w->what, "Future at 0x%llx", (unsigned long long)self);
+            describe_object(py, t, "Future", self, w);
+            future_runner(py, m, ti, self, w);
         }
     }
 }
