@@ -1,7 +1,5 @@
-/* The pattern registry (patterns.def) and the rules in precedence order:
- * the first finding is the diagnosis, the others are printed as "Also".
- * A rule's row says when it is moot; the order of the rows, and nothing
- * else, is the precedence (docs/patterns.md, "Precedence"). */
+/* The pattern registry (patterns.def) and the rule table (rules.def): the
+ * first finding is the diagnosis, the others are printed as "Also". */
 #include "diagnose/rules.h"
 
 #include <string.h>
@@ -51,28 +49,9 @@ static const struct rule {
     uint64_t unless;    /* moot once a finding of one of these patterns exists */
     int only_alone;     /* tried only when no rule above found anything */
 } rules[] = {
-    {"cycle", pc_rule_cycle, 0, 0},
-    {"import_wait", pc_rule_import_wait, CYCLE_PATTERNS, 0},
-    {"teardown", pc_rule_teardown, 0, 0},
-    {"shutdown", pc_rule_shutdown, 0, 0},
-    {"gil", pc_rule_gil, BIT(PC_P_GIL_HELD_BLOCKING), 0},
-    {"signal", pc_rule_signal, 0, 0},
-    {"fork", pc_rule_fork, 0, 0},
-    {"pool", pc_rule_pool, 0, 0},
-    {"pool_lost", pc_rule_pool_lost, 0, 0},
-    {"mp_queue_join", pc_rule_mp_queue_join, 0, 0},
-    {"asyncio", pc_rule_asyncio, 0, 0},
-    {"asyncio_idle", pc_rule_asyncio_idle, 0, 0},
-    {"atexit", pc_rule_atexit, 0, 0},
-    {"subprocess", pc_rule_subprocess, 0, 0},
-    {"output", pc_rule_output, 0, 0},
-    {"queue_join", pc_rule_queue_join, 0, 0},
-    {"orphans", pc_rule_orphans, BIT(PC_P_QUEUE_JOIN_UNFINISHED), 0},
-    /* A pending Python signal handler alone: any specific finding explains
-     * the hang better. */
-    {"signal_flag", pc_rule_signal_flag, 0, 1},
-    {"busy", pc_rule_busy, 0, 0},
-    {"io_wait", pc_rule_io_wait, 0, 0},
+#define RULE(name, unless, only_alone) {#name, pc_rule_##name, unless, only_alone},
+#include "diagnose/rules.def"
+#undef RULE
 };
 
 void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *d)

@@ -1,6 +1,6 @@
 /* The diagnosis rules (rules_*.c) and what they share (rule_util.c).
  * Every rule has one signature and adds findings for the patterns of
- * patterns.def; rules.c lists them in precedence order, with what makes a
+ * patterns.def; rules.def lists them in precedence order, with what makes a
  * rule moot.  Adding a pattern: docs/architecture.md, "Adding a pattern". */
 #ifndef PYCORE_RULES_H
 #define PYCORE_RULES_H
@@ -9,13 +9,9 @@
 
 typedef void (*pc_rule_fn)(struct pc_python *py, struct pc_model *m, struct pc_diag *d);
 
-#define PC_RULES(X) \
-    X(cycle) X(import_wait) X(teardown) X(shutdown) X(gil) X(signal) X(fork) X(pool) X(pool_lost) \
-    X(mp_queue_join) X(asyncio) X(asyncio_idle) X(atexit) X(subprocess) X(output) X(queue_join) \
-    X(orphans) X(signal_flag) X(busy) X(io_wait)
-#define PC_RULE_DECL(name) void pc_rule_##name(struct pc_python *py, struct pc_model *m, struct pc_diag *d);
-PC_RULES(PC_RULE_DECL)
-#undef PC_RULE_DECL
+#define RULE(name, unless, only_alone) void pc_rule_##name(struct pc_python *py, struct pc_model *m, struct pc_diag *d);
+#include "diagnose/rules.def"
+#undef RULE
 
 /* The wait-for graph (graph.c): edges, then the first cycle. */
 void pc_diag_graph_build(struct pc_model *m, struct pc_diag *d);
