@@ -1,0 +1,422 @@
+/* Every rule of rules.def on hand-built models: the threads, their waits
+ * and system calls as waits.c would leave them, and a target whose every
+ * read fails (rules that need objects then find none).  Checks the
+ * diagnosis, its precedence, the healthy look-alike of each shape, and
+ * that "Also" findings never restate the diagnosis. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "diagnose/diagnose.h"
+
+#define MAXT 4
+#define MAXF 4
+
+struct fx {
+    pc_target *t;
+    struct pc_python py;
+    struct pc_py_layout L;
+    struct pc_thread_model th[MAXT];
+    struct pc_py_frame frames[MAXT][MAXF];
+    struct pc_model m;
+    struct pc_diag d;
+};
+
+static int no_read(void *ctx, uint64_t a, void *b, size_t n)
+{
+    (void)ctx, (void)a, (void)b, (void)n;
+    return PC_E_MEMORY;
+}
+static int no_process(void *ctx, pc_process_desc *p)
+{
+    (void)ctx;
+    memset(p, 0, sizeof *p);
+    return PC_OK;
+}
+static size_t zero(void *ctx) { (void)ctx; return 0; }
+static int no_thread(void *ctx, size_t i, pc_thread_desc *t) { (void)ctx, (void)i, (void)t; return PC_E_USAGE; }
+static int no_mapping(void *ctx, size_t i, pc_mapping_desc *m) { (void)ctx, (void)i, (void)m; return PC_E_USAGE; }
+static const pc_target_ops unreadable = {PC_TARGET_OPS_VERSION, no_read, no_process, zero, no_thread, zero,
+                                         no_mapping, NULL, NULL, NULL};
+
+/* n Python threads, thread 0 the main one; every wait starts as "none". */
+static void setup(struct fx *f, size_t n)
+{
+    memset(f, 0, sizeof *f);
+    pc_error err;
+    assert_int_equal(pc_target_wrap(&unreadable, NULL, &f->t, &err), PC_OK);
+    f->py.t = f->t;
+    f->py.version = 0x030b0000;
+    memset(&f->L, 0xff, sizeof f->L);       /* every field PC_NO_FIELD */
+    f->py.L = &f->L;
+    for (size_t i = 0; i < n; i++) {
+        struct pc_thread_model *t = &f->th[i];
+        t->tid = 100 + (int)i;
+        t->tstate = 0x1000 + 0x100 * i;
+        t->main = i == 0;
+        t->daemon = i == 0 ? -1 : 0;
+        snprintf(t->name, sizeof t->name, i ? "worker-%zu" : "MainThread", i);
+        t->py = f->frames[i];
+        t->sys.cls = PC_SYS_FUTEX;
+    }
+    f->m.threads = f->th;
+    f->m.nthreads = n;
+    f->d.waits = calloc(n, sizeof *f->d.waits);
+    f->d.locks = calloc(PC_MAX_LOCKS, sizeof *f->d.locks);
+    f->d.edges = calloc(PC_MAX_EDGES, sizeof *f->d.edges);
+    f->d.findings = calloc(PC_MAX_FINDINGS, sizeof *f->d.findings);
+    assert_non_null(f->d.findings);
+    for (size_t i = 0; i < n; i++)
+        f->d.waits[i] = (struct pc_wait){.kind = PC_W_NONE, .lock = SIZE_MAX, .target = SIZE_MAX, .timeout = -1};
+}
+
+static void frame(struct fx *f, size_t ti, const char *name, const char *file)
+{
+    struct pc_thread_model *t = &f->th[ti];
+    struct pc_py_frame *p = &f->frames[ti][t->npy++];
+    snprintf(p->name, sizeof p->name, "%s", name);
+    snprintf(p->qualname, sizeof p->qualname, "%s", name);
+    snprintf(p->file, sizeof p->file, "%s", file);
+    p->line = 10;
+}
+
+static void waits(struct fx *f, size_t ti, int kind, size_t target, int timeout)
+{
+    struct pc_wait *w = &f->d.waits[ti];
+    w->kind = kind;
+    w->target = target;
+    w->timeout = timeout;
+    snprintf(w->what, sizeof w->what, "%s", pc_wait_name(kind));
+}
+
+/* Thread ti waits for a Lock held by `holder` (confidence conf). */
+static void lock_wait(struct fx *f, size_t ti, size_t holder, int conf)
+{
+    size_t li = f->d.nlocks++;
+    f->d.locks[li].holder = holder;
+    f->d.locks[li].holder_conf = conf;
+    f->d.locks[li].l.locked = 1;
+    snprintf(f->d.locks[li].name, sizeof f->d.locks[li].name, "guard");
+    waits(f, ti, PC_W_LOCK, holder, 0);
+    f->d.waits[ti].lock = li;
+}
+
+static const char *diagnose(struct fx *f)
+{
+    pc_diag_patterns(&f->py, &f->m, &f->d);
+    return pc_pattern_id(f->d.nfindings ? f->d.findings[0].pattern : PC_P_NONE);
+}
+
+static int found(const struct fx *f, int pattern)
+{
+    for (size_t k = 0; k < f->d.nfindings; k++)
+        if (f->d.findings[k].pattern == pattern)
+            return 1;
+    return 0;
+}
+
+static void teardown(struct fx *f)
+{
+    pc_diag_free(&f->d);
+    pc_target_close(f->t);
+}
+
+static void test_registry(void **state)
+{
+    (void)state;
+    assert_string_equal(pc_pattern_id(PC_P_NONE), "none");
+    assert_false(pc_pattern_hang(PC_P_NONE));
+    for (int p = PC_P_NONE + 1; p < PC_P_COUNT; p++) {
+        assert_int_equal(pc_pattern_from_id(pc_pattern_id(p)), p);
+        assert_non_null(pc_pattern_advice(p));
+    }
+    assert_false(pc_pattern_hang(PC_P_IO_WAIT));
+    assert_false(pc_pattern_hang(PC_P_CPU_BUSY));
+    assert_true(pc_pattern_hang(PC_P_LOCK_ORDER_DEADLOCK));
+    assert_int_equal(pc_pattern_from_id("no-such-pattern"), PC_P_NONE);
+}
+
+/* A join and a lock in a cycle: the diagnosis takes the weakest edge's
+ * confidence, and no "Also: orphaned-wait" restates the same threads. */
+static void test_cycle(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 2);
+    waits(&f, 0, PC_W_JOIN, 1, 0);
+    lock_wait(&f, 1, 0, PC_CONF_LOW);
+    assert_string_equal(diagnose(&f), "lock-order-deadlock");
+    assert_int_equal(f.d.findings[0].conf, PC_CONF_LOW);
+    assert_false(found(&f, PC_P_ORPHANED_WAIT));
+    teardown(&f);
+
+    setup(&f, 1);
+    lock_wait(&f, 0, 0, PC_CONF_HIGH);
+    assert_string_equal(diagnose(&f), "self-deadlock");
+    teardown(&f);
+
+    setup(&f, 2);
+    waits(&f, 0, PC_W_MODULE_LOCK, 1, 0);
+    waits(&f, 1, PC_W_MODULE_LOCK, 0, 0);
+    assert_string_equal(diagnose(&f), "import-lock-deadlock");
+    teardown(&f);
+
+    /* The GIL against a C mutex: the GIL holder waits for the waiter. */
+    setup(&f, 2);
+    f.th[0].gil = PC_GIL_WAITING;
+    waits(&f, 0, PC_W_GIL, 1, -1);
+    f.th[1].gil = PC_GIL_HELD;
+    waits(&f, 1, PC_W_FUTEX, 0, -1);
+    assert_string_equal(diagnose(&f), "gil-held-blocking");
+    teardown(&f);
+
+    /* A timed wait adds no edge: no cycle. */
+    setup(&f, 2);
+    waits(&f, 0, PC_W_JOIN, 1, 1);
+    lock_wait(&f, 1, 0, PC_CONF_HIGH);
+    assert_string_not_equal(diagnose(&f), "lock-order-deadlock");
+    teardown(&f);
+}
+
+static void test_import_wait(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 2);
+    waits(&f, 0, PC_W_MODULE_LOCK, 1, 0);
+    waits(&f, 1, PC_W_EVENT, SIZE_MAX, 0);
+    assert_string_equal(diagnose(&f), "import-lock-deadlock");
+    assert_int_equal(f.d.findings[0].conf, PC_CONF_MEDIUM);
+    teardown(&f);
+    setup(&f, 2);                               /* the importer waits with a timeout: it goes on */
+    waits(&f, 0, PC_W_MODULE_LOCK, 1, 0);
+    waits(&f, 1, PC_W_EVENT, SIZE_MAX, 1);
+    assert_string_not_equal(diagnose(&f), "import-lock-deadlock");
+    teardown(&f);
+}
+
+static void test_teardown_and_shutdown(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 1);
+    f.m.finalizing = 1;
+    f.m.finalizing_tstate = f.th[0].tstate;
+    frame(&f, 0, "__del__", "/app/res.py");
+    waits(&f, 0, PC_W_EVENT, SIZE_MAX, 0);
+    assert_string_equal(diagnose(&f), "finalizer-teardown-wait");
+    teardown(&f);
+    setup(&f, 1);                               /* not finalizing: no teardown */
+    frame(&f, 0, "__del__", "/app/res.py");
+    waits(&f, 0, PC_W_EVENT, SIZE_MAX, 0);
+    assert_string_not_equal(diagnose(&f), "finalizer-teardown-wait");
+    teardown(&f);
+
+    setup(&f, 2);
+    waits(&f, 0, PC_W_SHUTDOWN, SIZE_MAX, 0);
+    waits(&f, 1, PC_W_EVENT, SIZE_MAX, 0);
+    assert_string_equal(diagnose(&f), "shutdown-join");
+    teardown(&f);
+}
+
+static void test_gil(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 2);
+    f.th[0].gil = PC_GIL_HELD;
+    f.th[0].sys = (struct pc_syscall){.name = "read", .cls = PC_SYS_IO, .flags = PC_SYS_FD0};
+    waits(&f, 0, PC_W_IO, SIZE_MAX, -1);
+    f.th[1].gil = PC_GIL_WAITING;
+    waits(&f, 1, PC_W_GIL, 0, -1);
+    assert_string_equal(diagnose(&f), "gil-held-blocking");
+    teardown(&f);
+    setup(&f, 2);                               /* the holder runs: busy, not blocked */
+    f.th[0].gil = PC_GIL_HELD;
+    f.th[0].sys.cls = PC_SYS_RUNNING;
+    waits(&f, 0, PC_W_RUNNING, SIZE_MAX, -1);
+    frame(&f, 0, "spin", "/app/x.py");
+    f.th[1].gil = PC_GIL_WAITING;
+    waits(&f, 1, PC_W_GIL, 0, -1);
+    assert_string_not_equal(diagnose(&f), "gil-held-blocking");
+    teardown(&f);
+}
+
+/* The only thread waits on a process-private futex with no timeout, and
+ * multiprocessing's fork start method is on its stack. */
+static void test_fork(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 1);
+    frame(&f, 0, "flush", "/usr/lib/python3.11/logging/__init__.py");
+    frame(&f, 0, "_launch", "/usr/lib/python3.11/multiprocessing/popen_fork.py");
+    f.th[0].sys = (struct pc_syscall){.name = "futex", .cls = PC_SYS_FUTEX, .args = {0x5000, 0x189, 0, 0}};
+    waits(&f, 0, PC_W_FUTEX, SIZE_MAX, -1);
+    assert_string_equal(diagnose(&f), "fork-child-deadlock");
+    teardown(&f);
+    setup(&f, 1);                               /* a shared futex (SemLock): another process may post it */
+    frame(&f, 0, "_launch", "/usr/lib/python3.11/multiprocessing/popen_fork.py");
+    f.th[0].sys = (struct pc_syscall){.name = "futex", .cls = PC_SYS_FUTEX, .args = {0x5000, 0x9, 0, 0}};
+    waits(&f, 0, PC_W_FUTEX, SIZE_MAX, -1);
+    assert_string_not_equal(diagnose(&f), "fork-child-deadlock");
+    teardown(&f);
+    setup(&f, 1);                               /* a timeout: it wakes up */
+    frame(&f, 0, "_launch", "/usr/lib/python3.11/multiprocessing/popen_fork.py");
+    f.th[0].sys = (struct pc_syscall){.name = "futex", .cls = PC_SYS_FUTEX, .args = {0x5000, 0x189, 0, 0x7ff0}};
+    waits(&f, 0, PC_W_FUTEX, SIZE_MAX, -1);
+    assert_string_not_equal(diagnose(&f), "fork-child-deadlock");
+    teardown(&f);
+}
+
+static void pool_worker(struct fx *f, size_t ti, int kind)
+{
+    frame(f, ti, "result", "/usr/lib/python3.11/concurrent/futures/_base.py");
+    frame(f, ti, "run", "/usr/lib/python3.11/concurrent/futures/thread.py");
+    frame(f, ti, "_worker", "/usr/lib/python3.11/concurrent/futures/thread.py");
+    waits(f, ti, kind, SIZE_MAX, 0);
+}
+
+static void test_pool(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 3);
+    waits(&f, 0, PC_W_FUTURE, SIZE_MAX, 0);
+    pool_worker(&f, 1, PC_W_FUTURE);
+    pool_worker(&f, 2, PC_W_FUTURE);
+    assert_string_equal(diagnose(&f), "thread-pool-starvation");
+    teardown(&f);
+    setup(&f, 3);                               /* one worker is free: no starvation */
+    waits(&f, 0, PC_W_FUTURE, SIZE_MAX, 0);
+    pool_worker(&f, 1, PC_W_FUTURE);
+    frame(&f, 2, "_worker", "/usr/lib/python3.11/concurrent/futures/thread.py");
+    waits(&f, 2, PC_W_QUEUE_GET, SIZE_MAX, 0);
+    assert_string_not_equal(diagnose(&f), "thread-pool-starvation");
+    teardown(&f);
+}
+
+static void loop_thread(struct fx *f, int cls, int kind)
+{
+    frame(f, 0, "callback", "/app/srv.py");
+    frame(f, 0, "_run", "/usr/lib/python3.11/asyncio/events.py");
+    frame(f, 0, "_run_once", "/usr/lib/python3.11/asyncio/base_events.py");
+    f->th[0].sys = (struct pc_syscall){.name = "x", .cls = cls};
+    waits(f, 0, kind, SIZE_MAX, -1);
+}
+
+static void test_asyncio_blocked(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 1);
+    loop_thread(&f, PC_SYS_SLEEP, PC_W_SLEEP);
+    assert_string_equal(diagnose(&f), "asyncio-loop-blocked");
+    teardown(&f);
+    setup(&f, 1);                               /* in the selector: the loop is waiting, not blocked */
+    loop_thread(&f, PC_SYS_EPOLL, PC_W_IO);
+    assert_string_not_equal(diagnose(&f), "asyncio-loop-blocked");
+    teardown(&f);
+}
+
+static void test_atexit(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 2);
+    frame(&f, 0, "flush_all", "/app/hooks.py");
+    lock_wait(&f, 0, 1, PC_CONF_MEDIUM);
+    f.th[1].daemon = 1;
+    waits(&f, 1, PC_W_SLEEP, SIZE_MAX, 1);
+    assert_string_equal(diagnose(&f), "atexit-blocked-by-daemon");
+    teardown(&f);
+    setup(&f, 2);                               /* still in <module>: not at exit */
+    frame(&f, 0, "<module>", "/app/main.py");
+    lock_wait(&f, 0, 1, PC_CONF_MEDIUM);
+    f.th[1].daemon = 1;
+    waits(&f, 1, PC_W_SLEEP, SIZE_MAX, 1);
+    assert_string_not_equal(diagnose(&f), "atexit-blocked-by-daemon");
+    teardown(&f);
+}
+
+static void test_output(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 1);
+    f.th[0].sys = (struct pc_syscall){.name = "write", .cls = PC_SYS_IO, .flags = PC_SYS_FD0 | PC_SYS_WRITES,
+                                      .args = {1}};
+    waits(&f, 0, PC_W_IO, SIZE_MAX, -1);
+    assert_string_equal(diagnose(&f), "output-pipe-full");
+    teardown(&f);
+    setup(&f, 1);                               /* reading stdin is no full output pipe */
+    f.th[0].sys = (struct pc_syscall){.name = "read", .cls = PC_SYS_IO, .flags = PC_SYS_FD0, .args = {0}};
+    waits(&f, 0, PC_W_IO, SIZE_MAX, -1);
+    assert_string_equal(diagnose(&f), "io-wait");
+    teardown(&f);
+}
+
+/* Every thread waits without timeout for something only another thread
+ * could end: orphaned.  One thread still free (sleeping): not yet. */
+static void test_orphans(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 2);
+    waits(&f, 0, PC_W_EVENT, SIZE_MAX, 0);
+    waits(&f, 1, PC_W_QUEUE_GET, SIZE_MAX, 0);
+    assert_string_equal(diagnose(&f), "orphaned-wait");
+    teardown(&f);
+    setup(&f, 2);
+    waits(&f, 0, PC_W_EVENT, SIZE_MAX, 0);
+    waits(&f, 1, PC_W_SLEEP, SIZE_MAX, 1);
+    assert_string_equal(diagnose(&f), "io-wait");
+    teardown(&f);
+}
+
+/* After a hang, "Also: io-wait" names only the threads the hang does not,
+ * and does not say "no deadlock". */
+static void test_also_never_restates(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 3);
+    waits(&f, 0, PC_W_JOIN, 1, 0);
+    lock_wait(&f, 1, 0, PC_CONF_HIGH);
+    waits(&f, 2, PC_W_SLEEP, SIZE_MAX, 1);
+    assert_string_equal(diagnose(&f), "lock-order-deadlock");
+    assert_true(found(&f, PC_P_IO_WAIT));
+    for (size_t k = 1; k < f.d.nfindings; k++) {
+        const struct pc_finding *x = &f.d.findings[k];
+        if (x->pattern != PC_P_IO_WAIT)
+            continue;
+        assert_int_equal(x->nthreads, 1);
+        assert_int_equal(x->threads[0], 2);
+        assert_null(strstr(x->summary, "no deadlock"));
+    }
+    teardown(&f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_cycle),
+        cmocka_unit_test(test_import_wait),
+        cmocka_unit_test(test_teardown_and_shutdown),
+        cmocka_unit_test(test_gil),
+        cmocka_unit_test(test_fork),
+        cmocka_unit_test(test_pool),
+        cmocka_unit_test(test_asyncio_blocked),
+        cmocka_unit_test(test_atexit),
+        cmocka_unit_test(test_output),
+        cmocka_unit_test(test_orphans),
+        cmocka_unit_test(test_also_never_restates),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
