@@ -5,9 +5,12 @@ stuck_stream() returns a text stream over a pipe that nobody reads.
 wait_until_blocked_in_write() returns once another thread of this process
 sits in write(2), read from /proc/self/task/*/syscall: that thread then
 holds the BufferedWriter's C-level lock, and a fork copies the lock locked.
+fork_while_writing(chatter, child) runs chatter in a daemon thread until
+it is blocked so, forks, runs child in the child and waits for it.
 """
 import io
 import os
+import threading
 import time
 
 _keep = []
@@ -34,3 +37,12 @@ def wait_until_blocked_in_write(timeout=20.0):
                 pass
         time.sleep(0.01)
     raise RuntimeError("no thread blocked in write() after %.0f s" % timeout)
+
+
+def fork_while_writing(chatter, child):
+    threading.Thread(target=chatter, name="chatter", daemon=True).start()
+    wait_until_blocked_in_write()
+    pid = os.fork()
+    if pid == 0:
+        child()
+    os.waitpid(pid, 0)

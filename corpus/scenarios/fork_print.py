@@ -12,7 +12,6 @@ import _oracle; _oracle.arm()
 
 import os
 import sys
-import threading
 
 import _fork_io_helper
 
@@ -36,12 +35,7 @@ def child():
 
 
 def main():
-    threading.Thread(target=chatter, name="chatter", daemon=True).start()
-    _fork_io_helper.wait_until_blocked_in_write()
-    pid = os.fork()
-    if pid == 0:
-        child()
-    os.waitpid(pid, 0)
+    _fork_io_helper.fork_while_writing(chatter, child)
 
 
 main()

@@ -76,9 +76,9 @@ QUALNAMES = {
     "cpu_spin": {"spin", "main", "<module>"},
     "cpu_spin_main": {"crunch", "<module>"},
     "fork_child_rlock": {"Store.update", "main", "<module>"},
-    "fork_logging_stream": {"Logger.warning", "child", "main", "<module>"},
-    "fork_logging_file": {"Logger.error", "child", "main", "<module>"},
-    "fork_print": {"child", "main", "<module>"},
+    "fork_logging_stream": {"Logger.warning", "child", "fork_while_writing", "main", "<module>"},
+    "fork_logging_file": {"Logger.error", "child", "fork_while_writing", "main", "<module>"},
+    "fork_print": {"child", "fork_while_writing", "main", "<module>"},
     "fork_child_sleeps": {"child", "main", "<module>"},
 }
 

@@ -353,8 +353,10 @@ def check_oracle(scenario, by_name, version):
         # 3.8+: blocked in the stream's flush (the io buffer's lock); before
         # 3.8 in the handler's RLock, which logging did not re-create
         level = "warning" if scenario == "fork_logging_stream" else "error"
-        assert level in main and main[-3:] == ["child", "main", "<module>"], main
-    elif scenario in ("fork_print", "fork_child_sleeps"):
+        assert level in main and main[-4:] == ["child", "fork_while_writing", "main", "<module>"], main
+    elif scenario == "fork_print":
+        assert main == ["child", "fork_while_writing", "main", "<module>"], main
+    elif scenario == "fork_child_sleeps":
         assert main == ["child", "main", "<module>"], main
     else:
         raise AssertionError("scenario %s has no entry in tests/integration/expectations.py "
