@@ -30,6 +30,7 @@ QUALNAMES = {
     "subprocess_pipe_wait": {"Popen.wait", "main", "<module>"},
     "subprocess_pipe_stderr": {"Popen.wait", "run", "Thread.join"},
     "output_pipe_full": {"printer", "<module>"},
+    "asyncio_to_thread_long": {"EpollSelector.select", "BaseEventLoop._run_once", "long_job", "<module>"},
     "asyncio_await_forever": {"EpollSelector.select", "BaseEventLoop._run_once",
                               "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
     "asyncio_queue_orphaned": {"EpollSelector.select", "BaseEventLoop._run_once",

@@ -60,6 +60,7 @@ THREADS = {
     "asyncio_blocked_future": {},
     # asyncio-idle-forever, and its healthy look-alike (io-wait)
     "asyncio_await_forever": {},
+    "asyncio_to_thread_long": {"asyncio_0": False},   # to_thread is 3.9+: non-daemon workers
     "asyncio_queue_orphaned": {},
     "asyncio_server_idle": {},
     "atexit_logging_daemon": {"log-writer": True},
@@ -287,6 +288,9 @@ def check_oracle(scenario, by_name, version):
     elif scenario == "pool_starvation_fanout":
         workers = [n for n in by_name if n != "MainThread"]
         assert len(workers) == 2 and all("split" in names(w) for w in workers), by_name.keys()
+    elif scenario == "asyncio_to_thread_long":
+        assert main[0] == "select" and "_run_once" in main and main[-1] == "<module>", main
+        assert names("asyncio_0")[0] == "long_job", names("asyncio_0")
     elif scenario == "asyncio_blocked_sleep":
         assert main[0] == "handler" and "_run_once" in main, main
     elif scenario in ("asyncio_await_forever", "asyncio_queue_orphaned", "asyncio_server_idle"):

@@ -50,13 +50,16 @@ void pc_rule_asyncio_idle(struct pc_python *py, struct pc_model *m, struct pc_di
         uint64_t selector = pc_py_attr(py, loop, "_selector");
         if (selector && pc_py_len(py, pc_py_attr(py, selector, "_fd_to_key"), &fds) == 0 && fds > 1)
             continue;   /* it watches sockets or pipes: a wait for a peer (io-wait) */
-        size_t others = 0;
-        for (size_t j = 0; j < m->nthreads; j++) {
-            if (j != i && m->threads[j].tstate && !pc_rule_blocks_forever(&d->waits[j]))
-                others++;
-        }
+        /* Another thread that can still run may wake the loop: an executor
+         * job (to_thread, run_in_executor) ends with call_soon_threadsafe.
+         * Waiting for it is no hang, however long the job takes. */
+        int others = 0;
+        for (size_t j = 0; j < m->nthreads; j++)
+            others |= j != i && m->threads[j].tstate && !pc_rule_blocks_forever(&d->waits[j]);
+        if (others)
+            continue;
         char a[160];
-        struct pc_finding *f = pc_rule_add(d, PC_P_ASYNCIO_IDLE_FOREVER, others ? PC_CONF_MEDIUM : PC_CONF_HIGH);
+        struct pc_finding *f = pc_rule_add(d, PC_P_ASYNCIO_IDLE_FOREVER, PC_CONF_HIGH);
         pc_rule_with_thread(f, i);
         pc_rule_summary(f, "the asyncio event loop of %s is idle and nothing is left to wake it: no ready callback, no timer, "
                    "no watched descriptor but its own wake-up pipe; the tasks it runs wait forever",
@@ -67,11 +70,8 @@ void pc_rule_asyncio_idle(struct pc_python *py, struct pc_model *m, struct pc_di
         if (fds >= 0)
             pc_rule_ev(f, "loop._selector._fd_to_key: %lld descriptor%s registered (the loop's self-pipe)", (long long)fds,
                fds == 1 ? "" : "s");
-        if (others)
-            pc_rule_ev(f, "%zu other Python thread%s could still call loop.call_soon_threadsafe()", others,
-               others == 1 ? "" : "s");
-        else
-            pc_rule_ev(f, "no other Python thread can call loop.call_soon_threadsafe()");
+        pc_rule_ev(f, "no other Python thread can call loop.call_soon_threadsafe(): each waits without a timeout "
+                      "for another thread, or there is none");
         return;
     }
 }
