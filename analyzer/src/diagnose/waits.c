@@ -76,42 +76,75 @@ static size_t add_lock(struct pc_python *py, struct pc_diag *d, uint64_t obj, co
     return d->nlocks++;
 }
 
-struct globals_arg {
-    struct pc_diag *d;
-    size_t seen;
+/* Every binding a frame can see, the way a reader names objects: its
+ * variables (then the unnamed value stack), the attributes of its self
+ * ("self."), and the globals of its module (each module's once: `seen`).
+ * fn(key, prefix, value, arg) gets the name as a str object (0 for a stack
+ * slot) and stops the walk by returning non-zero; it reads the name only
+ * if it wants it, so cheap filters stay cheap. */
+typedef int (*binding_fn)(struct pc_python *py, uint64_t key, const char *prefix, uint64_t value, void *arg);
+
+struct seen_globals {
+    uint64_t v[64];
+    size_t n;
 };
 
-static int global_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+struct binding_walk {
+    binding_fn fn;
+    void *arg;
+    const char *prefix;
+    size_t left;           /* entries one dict may still give */
+    int stop;
+};
+
+static int binding_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
 {
-    struct globals_arg *g = arg;
-    if (++g->seen > MAX_GLOBALS)
+    struct binding_walk *w = arg;
+    if (w->left-- == 0)
         return 1;
-    char ty[32];
-    if (pc_py_type_name(py, value, ty, sizeof ty) || !strstr(ty, "ock"))
-        return 0;   /* cheap filter: lock, RLock, _RLock */
-    char name[96];
-    if (pc_py_str(py, key, name, sizeof name))
-        name[0] = 0;
-    add_lock(py, g->d, value, name[0] ? name : NULL);
-    return 0;
+    return w->stop = w->fn(py, key, w->prefix, value, w->arg);
 }
 
-struct attrs_arg {
-    struct pc_diag *d;
-    size_t seen;
-};
-
-static int attr_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+static int each_binding(struct pc_python *py, const struct pc_py_frame *f, uint64_t *slots,
+                        struct seen_globals *seen, binding_fn fn, void *arg)
 {
-    struct attrs_arg *a = arg;
-    if (++a->seen > 256)
+    uint64_t names_t, names[MAX_SLOTS];
+    size_t nn = 0, ns = pc_py_frame_slots(py, f, slots, MAX_SLOTS, NULL);
+    if (py->L->co_varnames != PC_NO_FIELD && pc_read_ptr(py->t, f->code + (uint64_t)py->L->co_varnames, &names_t) == 0)
+        pc_py_tuple(py, names_t, names, MAX_SLOTS, &nn);
+    for (size_t x = 0; x < ns; x++)
+        if (fn(py, x < nn ? names[x] : 0, "", slots[x], arg))
+            return 1;
+    struct binding_walk w = {fn, arg, "self.", 256, 0};
+    uint64_t self = pc_py_frame_local(py, f, "self");
+    if (self)
+        pc_py_attr_each(py, self, binding_cb, &w);
+    if (w.stop)
         return 1;
-    char ty[32], name[96] = "self.";
-    if (pc_py_type_name(py, value, ty, sizeof ty) || !strstr(ty, "ock"))
+    uint64_t g = pc_py_frame_globals(py, f);
+    for (size_t j = 0; j < seen->n; j++)
+        if (seen->v[j] == g)
+            return 0;
+    if (!g || seen->n == sizeof seen->v / sizeof *seen->v)
         return 0;
-    if (pc_py_str(py, key, name + 5, sizeof name - 5))
+    seen->v[seen->n++] = g;
+    w = (struct binding_walk){fn, arg, "", MAX_GLOBALS, 0};
+    pc_py_dict_each(py, g, binding_cb, &w);
+    return w.stop;
+}
+
+static int lock_binding(struct pc_python *py, uint64_t key, const char *prefix, uint64_t value, void *arg)
+{
+    char ty[32], name[96];
+    /* Named bindings pass a cheap type filter first (lock, RLock, _RLock)
+     * before their name is read; add_lock checks every object anyway. */
+    if (key && (pc_py_type_name(py, value, ty, sizeof ty) || !strstr(ty, "ock")))
+        return 0;
+    size_t pl = strlen(prefix);
+    snprintf(name, sizeof name, "%s", prefix);
+    if (!key || pc_py_str(py, key, name + pl, sizeof name - pl))
         name[0] = 0;
-    add_lock(py, a->d, value, name[0] ? name : NULL);
+    add_lock(py, arg, value, name[0] ? name : NULL);
     return 0;
 }
 
@@ -119,44 +152,11 @@ static int attr_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg
  * attributes of its `self`, and the globals of its module. */
 static void collect_locks(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
 {
-    uint64_t seen_globals[64];
-    size_t nseen = 0;
+    struct seen_globals seen = {.n = 0};
     uint64_t *slots = malloc(MAX_SLOTS * sizeof *slots);
-    if (!slots)
-        return;
-    for (size_t i = 0; i < m->nthreads; i++) {
-        struct pc_thread_model *t = &m->threads[i];
-        for (size_t k = 0; k < t->npy && k < 64; k++) {
-            const struct pc_py_frame *f = &t->py[k];
-            uint64_t names_t, names[MAX_SLOTS];
-            size_t nn = 0;
-            if (py->L->co_varnames != PC_NO_FIELD &&
-                pc_read_ptr(py->t, f->code + (uint64_t)py->L->co_varnames, &names_t) == 0)
-                pc_py_tuple(py, names_t, names, MAX_SLOTS, &nn);
-            size_t ns = pc_py_frame_slots(py, f, slots, MAX_SLOTS, NULL);
-            for (size_t s = 0; s < ns; s++) {
-                char name[96] = "";
-                if (s < nn)
-                    pc_py_str(py, names[s], name, sizeof name);
-                add_lock(py, d, slots[s], name[0] ? name : NULL);
-            }
-            /* Attributes of the method's object: self.lock */
-            uint64_t self = pc_py_frame_local(py, f, "self");
-            if (self) {
-                struct attrs_arg aa = {d, 0};
-                pc_py_attr_each(py, self, attr_cb, &aa);
-            }
-            uint64_t g = pc_py_frame_globals(py, f);
-            int dup = 0;
-            for (size_t j = 0; j < nseen; j++)
-                dup |= seen_globals[j] == g;
-            if (g && !dup && nseen < 64) {
-                seen_globals[nseen++] = g;
-                struct globals_arg ga = {d, 0};
-                pc_py_dict_each(py, g, global_cb, &ga);
-            }
-        }
-    }
+    for (size_t i = 0; slots && i < m->nthreads; i++)
+        for (size_t k = 0; k < m->threads[i].npy && k < 64; k++)
+            each_binding(py, &m->threads[i].py[k], slots, &seen, lock_binding, d);
     free(slots);
 }
 
@@ -321,21 +321,19 @@ struct name_search {
     uint64_t obj;
     char *out;
     size_t n;
-    const char *prefix;
-    size_t seen;
 };
 
-static int name_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+static int name_binding(struct pc_python *py, uint64_t key, const char *prefix, uint64_t value, void *arg)
 {
     struct name_search *s = arg;
-    if (++s->seen > MAX_GLOBALS)
-        return 1;
-    if (value != s->obj)
+    size_t pl = strlen(prefix);
+    if (!key || pc_py_uncell(py, value) != s->obj || pl >= s->n)
         return 0;
-    char key_s[96];
-    if (pc_py_str(py, key, key_s, sizeof key_s))
+    snprintf(s->out, s->n, "%s", prefix);
+    if (pc_py_str(py, key, s->out + pl, s->n - pl)) {
+        s->out[0] = 0;
         return 0;
-    snprintf(s->out, s->n, "%s%s", s->prefix, key_s);
+    }
     return 1;
 }
 
@@ -343,27 +341,12 @@ static void name_of(struct pc_python *py, const struct pc_thread_model *t, size_
                     size_t n)
 {
     out[0] = 0;
+    struct seen_globals seen = {.n = 0};
+    struct name_search srch = {obj, out, n};
     uint64_t *slots = malloc(MAX_SLOTS * sizeof *slots);
-    for (size_t k = from; slots && k < t->npy && k < from + 8 && !out[0]; k++) {
-        const struct pc_py_frame *f = &t->py[k];
-        uint64_t names_t, names[MAX_SLOTS];
-        size_t nn = 0, ns = pc_py_frame_slots(py, f, slots, MAX_SLOTS, NULL);
-        if (py->L->co_varnames != PC_NO_FIELD &&
-            pc_read_ptr(py->t, f->code + (uint64_t)py->L->co_varnames, &names_t) == 0)
-            pc_py_tuple(py, names_t, names, MAX_SLOTS, &nn);
-        for (size_t x = 0; x < ns && x < nn && !out[0]; x++)
-            if (pc_py_uncell(py, slots[x]) == obj && pc_py_str(py, names[x], out, n))
-                out[0] = 0;
-        uint64_t self = pc_py_frame_local(py, f, "self");
-        if (!out[0] && self && self != obj) {
-            struct name_search srch = {obj, out, n, "self.", 0};
-            pc_py_attr_each(py, self, name_cb, &srch);
-        }
-        if (!out[0]) {
-            struct name_search srch = {obj, out, n, "", 0};
-            pc_py_dict_each(py, pc_py_frame_globals(py, f), name_cb, &srch);
-        }
-    }
+    for (size_t k = from; slots && k < t->npy && k < from + 8; k++)
+        if (each_binding(py, &t->py[k], slots, &seen, name_binding, &srch))
+            break;
     free(slots);
 }
 
