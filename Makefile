@@ -46,9 +46,11 @@ $(BUILD)/bin/pycore-analyze: $(CLI_OBJ) $(BUILD)/lib/libpycore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS)
 
-$(BUILD)/tests/test_%: analyzer/tests/unit/test_%.c $(BUILD)/lib/libpycore.a
+# heap.c: hand-built CPython objects in a memory target, for the unit tests.
+$(BUILD)/tests/test_%: analyzer/tests/unit/test_%.c analyzer/tests/unit/heap.c analyzer/tests/unit/heap.h \
+                       $(BUILD)/lib/libpycore.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(LDFLAGS) $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -o $@ $< analyzer/tests/unit/heap.c $(BUILD)/lib/libpycore.a $(LDFLAGS) $(LDLIBS) -lcmocka
 
 # ASan+UBSan build in its own tree (build-asan/); `make asan-check` runs
 # the unit and integration tests on it.

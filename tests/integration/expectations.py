@@ -67,6 +67,16 @@ THREADS = {
     "atexit_lock_daemon": {"saver": True},
     "subprocess_pipe_wait": {},
     "subprocess_pipe_stderr": {"runner": False},
+    # orphaned-wait through a future: the worker waits on an unfed queue
+    "future_worker_queue": lambda v: {"render_0": v < (3, 9)},
+    "future_worker_queue_attr": lambda v: {"fetch_0": v < (3, 9), "fetch_1": v < (3, 9)},
+    "subprocess_read_stdout": {},
+    "subprocess_read_stderr_lines": {"follow-log": False},
+    "subprocess_write_stdin": {},
+    "subprocess_write_stdin_raw": {"feeder": False},
+    # their healthy look-alikes (io-wait)
+    "subprocess_slow_child": {},
+    "subprocess_communicate_slow": {},
     "output_pipe_full": {"printer-1": True, "printer-2": True},
     "logging_stderr_full": {"audit": True},
     "gil_c_mutex": {"c-owner": True, "gil-taker": True},
@@ -311,6 +321,22 @@ def check_oracle(scenario, by_name, version):
     elif scenario == "subprocess_pipe_stderr":
         assert "join" in main, main
         assert "wait" in names("runner") and "run" in names("runner"), names("runner")
+    elif scenario == "future_worker_queue":
+        assert "result" in main and main[-2:] == ["main", "<module>"], main
+        assert "get" in names("render_0") and "render" in names("render_0"), names("render_0")
+    elif scenario == "future_worker_queue_attr":
+        assert "wait" in main and main[-2:] == ["run", "<module>"], main
+        for w in ("fetch_0", "fetch_1"):
+            assert "get" in names(w) and "fetch_one" in names(w), names(w)
+    elif scenario in ("subprocess_read_stdout", "subprocess_write_stdin", "subprocess_slow_child"):
+        caller = {"subprocess_read_stdout": "collect", "subprocess_write_stdin": "transform"}.get(scenario, "ask")
+        assert main == [caller, "<module>"], main
+    elif scenario in ("subprocess_read_stderr_lines", "subprocess_write_stdin_raw"):
+        worker, fn = ("follow-log", "follow") if scenario == "subprocess_read_stderr_lines" else ("feeder", "feed")
+        assert "join" in main and main[-2:] == ["main", "<module>"], main
+        assert names(worker)[0] == fn, names(worker)
+    elif scenario == "subprocess_communicate_slow":
+        assert "communicate" in main and main[-2:] == ["ask", "<module>"], main
     elif scenario == "output_pipe_full":
         assert main == ["<module>"], main
         assert names("printer-1")[0] == "printer", names("printer-1")

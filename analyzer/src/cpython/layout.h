@@ -125,6 +125,16 @@ struct pc_py_layout {
     int32_t rt_main_thread;         /* main_thread ident, 3.7+ */
     int32_t co_names;               /* names of globals/attributes the code uses */
     int32_t tp_size;                /* sizeof(PyTypeObject): PyHeapTypeObject follows it */
+
+    /* Modules/_io objects: FileIO.fd, the raw stream, C-level lock and its
+     * owner's thread ident of a Buffered*, its dict (= its type's
+     * tp_dictoffset, which validates the rest), TextIOWrapper.buffer */
+    int32_t fio_fd;
+    int32_t buf_raw;
+    int32_t buf_lock;
+    int32_t buf_owner;
+    int32_t buf_dict;
+    int32_t tio_buffer;
 };
 
 /* Generated tables (layouts_generated.c). */

@@ -50,6 +50,7 @@ struct pc_wait {
     int timeout;              /* 1 timed, 0 no timeout, -1 unknown */
     size_t lock;              /* index in locks; SIZE_MAX */
     size_t target;            /* thread index waited for; SIZE_MAX */
+    uint64_t owner_ident;     /* a C-level lock's recorded owner (thread ident), 0 none or unknown */
     char evidence[200];
 };
 
@@ -106,12 +107,16 @@ void pc_diag_free(struct pc_diag *d);
 const char *pc_wait_name(int kind);
 const char *pc_conf_name(int conf);
 
-/* Shared helpers of waits.c and patterns.c. */
+/* Shared helpers of waits.c and the rules. */
 size_t pc_diag_thread_by_ident(const struct pc_model *m, uint64_t ident);
 const char *pc_diag_thread_label(const struct pc_model *m, size_t i, char *buf, size_t n);
 int pc_diag_ends_with(const char *s, const char *suffix);
 /* Does any frame of the thread have code naming 'name' (co_names)? */
 int pc_diag_thread_mentions(struct pc_python *py, const struct pc_thread_model *t, const char *name);
+/* The name a thread's frames (from index `from`, a few) give obj: a
+ * variable, "self.attr" or a module global; "" if none. */
+void pc_diag_object_name(struct pc_python *py, const struct pc_thread_model *t, size_t from, uint64_t obj, char *out,
+                         size_t n);
 void pc_diag_waits(struct pc_python *py, struct pc_model *m, struct pc_diag *d);
 void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *d);
 

@@ -1,6 +1,7 @@
 /* What each thread waits for, read from its frames, its registers and
  * the objects on its frames; and who holds each lock. */
 #include "diagnose/diagnose.h"
+#include "cpython/io.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -337,8 +338,8 @@ static int name_binding(struct pc_python *py, uint64_t key, const char *prefix, 
     return 1;
 }
 
-static void name_of(struct pc_python *py, const struct pc_thread_model *t, size_t from, uint64_t obj, char *out,
-                    size_t n)
+void pc_diag_object_name(struct pc_python *py, const struct pc_thread_model *t, size_t from, uint64_t obj, char *out,
+                         size_t n)
 {
     out[0] = 0;
     struct seen_globals seen = {.n = 0};
@@ -359,7 +360,7 @@ static void describe_object(struct pc_python *py, const struct pc_thread_model *
     size_t from = 0;
     while (from < t->npy && from < LIB_DEPTH && is_library(t->py[from].file))
         from++;
-    name_of(py, t, from, obj, name, sizeof name);
+    pc_diag_object_name(py, t, from, obj, name, sizeof name);
     snprintf(w->what, sizeof w->what, "%s%s%s%s at 0x%llx", kind, name[0] ? " '" : "", name, name[0] ? "'" : "",
              (unsigned long long)obj);
 }
@@ -384,6 +385,40 @@ static void future_runner(struct pc_python *py, struct pc_model *m, size_t ti, u
     }
     snprintf(w->evidence, sizeof w->evidence,
              "no thread's _WorkItem.run holds it: still queued in its executor, or run by another process");
+}
+
+/* concurrent.futures.wait()/as_completed() install one waiter in every
+ * future they wait for (Future._waiters): the workers whose _WorkItem.run
+ * holds such a future run the awaited work. */
+static void waiter_runners(struct pc_python *py, struct pc_model *m, size_t ti, uint64_t waiter, struct pc_wait *w)
+{
+    char who[160];
+    size_t o = 0, nrun = 0;
+    o += (size_t)snprintf(w->evidence, sizeof w->evidence, "run by");
+    for (size_t j = 0; j < m->nthreads; j++) {
+        const struct pc_thread_model *t = &m->threads[j];
+        for (size_t k = 0; j != ti && k < t->npy; k++) {
+            if (strcmp(t->py[k].name, "run") || !strstr(t->py[k].file, "concurrent/futures/thread.py"))
+                continue;
+            uint64_t item = pc_py_frame_local(py, &t->py[k], "self"), waiters[16];
+            size_t n = 0;
+            if (!item || pc_py_list(py, pc_py_attr(py, pc_py_attr(py, item, "future"), "_waiters"), waiters, 16, &n))
+                continue;
+            for (size_t x = 0; x < n; x++)
+                if (waiters[x] == waiter) {
+                    if (o < sizeof w->evidence)
+                        o += (size_t)snprintf(w->evidence + o, sizeof w->evidence - o, "%s %s", nrun ? "," : "",
+                                              pc_diag_thread_label(m, j, who, sizeof who));
+                    nrun++;
+                    break;
+                }
+        }
+    }
+    if (nrun && o < sizeof w->evidence)
+        snprintf(w->evidence + o, sizeof w->evidence - o, " (their futures' _waiters hold this wait's waiter)");
+    else if (!nrun)
+        snprintf(w->evidence, sizeof w->evidence,
+                 "no thread's _WorkItem.run holds one of its futures: queued in an executor, or run by another process");
 }
 
 static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, struct pc_wait *w)
@@ -463,6 +498,17 @@ static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, s
             w->kind = PC_W_SHUTDOWN;
             snprintf(w->what, sizeof w->what, "the executor workers joined at exit (concurrent.futures _python_exit)");
             snprintf(w->evidence, sizeof w->evidence, "concurrent.futures.thread._python_exit on the stack: the interpreter is exiting");
+        } else if (strstr(f->file, "concurrent/futures/_base.py") &&
+                   (strcmp(n, "wait") == 0 || strcmp(n, "as_completed") == 0)) {
+            uint64_t waiter = pc_py_frame_local(py, f, "waiter");
+            if (!waiter)
+                continue;
+            w->kind = PC_W_FUTURE;
+            w->obj = waiter;
+            w->timeout = timeout_of(py, f);
+            snprintf(w->what, sizeof w->what, "futures in concurrent.futures.%s() (waiter at 0x%llx)", n,
+                     (unsigned long long)waiter);
+            waiter_runners(py, m, ti, waiter, w);
         } else if (strstr(f->file, "concurrent/futures/") && strcmp(n, "result") == 0) {
             w->kind = PC_W_FUTURE;
             w->obj = self;
@@ -539,6 +585,81 @@ static void c_mutex_wait(struct pc_python *py, struct pc_model *m, size_t ti, st
              "(it exited, or the mutex was held across fork())", (unsigned long long)futex, word[2]);
 }
 
+/* A futex that is no Python lock may be an io buffer's C-level lock
+ * (print, a logging handler's stream, a file's write or flush): the
+ * streams the thread's frames can see and sys's standard streams. */
+struct io_search {
+    uint64_t futex, mutex;
+    struct pc_py_io io;
+    char name[96];
+    int found;
+};
+
+static int io_binding(struct pc_python *py, uint64_t key, const char *prefix, uint64_t value, void *arg)
+{
+    struct io_search *s = arg;
+    char ty[48];
+    struct pc_py_io io;
+    value = pc_py_uncell(py, value);
+    if (s->found && (value == s->io.text || value == s->io.buffered)) {
+        /* found on a value stack first: now named */
+    } else if (s->found || pc_py_type_name(py, value, ty, sizeof ty) ||
+               !(strstr(ty, "TextIOWrapper") || strstr(ty, "Buffered")) || pc_py_io(py, value, &io) ||
+               !pc_py_io_lock_matches(&io, s->futex, s->mutex)) {
+        return 0;
+    } else {
+        s->io = io;
+        s->found = 1;
+    }
+    size_t pl = strlen(prefix);
+    snprintf(s->name, sizeof s->name, "%s", prefix);
+    if (!key || pl >= sizeof s->name || pc_py_str(py, key, s->name + pl, sizeof s->name - pl))
+        s->name[0] = 0;
+    return s->name[0] != 0;
+}
+
+static int io_lock_wait(struct pc_python *py, struct pc_model *m, size_t ti, struct pc_wait *w)
+{
+    const struct pc_thread_model *t = &m->threads[ti];
+    struct io_search s = {.futex = t->sys.args[0], .mutex = pc_py_futex_mutex(py, &t->sys)};
+    uint64_t sysd = pc_py_module_dict(py, pc_py_module(py, "sys"));
+    static const char *const std[] = {"stdout", "stderr", "__stdout__", "__stderr__", "stdin", "__stdin__"};
+    for (size_t k = 0; sysd && !s.found && k < sizeof std / sizeof *std; k++) {
+        uint64_t v = pc_py_dict_get(py, sysd, std[k]);
+        if (v && (io_binding(py, 0, "", v, &s), s.found))
+            snprintf(s.name, sizeof s.name, "sys.%s", std[k]);
+    }
+    struct seen_globals seen = {.n = 0};
+    uint64_t *slots = s.name[0] ? NULL : malloc(MAX_SLOTS * sizeof *slots);
+    for (size_t k = 0; slots && k < t->npy && k < LIB_DEPTH; k++)
+        if (each_binding(py, &t->py[k], slots, &seen, io_binding, &s))
+            break;
+    free(slots);
+    if (!s.found)
+        return 0;
+    char who[160], fd[32] = "";
+    if (s.io.fd >= 0)
+        snprintf(fd, sizeof fd, ", fd %lld", (long long)s.io.fd);
+    w->kind = PC_W_FUTEX;
+    w->obj = s.io.buffered;
+    w->timeout = t->sys.args[3] ? 1 : 0;
+    snprintf(w->what, sizeof w->what, "the C-level lock of %s%s%s (%s%s)", s.name[0] ? "" : "a ", s.name[0] ? s.name : "stream",
+             s.name[0] ? "'s buffer" : "", s.io.kind, fd);
+    w->owner_ident = s.io.owner;
+    size_t o = s.io.owner ? pc_diag_thread_by_ident(m, s.io.owner) : SIZE_MAX;
+    if (o != SIZE_MAX && o != ti)
+        w->target = o;
+    if (!s.io.owner)
+        snprintf(w->evidence, sizeof w->evidence, "futex word 0x%llx is the lock of the %s at 0x%llx; its owner field is 0",
+                 (unsigned long long)s.futex, s.io.kind, (unsigned long long)s.io.buffered);
+    else
+        snprintf(w->evidence, sizeof w->evidence, "futex word 0x%llx is the lock of the %s at 0x%llx; its owner = 0x%llx%s%s",
+                 (unsigned long long)s.futex, s.io.kind, (unsigned long long)s.io.buffered, (unsigned long long)s.io.owner,
+                 o == SIZE_MAX ? ", no thread of this process" : " = ",
+                 o == SIZE_MAX ? "" : pc_diag_thread_label(m, o, who, sizeof who));
+    return 1;
+}
+
 static void futex_wait(struct pc_python *py, struct pc_model *m, struct pc_diag *d, size_t ti, struct pc_wait *w)
 {
     const struct pc_thread_model *t = &m->threads[ti];
@@ -562,6 +683,8 @@ static void futex_wait(struct pc_python *py, struct pc_model *m, struct pc_diag 
                      (unsigned long long)futex, r->l.mutex ? "PyMutex" : "semaphore (lock_lock)");
         return;
     }
+    if (w->kind == PC_W_NONE && io_lock_wait(py, m, ti, w))
+        return;
     if (w->kind == PC_W_NONE) {
         w->kind = PC_W_FUTEX;
         snprintf(w->what, sizeof w->what, "futex 0x%llx (no Python lock found for it)", (unsigned long long)futex);

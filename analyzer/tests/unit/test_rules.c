@@ -13,6 +13,7 @@
 #include <cmocka.h>
 
 #include "diagnose/diagnose.h"
+#include "heap.h"
 
 #define MAXT 4
 #define MAXF 4
@@ -274,6 +275,164 @@ static void test_fork(void **state)
     teardown(&f);
 }
 
+/* An io buffer's lock recorded as held by a thread this process does not
+ * have: proof of a fork with the lock held, whatever the thread count and
+ * stack.  Held by a thread that exists: a plain wait behind a writer. */
+static void test_fork_io_lock_owner(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 2);
+    frame(&f, 0, "emit", "/usr/lib/python3.11/logging/__init__.py");
+    f.th[0].ident = 0x7f0000000100;
+    f.th[1].ident = 0x7f0000000200;
+    waits(&f, 0, PC_W_FUTEX, SIZE_MAX, 0);
+    f.d.waits[0].obj = 0x9000;
+    f.d.waits[0].owner_ident = 0x7f0000000300;
+    assert_string_equal(diagnose(&f), "fork-child-deadlock");
+    assert_int_equal(f.d.findings[0].conf, PC_CONF_HIGH);
+    teardown(&f);
+    setup(&f, 2);
+    frame(&f, 0, "emit", "/usr/lib/python3.11/logging/__init__.py");
+    f.th[0].ident = 0x7f0000000100;
+    f.th[1].ident = 0x7f0000000200;
+    waits(&f, 0, PC_W_FUTEX, 1, 0);
+    f.d.waits[0].obj = 0x9000;
+    f.d.waits[0].owner_ident = 0x7f0000000200;
+    assert_string_not_equal(diagnose(&f), "fork-child-deadlock");
+    teardown(&f);
+}
+
+/* A Popen whose stdout and stderr are pipes (fds 4 and 6), stdin fd 5
+ * when with_stdin, in thread 0's frame as `proc`. */
+static uint64_t popen_in_frame(struct fx *f, struct heap *h, int with_stdin, int with_stderr)
+{
+    uint64_t popen_t = heap_type(h, "Popen", 16);
+    const char *keys[] = {"pid", "returncode", "stdin", "stdout", "stderr", NULL};
+    uint64_t vals[] = {heap_int(h, 4242), h->none,
+                       with_stdin ? heap_stream(h, "BufferedWriter", 5, 0, 0, NULL) : h->none,
+                       heap_stream(h, "BufferedReader", 4, 0, 0, NULL),
+                       with_stderr ? heap_stream(h, "BufferedReader", 6, 1, 0, NULL) : h->none};
+    uint64_t proc = heap_object(h, popen_t, keys, vals);
+    const char *names[] = {"proc", NULL};
+    frame(f, 0, "collect", "/srv/app/build.py");
+    heap_frame(h, &f->frames[0][0], names, &proc);
+    return proc;
+}
+
+static void io_syscall(struct fx *f, size_t ti, const char *name, int fd)
+{
+    int writes = strcmp(name, "write") == 0;
+    f->th[ti].sys = (struct pc_syscall){.name = name, .cls = PC_SYS_IO,
+                                       .flags = PC_SYS_FD0 | (writes ? PC_SYS_WRITES : 0), .args = {(uint64_t)fd}};
+    waits(f, ti, PC_W_IO, SIZE_MAX, -1);
+}
+
+/* The parent reads one pipe of a live child (Popen.returncode None) to its
+ * end, or writes its stdin, while another output pipe has no reader. */
+static void test_subprocess_pipes(void **state)
+{
+    (void)state;
+    struct fx f;
+    struct heap h;
+    setup(&f, 2);                               /* reading stdout, stderr unread */
+    heap_init(&h, &f.py);
+    popen_in_frame(&f, &h, 0, 1);
+    io_syscall(&f, 0, "read", 4);
+    io_syscall(&f, 1, "accept", 9);
+    assert_string_equal(diagnose(&f), "subprocess-pipe-deadlock");
+    heap_free(&h);
+    teardown(&f);
+    setup(&f, 2);                               /* another thread reads stderr: healthy */
+    heap_init(&h, &f.py);
+    popen_in_frame(&f, &h, 0, 1);
+    io_syscall(&f, 0, "read", 4);
+    io_syscall(&f, 1, "read", 6);
+    assert_string_not_equal(diagnose(&f), "subprocess-pipe-deadlock");
+    heap_free(&h);
+    teardown(&f);
+    setup(&f, 1);                               /* stderr not a pipe: a slow child, healthy */
+    heap_init(&h, &f.py);
+    popen_in_frame(&f, &h, 0, 0);
+    io_syscall(&f, 0, "read", 4);
+    assert_string_not_equal(diagnose(&f), "subprocess-pipe-deadlock");
+    heap_free(&h);
+    teardown(&f);
+    setup(&f, 1);                               /* writing stdin, stdout unread */
+    heap_init(&h, &f.py);
+    popen_in_frame(&f, &h, 1, 0);
+    io_syscall(&f, 0, "write", 5);
+    assert_string_equal(diagnose(&f), "subprocess-pipe-deadlock");
+    heap_free(&h);
+    teardown(&f);
+    setup(&f, 1);                               /* a write to another descriptor */
+    heap_init(&h, &f.py);
+    popen_in_frame(&f, &h, 1, 0);
+    io_syscall(&f, 0, "write", 7);
+    assert_string_not_equal(diagnose(&f), "subprocess-pipe-deadlock");
+    heap_free(&h);
+    teardown(&f);
+}
+
+/* Queue.join() with unfinished_tasks > 0 while every other thread idles in
+ * get() on that queue; none unfinished: not this. */
+static void test_queue_join(void **state)
+{
+    (void)state;
+    for (int unfinished = 0; unfinished <= 2; unfinished += 2) {
+        struct fx f;
+        struct heap h;
+        setup(&f, 2);
+        heap_init(&h, &f.py);
+        const char *keys[] = {"unfinished_tasks", NULL};
+        uint64_t n = heap_int(&h, unfinished);
+        uint64_t q = heap_object(&h, heap_type(&h, "Queue", 16), keys, &n);
+        waits(&f, 0, PC_W_QUEUE_JOIN, SIZE_MAX, 0);
+        f.d.waits[0].obj = q;
+        waits(&f, 1, PC_W_QUEUE_GET, SIZE_MAX, 0);
+        f.d.waits[1].obj = q;
+        if (unfinished)
+            assert_string_equal(diagnose(&f), "queue-join-unfinished");
+        else
+            assert_string_not_equal(diagnose(&f), "queue-join-unfinished");
+        heap_free(&h);
+        teardown(&f);
+    }
+}
+
+/* waits.c ties a futex to sys.stdout's buffer lock and its owner; an owner
+ * that is no thread of the process makes it a fork-child-deadlock. */
+static void test_io_lock_wait(void **state)
+{
+    (void)state;
+    for (int foreign = 0; foreign <= 1; foreign++) {
+        struct fx f;
+        struct heap h;
+        setup(&f, 2);
+        heap_init(&h, &f.py);
+        f.th[0].ident = 0x7f0000000100;
+        f.th[1].ident = 0x7f0000000200;
+        uint64_t lock;
+        const char *keys[] = {"stdout", NULL};
+        uint64_t out = heap_stream(&h, "BufferedWriter", 1, 1, foreign ? 0x7f0000000300 : 0x7f0000000200, &lock);
+        heap_module(&h, "sys", keys, &out);
+        f.th[0].sys = (struct pc_syscall){.name = "futex", .cls = PC_SYS_FUTEX, .args = {lock, 0x189, 0, 0}};
+        f.th[1].sys = (struct pc_syscall){.name = "write", .cls = PC_SYS_IO, .flags = PC_SYS_FD0 | PC_SYS_WRITES,
+                                          .args = {1}};
+        pc_diag_waits(&f.py, &f.m, &f.d);
+        assert_non_null(strstr(f.d.waits[0].what, "sys.stdout"));
+        assert_non_null(strstr(f.d.waits[0].what, "fd 1"));
+        if (foreign) {
+            assert_string_equal(diagnose(&f), "fork-child-deadlock");
+        } else {
+            assert_int_equal(f.d.waits[0].target, 1);       /* the writer holds it */
+            assert_string_not_equal(diagnose(&f), "fork-child-deadlock");
+        }
+        heap_free(&h);
+        teardown(&f);
+    }
+}
+
 static void pool_worker(struct fx *f, size_t ti, int kind)
 {
     frame(f, ti, "result", "/usr/lib/python3.11/concurrent/futures/_base.py");
@@ -411,6 +570,10 @@ int main(void)
         cmocka_unit_test(test_teardown_and_shutdown),
         cmocka_unit_test(test_gil),
         cmocka_unit_test(test_fork),
+        cmocka_unit_test(test_fork_io_lock_owner),
+        cmocka_unit_test(test_io_lock_wait),
+        cmocka_unit_test(test_subprocess_pipes),
+        cmocka_unit_test(test_queue_join),
         cmocka_unit_test(test_pool),
         cmocka_unit_test(test_asyncio_blocked),
         cmocka_unit_test(test_atexit),

@@ -70,6 +70,38 @@ struct _dictkeysobject {
 };
 #endif
 
+/* Modules/_io (private): the heads of fileio, buffered and textio, the
+ * same in 2.7 and 3.6-3.15 up to the members declared here (buffered's
+ * lock and owner sit between its positions and buffer_size; 2.7 declares
+ * owner as long).  tests/integration/test_io_layout.py compares these
+ * offsets with the DWARF of every interpreter that has it. */
+typedef struct {
+    PyObject_HEAD
+    int fd;
+} pc_fileio;
+
+typedef struct {
+    PyObject_HEAD
+    PyObject *raw;
+    int ok, detached, readable, writable;
+    char finalizing;
+    int fast_closed_checks;
+    long long abs_pos;
+    char *buffer;
+    long long pos, raw_pos, read_end, write_pos, write_end;
+    void *lock;
+    volatile unsigned long owner;
+    Py_ssize_t buffer_size, buffer_mask;
+    PyObject *dict;
+} pc_buffered;
+
+typedef struct {
+    PyObject_HEAD
+    int ok, detached;
+    Py_ssize_t chunk_size;
+    PyObject *buffer;
+} pc_textio;
+
 #ifndef PC_SOURCE
 # define PC_SOURCE "unknown"
 #endif
@@ -378,6 +410,13 @@ int main(void)
     F(co_nlocals, offsetof(PyCodeObject, co_nlocals));
     F(co_names, offsetof(PyCodeObject, co_names));
     F(tp_size, sizeof(PyTypeObject));
+    endl();
+    F(fio_fd, offsetof(pc_fileio, fd));
+    F(buf_raw, offsetof(pc_buffered, raw));
+    F(buf_lock, offsetof(pc_buffered, lock));
+    F(buf_owner, offsetof(pc_buffered, owner));
+    F(buf_dict, offsetof(pc_buffered, dict));
+    F(tio_buffer, offsetof(pc_textio, buffer));
     endl();
 #ifdef PC_NO_RUNTIME
     NF(rt_signals_pending);
