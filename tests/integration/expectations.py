@@ -88,6 +88,10 @@ THREADS = {
     # pool-task-lost: the pool's handler threads, renamed by the scenarios
     "pool_worker_died": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
     "pool_worker_killed": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
+    # mp-lock-orphaned, and its healthy look-alike (io-wait)
+    "pool_lock_holder_killed": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
+    "pool_lock_only_worker": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
+    "idle_mp_pool": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
     "finalizer_event_daemon": lambda v: {"flusher": True},
     "finalizer_join_daemon": lambda v: {"pool-worker": True},
 }
@@ -320,8 +324,12 @@ def check_oracle(scenario, by_name, version):
         assert main == ["poll", "wait", "join", "<module>"], main
     elif scenario == "mp_simplequeue_join":
         assert main == ["poll", "wait", "join", "collect", "<module>"], main
-    elif scenario in ("pool_worker_died", "pool_worker_killed"):
-        caller = "map" if scenario == "pool_worker_died" else "main"
+    elif scenario == "pool_lock_only_worker":
+        assert main[0] == "wait" and "next" in main, main       # Condition.wait < IMapIterator.next
+        assert main[main.index("next") + 1] == "main" and main[-1] == "<module>", main
+        assert "_handle_results" in names("pool-results"), names("pool-results")
+    elif scenario in ("pool_worker_died", "pool_worker_killed", "pool_lock_holder_killed", "idle_mp_pool"):
+        caller = "map" if scenario in ("pool_worker_died", "pool_lock_holder_killed") else "main"
         assert "get" in main and main[main.index("get") + 1] == caller, main
         assert main[:2] == ["wait", "wait"] and main[-1] == "<module>", main   # Condition < Event
         assert "_handle_results" in names("pool-results"), names("pool-results")

@@ -112,6 +112,9 @@ const char *pc_diag_thread_label(const struct pc_model *m, size_t i, char *buf, 
 int pc_diag_ends_with(const char *s, const char *suffix);
 /* Does any frame of the thread have code naming 'name' (co_names)? */
 int pc_diag_thread_mentions(struct pc_python *py, const struct pc_thread_model *t, const char *name);
+/* A SemLock as evidence: "SemLock 0x..: sem_t 0x.. value 0 (taken), ..." */
+const char *pc_semlock_kind_name(const struct pc_semlock *s);
+void pc_semlock_describe(const struct pc_semlock *s, char *buf, size_t n);
 void pc_diag_waits(struct pc_python *py, struct pc_model *m, struct pc_diag *d);
 void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *d);
 
