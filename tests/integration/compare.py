@@ -44,6 +44,8 @@ QUALNAMES = {
     "pool_worker_killed": {"ApplyResult.get", "ApplyResult.wait", "main", "Pool._handle_results"},
     "pool_lock_holder_killed": {"ApplyResult.get", "ApplyResult.wait", "Pool.map", "main",
                                 "Pool._handle_results"},
+    "pool_result_unpickle_error": {"ApplyResult.get", "ApplyResult.wait", "main", "Pool._handle_tasks"},
+    "pool_result_class_missing": {"ApplyResult.get", "ApplyResult.wait", "main", "Pool._handle_tasks"},
     "pool_lock_only_worker": {"IMapIterator.next", "main", "Pool._handle_results"},
     "idle_mp_pool": {"ApplyResult.get", "ApplyResult.wait", "main", "Pool._handle_results"},
     "finalizer_event_daemon": {"Event.wait", "Condition.wait", "Journal.__del__"},

@@ -88,6 +88,9 @@ THREADS = {
     # pool-task-lost: the pool's handler threads, renamed by the scenarios
     "pool_worker_died": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
     "pool_worker_killed": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
+    # pool-helper-died: the result handler has exited
+    "pool_result_unpickle_error": {"pool-workers": True, "pool-tasks": True},
+    "pool_result_class_missing": {"pool-workers": True, "pool-tasks": True},
     # mp-lock-orphaned, and its healthy look-alike (io-wait)
     "pool_lock_holder_killed": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
     "pool_lock_only_worker": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
@@ -324,6 +327,10 @@ def check_oracle(scenario, by_name, version):
         assert main == ["poll", "wait", "join", "<module>"], main
     elif scenario == "mp_simplequeue_join":
         assert main == ["poll", "wait", "join", "collect", "<module>"], main
+    elif scenario in ("pool_result_unpickle_error", "pool_result_class_missing"):
+        assert main[:2] == ["wait", "wait"] and "get" in main, main     # Condition < Event < get
+        assert main[main.index("get") + 1] == "main" and main[-1] == "<module>", main
+        assert "pool-results" not in by_name, sorted(by_name)
     elif scenario == "pool_lock_only_worker":
         assert main[0] == "wait" and "next" in main, main       # Condition.wait < IMapIterator.next
         assert main[main.index("next") + 1] == "main" and main[-1] == "<module>", main

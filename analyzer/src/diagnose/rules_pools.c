@@ -155,6 +155,77 @@ void pc_rule_pool_lost(struct pc_python *py, struct pc_model *m, struct pc_diag 
     }
 }
 
+/* pool._state as a word: "RUN", "CLOSE", "TERMINATE" (3.8+ strings,
+ * before that the ints 0, 1, 2). */
+static const char *pool_state(struct pc_python *py, uint64_t pool, char *buf, size_t n)
+{
+    static const char *const names[] = {"RUN", "CLOSE", "TERMINATE"};
+    uint64_t v = pc_py_attr(py, pool, "_state");
+    int64_t k;
+    if (pc_py_str(py, v, buf, n) == 0)
+        return buf;
+    if (pc_py_int(py, v, &k) == 0 && k >= 0 && k < 3)
+        return snprintf(buf, n, "%s", names[k]), buf;
+    return snprintf(buf, n, "?"), buf;
+}
+
+/* A thread waits for a Pool result while one of the pool's own helper
+ * threads (_worker_handler, _task_handler, _result_handler) has ended
+ * although the pool still runs: its Thread object's ident is no thread of
+ * the process.  A helper that raised (a result whose unpickling fails in
+ * the result handler, bpo-28699-style errors in the task handler) ends
+ * that way, and with it the pool's plumbing: results are never collected,
+ * tasks never handed out, dead workers never replaced. */
+void pc_rule_pool_helper(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    static const char *const helpers[][2] = {
+        {"_result_handler", "collects the workers' results"},
+        {"_task_handler", "hands the tasks to the workers"},
+        {"_worker_handler", "replaces workers that exited"},
+    };
+    for (size_t i = 0; i < m->nthreads; i++) {
+        uint64_t pool = 0;
+        char rty[64] = "", st[32];
+        uint64_t result = pool_result_wait(py, m, d, i, &pool, rty, sizeof rty);
+        if (!result)
+            continue;
+        pool_state(py, pool, st, sizeof st);
+        int64_t cached = -1, left = -1;
+        pc_py_len(py, pc_py_attr(py, pool, "_cache"), &cached);
+        for (size_t h = 0; h < sizeof helpers / sizeof *helpers; h++) {
+            uint64_t th = pc_py_attr(py, pool, helpers[h][0]);
+            int64_t ident = 0;
+            char tname[96] = "", a[160], at[256];
+            int v2 = py->version < 0x03000000;
+            if (!th || pc_py_int(py, pc_py_attr(py, th, v2 ? "_Thread__ident" : "_ident"), &ident) || !ident ||
+                pc_diag_thread_by_ident(m, (uint64_t)ident) != SIZE_MAX)
+                continue;
+            /* After close() the task handler ends by design; the result
+             * handler ends only once no result is pending. */
+            if (strcmp(st, "RUN") && !(h == 0 && cached > 0 && strcmp(st, "TERMINATE")))
+                continue;
+            pc_py_str(py, pc_py_attr(py, th, v2 ? "_Thread__name" : "_name"), tname, sizeof tname);
+            pc_py_int(py, pc_py_attr(py, result, "_number_left"), &left);
+            struct pc_finding *f = pc_rule_add(d, PC_P_POOL_HELPER_DIED, PC_CONF_HIGH);
+            pc_rule_with_thread(f, i);
+            pc_rule_summary(f, "%s waits in %s for a multiprocessing.Pool result, but the pool's %s thread%s%s%s, which %s, "
+                       "has ended while the pool runs: the result never comes",
+                    pc_diag_thread_label(m, i, a, sizeof a), pc_rule_where(m, d, i, at, sizeof at), helpers[h][0] + 1,
+                    tname[0] ? " '" : "", tname, tname[0] ? "'" : "", helpers[h][1]);
+            pc_rule_ev(f, "pool.%s: Thread%s%s%s with ident 0x%llx, which is no thread of this process (it ended; "
+                          "an exception in it was printed to stderr)",
+               helpers[h][0], tname[0] ? " '" : "", tname, tname[0] ? "'" : "", (unsigned long long)ident);
+            pc_rule_ev(f, "pool._state = %s%s", st, strcmp(st, "RUN") ? "" : ": the pool was neither closed nor terminated");
+            if (cached >= 0)
+                pc_rule_ev(f, "pool._cache: %lld pending result%s", (long long)cached, cached == 1 ? "" : "s");
+            if (left >= 0)
+                pc_rule_ev(f, "%s at 0x%llx: _number_left = %lld", rty, (unsigned long long)result, (long long)left);
+            pc_rule_describe_wait(f, m, d, i);
+            return;
+        }
+    }
+}
+
 /* A thread waits for Pool results while the pool's task-queue lock
  * (_inqueue._rlock, a SemLock every worker takes to read the task pipe)
  * is taken and every live worker of the pool is among its waiters: its
