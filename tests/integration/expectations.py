@@ -62,6 +62,12 @@ THREADS = {
     "asyncio_await_forever": {},
     "asyncio_to_thread_long": {"asyncio_0": False},   # to_thread is 3.9+: non-daemon workers
     "asyncio_queue_orphaned": {},
+    # shutdown-join from asyncio.run()'s cleanup after Ctrl+C (3.9+)
+    # (3.9, 3.10: no shutdown helper; threading._shutdown joins the worker)
+    "asyncio_ctrl_c_to_thread": lambda v: dict({"nightly-export": False},
+                                               **({"executor-shutdown": False} if v >= (3, 11) else {})),
+    "asyncio_ctrl_c_executor": lambda v: dict({"reader": False},
+                                              **({"executor-shutdown": False} if v >= (3, 11) else {})),
     "asyncio_server_idle": {},
     "atexit_logging_daemon": {"log-writer": True},
     "atexit_lock_daemon": {"saver": True},
@@ -298,6 +304,17 @@ def check_oracle(scenario, by_name, version):
     elif scenario == "asyncio_to_thread_long":
         assert main[0] == "select" and "_run_once" in main and main[-1] == "<module>", main
         assert names("asyncio_0")[0] == "long_job", names("asyncio_0")
+    elif scenario in ("asyncio_ctrl_c_to_thread", "asyncio_ctrl_c_executor"):
+        job, func = {"asyncio_ctrl_c_to_thread": ("nightly-export", "export_all"),
+                     "asyncio_ctrl_c_executor": ("reader", "read_request")}[scenario]
+        assert names(job)[0] == func, names(job)
+        if version < (3, 11):
+            assert main[-1] == "_shutdown", main
+        else:
+            assert main[0] == "select" and "_run_once" in main and main[-1] == "<module>", main
+            assert "run_until_complete" in main and "close" in main, main
+            assert "_do_shutdown" in names("executor-shutdown") and "join" in names("executor-shutdown"), \
+                names("executor-shutdown")
     elif scenario == "asyncio_blocked_sleep":
         assert main[0] == "handler" and "_run_once" in main, main
     elif scenario in ("asyncio_await_forever", "asyncio_queue_orphaned", "asyncio_server_idle"):
