@@ -62,6 +62,12 @@ THREADS = {
     "asyncio_await_forever": {},
     "asyncio_to_thread_long": {"asyncio_0": False},   # to_thread is 3.9+: non-daemon workers
     "asyncio_queue_orphaned": {},
+    # shutdown-join from asyncio.run()'s cleanup after Ctrl+C (3.9+)
+    # (3.9, 3.10: no shutdown helper; threading._shutdown joins the worker)
+    "asyncio_ctrl_c_to_thread": lambda v: dict({"nightly-export": False},
+                                               **({"executor-shutdown": False} if v >= (3, 11) else {})),
+    "asyncio_ctrl_c_executor": lambda v: dict({"reader": False},
+                                              **({"executor-shutdown": False} if v >= (3, 11) else {})),
     "asyncio_server_idle": {},
     "atexit_logging_daemon": {"log-writer": True},
     "atexit_lock_daemon": {"saver": True},
@@ -98,6 +104,13 @@ THREADS = {
     # pool-task-lost: the pool's handler threads, renamed by the scenarios
     "pool_worker_died": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
     "pool_worker_killed": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
+    # pool-helper-died: the result handler has exited
+    "pool_result_unpickle_error": {"pool-workers": True, "pool-tasks": True},
+    "pool_result_class_missing": {"pool-workers": True, "pool-tasks": True},
+    # mp-lock-orphaned, and its healthy look-alike (io-wait)
+    "pool_lock_holder_killed": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
+    "pool_lock_only_worker": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
+    "idle_mp_pool": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
     "finalizer_event_daemon": lambda v: {"flusher": True},
     "finalizer_join_daemon": lambda v: {"pool-worker": True},
 }
@@ -301,6 +314,17 @@ def check_oracle(scenario, by_name, version):
     elif scenario == "asyncio_to_thread_long":
         assert main[0] == "select" and "_run_once" in main and main[-1] == "<module>", main
         assert names("asyncio_0")[0] == "long_job", names("asyncio_0")
+    elif scenario in ("asyncio_ctrl_c_to_thread", "asyncio_ctrl_c_executor"):
+        job, func = {"asyncio_ctrl_c_to_thread": ("nightly-export", "export_all"),
+                     "asyncio_ctrl_c_executor": ("reader", "read_request")}[scenario]
+        assert names(job)[0] == func, names(job)
+        if version < (3, 11):
+            assert main[-1] == "_shutdown", main
+        else:
+            assert main[0] == "select" and "_run_once" in main and main[-1] == "<module>", main
+            assert "run_until_complete" in main and "close" in main, main
+            assert "_do_shutdown" in names("executor-shutdown") and "join" in names("executor-shutdown"), \
+                names("executor-shutdown")
     elif scenario == "asyncio_blocked_sleep":
         assert main[0] == "handler" and "_run_once" in main, main
     elif scenario in ("asyncio_await_forever", "asyncio_queue_orphaned", "asyncio_server_idle"):
@@ -346,8 +370,16 @@ def check_oracle(scenario, by_name, version):
         assert main == ["poll", "wait", "join", "<module>"], main
     elif scenario == "mp_simplequeue_join":
         assert main == ["poll", "wait", "join", "collect", "<module>"], main
-    elif scenario in ("pool_worker_died", "pool_worker_killed"):
-        caller = "map" if scenario == "pool_worker_died" else "main"
+    elif scenario in ("pool_result_unpickle_error", "pool_result_class_missing"):
+        assert main[:2] == ["wait", "wait"] and "get" in main, main     # Condition < Event < get
+        assert main[main.index("get") + 1] == "main" and main[-1] == "<module>", main
+        assert "pool-results" not in by_name, sorted(by_name)
+    elif scenario == "pool_lock_only_worker":
+        assert main[0] == "wait" and "next" in main, main       # Condition.wait < IMapIterator.next
+        assert main[main.index("next") + 1] == "main" and main[-1] == "<module>", main
+        assert "_handle_results" in names("pool-results"), names("pool-results")
+    elif scenario in ("pool_worker_died", "pool_worker_killed", "pool_lock_holder_killed", "idle_mp_pool"):
+        caller = "map" if scenario in ("pool_worker_died", "pool_lock_holder_killed") else "main"
         assert "get" in main and main[main.index("get") + 1] == caller, main
         assert main[:2] == ["wait", "wait"] and main[-1] == "<module>", main   # Condition < Event
         assert "_handle_results" in names("pool-results"), names("pool-results")

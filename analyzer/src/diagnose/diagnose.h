@@ -117,6 +117,9 @@ int pc_diag_thread_mentions(struct pc_python *py, const struct pc_thread_model *
  * variable, "self.attr" or a module global; "" if none. */
 void pc_diag_object_name(struct pc_python *py, const struct pc_thread_model *t, size_t from, uint64_t obj, char *out,
                          size_t n);
+/* A SemLock as evidence: "SemLock 0x..: sem_t 0x.. value 0 (taken), ..." */
+const char *pc_semlock_kind_name(const struct pc_semlock *s);
+void pc_semlock_describe(const struct pc_semlock *s, char *buf, size_t n);
 void pc_diag_waits(struct pc_python *py, struct pc_model *m, struct pc_diag *d);
 void pc_diag_patterns(struct pc_python *py, struct pc_model *m, struct pc_diag *d);
 

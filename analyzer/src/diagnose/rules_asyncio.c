@@ -75,3 +75,57 @@ void pc_rule_asyncio_idle(struct pc_python *py, struct pc_model *m, struct pc_di
         return;
     }
 }
+
+/* asyncio.run() on its way out (its main coroutine returned, raised, or
+ * was stopped by Ctrl+C): 3.9+ runs loop.shutdown_default_executor(),
+ * whose helper thread (BaseEventLoop._do_shutdown) joins the default
+ * executor's workers without a timeout, while the loop waits for it.  A
+ * worker still running its job keeps the program from exiting. */
+void pc_rule_asyncio_exit(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    for (size_t j = 0; j < m->nthreads; j++) {
+        const struct pc_thread_model *h = &m->threads[j];
+        const struct pc_wait *hw = &d->waits[j];
+        if (!pc_rule_has_frame(h, "asyncio/base_events.py", "_do_shutdown") || hw->kind != PC_W_JOIN ||
+            hw->timeout == 1 || hw->target == SIZE_MAX)
+            continue;
+        size_t loop = SIZE_MAX, wk = hw->target;
+        const char *closer = NULL;
+        for (size_t i = 0; i < m->nthreads && loop == SIZE_MAX; i++)
+            for (size_t k = 0; k < m->threads[i].npy; k++)
+                if (pc_diag_ends_with(m->threads[i].py[k].file, "asyncio/runners.py")) {
+                    loop = i;
+                    closer = m->threads[i].py[k].qualname;
+                    break;
+                }
+        const struct pc_thread_model *w = &m->threads[wk];
+        int may_end = d->waits[wk].kind == PC_W_RUNNING || d->waits[wk].kind == PC_W_SLEEP;
+        char a[160], b[160], c[160], at[256];
+        const char *wfile = w->npy ? strrchr(w->py[0].file, '/') : NULL;
+        struct pc_finding *f = pc_rule_add(d, PC_P_SHUTDOWN_JOIN, may_end ? PC_CONF_MEDIUM : PC_CONF_HIGH);
+        if (loop != SIZE_MAX)
+            pc_rule_with_thread(f, loop);
+        pc_rule_with_thread(f, j);
+        pc_rule_with_thread(f, wk);
+        pc_rule_summary(f, "asyncio.run() is ending (its main coroutine returned, raised or was interrupted by Ctrl+C) "
+                   "and waits in loop.shutdown_default_executor() for the executor worker %s, which still runs %s (%s:%d)%s",
+                pc_diag_thread_label(m, wk, a, sizeof a), w->npy ? w->py[0].qualname : "native code",
+                wfile ? wfile + 1 : "?", w->npy ? w->py[0].line : 0,
+                may_end ? ": the program exits only when that job ends" : ": the program cannot exit");
+        if (loop != SIZE_MAX)
+            pc_rule_ev(f, "%s runs asyncio.run()'s cleanup (%s in asyncio/runners.py): run_until_complete("
+                          "loop.shutdown_default_executor()), the loop idle in %s",
+               pc_diag_thread_label(m, loop, b, sizeof b), closer, m->threads[loop].npy ? m->threads[loop].py[0].qualname : "?");
+        pc_rule_ev(f, "%s is shutdown_default_executor's helper: BaseEventLoop._do_shutdown < ThreadPoolExecutor.shutdown"
+                      "(wait=True) < Thread.join of %s, no timeout",
+           pc_diag_thread_label(m, j, c, sizeof c), pc_diag_thread_label(m, wk, a, sizeof a));
+        pc_rule_ev(f, "the worker's current frame: %s (%s:%d); it waits for %s [%s]", w->npy ? w->py[0].qualname : "native code",
+           wfile ? wfile + 1 : "?", w->npy ? w->py[0].line : 0,
+           d->waits[wk].what[0] ? d->waits[wk].what : pc_wait_name(d->waits[wk].kind), pc_wait_name(d->waits[wk].kind));
+        if (py->version >= 0x030c0000)
+            pc_rule_ev(f, "3.12+: asyncio.run() gives up this wait after 300 s (THREAD_JOIN_TIMEOUT); the interpreter's "
+                          "exit then joins the same non-daemon worker, without a timeout");
+        (void)at;
+        return;
+    }
+}

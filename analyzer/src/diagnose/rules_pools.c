@@ -78,38 +78,57 @@ static uint64_t pool_of_result(struct pc_python *py, const struct pc_model *m, u
 /* H06: a thread waits without timeout for a Pool result while the pool has
  * replaced a worker process: worker numbers beyond the pool's size, with no
  * maxtasksperchild recycling, mean a worker died, and the task it ran with it. */
+/* Thread i waits without timeout for a result of a multiprocessing.Pool
+ * (an ApplyResult, MapResult or IMapIterator method of pool.py on its
+ * stack): the result object, its type name and its Pool; 0 otherwise. */
+static uint64_t pool_result_wait(struct pc_python *py, const struct pc_model *m, const struct pc_diag *d, size_t i,
+                                 uint64_t *pool_out, char *rty, size_t rlen)
+{
+    const struct pc_thread_model *t = &m->threads[i];
+    const struct pc_wait *w = &d->waits[i];
+    uint64_t result = 0, pool = 0;
+    char ty[64];
+    *pool_out = 0;
+    if (w->timeout == 1 || (w->kind != PC_W_EVENT && w->kind != PC_W_CONDITION))
+        return 0;
+    for (size_t k = 0; k < t->npy; k++) {
+        if (!pc_diag_ends_with(t->py[k].file, "multiprocessing/pool.py"))
+            continue;
+        uint64_t self = pc_py_frame_local(py, &t->py[k], "self");
+        if (!self || pc_py_type_name(py, self, ty, sizeof ty))
+            continue;
+        if (!result && (pc_diag_ends_with(ty, "Result") || pc_diag_ends_with(ty, "Iterator"))) {
+            result = self;
+            snprintf(rty, rlen, "%s", ty);
+        }
+        if (!pool && strcmp(ty, "Pool") == 0)
+            pool = self;
+    }
+    if (!result)
+        return 0;
+    if (!pool)
+        pool = pc_py_attr(py, result, "_pool");     /* 3.8+ */
+    if (!pool)
+        pool = pool_of_result(py, m, result);
+    *pool_out = pool;
+    return pool ? result : 0;
+}
+
+/* H06: a thread waits without timeout for a Pool result while the pool has
+ * replaced a worker process: worker numbers beyond the pool's size, with no
+ * maxtasksperchild recycling, mean a worker died, and the task it ran with it. */
 void pc_rule_pool_lost(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
 {
     for (size_t i = 0; i < m->nthreads; i++) {
-        const struct pc_thread_model *t = &m->threads[i];
-        const struct pc_wait *w = &d->waits[i];
-        if (w->timeout == 1 || (w->kind != PC_W_EVENT && w->kind != PC_W_CONDITION))
-            continue;
-        uint64_t result = 0, pool = 0;
+        uint64_t pool = 0;
         char ty[64], rty[64] = "";
-        for (size_t k = 0; k < t->npy; k++) {
-            if (!pc_diag_ends_with(t->py[k].file, "multiprocessing/pool.py"))
-                continue;
-            uint64_t self = pc_py_frame_local(py, &t->py[k], "self");
-            if (!self || pc_py_type_name(py, self, ty, sizeof ty))
-                continue;
-            if (!result && pc_diag_ends_with(ty, "Result")) {
-                result = self;
-                snprintf(rty, sizeof rty, "%s", ty);
-            }
-            if (!pool && strcmp(ty, "Pool") == 0)
-                pool = self;
-        }
+        uint64_t result = pool_result_wait(py, m, d, i, &pool, rty, sizeof rty);
         if (!result)
             continue;
-        if (!pool)
-            pool = pc_py_attr(py, result, "_pool");     /* 3.8+ */
-        if (!pool)
-            pool = pool_of_result(py, m, result);
         int64_t procs = -1, left = -1;
         size_t nworkers;
         uint64_t mtpc = pc_py_attr(py, pool, "_maxtasksperchild");
-        if (!pool || pc_py_int(py, pc_py_attr(py, pool, "_processes"), &procs) || procs <= 0 || !mtpc ||
+        if (pc_py_int(py, pc_py_attr(py, pool, "_processes"), &procs) || procs <= 0 || !mtpc ||
             pc_py_type_name(py, mtpc, ty, sizeof ty) || strcmp(ty, "NoneType"))
             continue;
         int64_t top = pool_top_worker(py, pool, &nworkers);
@@ -131,6 +150,127 @@ void pc_rule_pool_lost(struct pc_python *py, struct pc_model *m, struct pc_diag 
            (long long)procs, nworkers, nworkers == 1 ? "" : "s", (long long)top, (long long)(top - procs),
            top - procs == 1 ? "" : "s");
         pc_rule_ev(f, "inferred: which task the dead worker ran is not recorded in this process; its exit status is not in the core");
+        pc_rule_describe_wait(f, m, d, i);
+        return;
+    }
+}
+
+/* pool._state as a word: "RUN", "CLOSE", "TERMINATE" (3.8+ strings,
+ * before that the ints 0, 1, 2). */
+static const char *pool_state(struct pc_python *py, uint64_t pool, char *buf, size_t n)
+{
+    static const char *const names[] = {"RUN", "CLOSE", "TERMINATE"};
+    uint64_t v = pc_py_attr(py, pool, "_state");
+    int64_t k;
+    if (pc_py_str(py, v, buf, n) == 0)
+        return buf;
+    if (pc_py_int(py, v, &k) == 0 && k >= 0 && k < 3)
+        return snprintf(buf, n, "%s", names[k]), buf;
+    return snprintf(buf, n, "?"), buf;
+}
+
+/* A thread waits for a Pool result while one of the pool's own helper
+ * threads (_worker_handler, _task_handler, _result_handler) has ended
+ * although the pool still runs: its Thread object's ident is no thread of
+ * the process.  A helper that raised (a result whose unpickling fails in
+ * the result handler, bpo-28699-style errors in the task handler) ends
+ * that way, and with it the pool's plumbing: results are never collected,
+ * tasks never handed out, dead workers never replaced. */
+void pc_rule_pool_helper(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    static const char *const helpers[][2] = {
+        {"_result_handler", "collects the workers' results"},
+        {"_task_handler", "hands the tasks to the workers"},
+        {"_worker_handler", "replaces workers that exited"},
+    };
+    for (size_t i = 0; i < m->nthreads; i++) {
+        uint64_t pool = 0;
+        char rty[64] = "", st[32];
+        uint64_t result = pool_result_wait(py, m, d, i, &pool, rty, sizeof rty);
+        if (!result)
+            continue;
+        pool_state(py, pool, st, sizeof st);
+        int64_t cached = -1, left = -1;
+        pc_py_len(py, pc_py_attr(py, pool, "_cache"), &cached);
+        for (size_t h = 0; h < sizeof helpers / sizeof *helpers; h++) {
+            uint64_t th = pc_py_attr(py, pool, helpers[h][0]);
+            int64_t ident = 0;
+            char tname[96] = "", a[160], at[256];
+            int v2 = py->version < 0x03000000;
+            if (!th || pc_py_int(py, pc_py_attr(py, th, v2 ? "_Thread__ident" : "_ident"), &ident) || !ident ||
+                pc_diag_thread_by_ident(m, (uint64_t)ident) != SIZE_MAX)
+                continue;
+            /* After close() the task handler ends by design; the result
+             * handler ends only once no result is pending. */
+            if (strcmp(st, "RUN") && !(h == 0 && cached > 0 && strcmp(st, "TERMINATE")))
+                continue;
+            pc_py_str(py, pc_py_attr(py, th, v2 ? "_Thread__name" : "_name"), tname, sizeof tname);
+            pc_py_int(py, pc_py_attr(py, result, "_number_left"), &left);
+            struct pc_finding *f = pc_rule_add(d, PC_P_POOL_HELPER_DIED, PC_CONF_HIGH);
+            pc_rule_with_thread(f, i);
+            pc_rule_summary(f, "%s waits in %s for a multiprocessing.Pool result, but the pool's %s thread%s%s%s, which %s, "
+                       "has ended while the pool runs: the result never comes",
+                    pc_diag_thread_label(m, i, a, sizeof a), pc_rule_where(m, d, i, at, sizeof at), helpers[h][0] + 1,
+                    tname[0] ? " '" : "", tname, tname[0] ? "'" : "", helpers[h][1]);
+            pc_rule_ev(f, "pool.%s: Thread%s%s%s with ident 0x%llx, which is no thread of this process (it ended; "
+                          "an exception in it was printed to stderr)",
+               helpers[h][0], tname[0] ? " '" : "", tname, tname[0] ? "'" : "", (unsigned long long)ident);
+            pc_rule_ev(f, "pool._state = %s%s", st, strcmp(st, "RUN") ? "" : ": the pool was neither closed nor terminated");
+            if (cached >= 0)
+                pc_rule_ev(f, "pool._cache: %lld pending result%s", (long long)cached, cached == 1 ? "" : "s");
+            if (left >= 0)
+                pc_rule_ev(f, "%s at 0x%llx: _number_left = %lld", rty, (unsigned long long)result, (long long)left);
+            pc_rule_describe_wait(f, m, d, i);
+            return;
+        }
+    }
+}
+
+/* A thread waits for Pool results while the pool's task-queue lock
+ * (_inqueue._rlock, a SemLock every worker takes to read the task pipe)
+ * is taken and every live worker of the pool is among its waiters: its
+ * holder is no live worker.  The parent never takes that lock, and a
+ * worker that dies holding a SemLock never releases it, so the tasks in
+ * the pipe are never read.  Worker numbers say the pool replaced a worker. */
+void pc_rule_mp_lock_orphaned(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    for (size_t i = 0; i < m->nthreads; i++) {
+        uint64_t pool = 0;
+        char rty[64] = "";
+        uint64_t result = pool_result_wait(py, m, d, i, &pool, rty, sizeof rty);
+        if (!result)
+            continue;
+        struct pc_semlock s;
+        int64_t procs = -1, left = -1;
+        size_t nworkers = 0;
+        uint64_t inq = pc_py_attr(py, pool, "_inqueue");
+        if (pc_py_semlock(py, pc_py_attr(py, inq, "_rlock"), &s) || !s.sem_read || s.value != 0 ||
+            pc_py_int(py, pc_py_attr(py, pool, "_processes"), &procs) || procs <= 0)
+            continue;
+        int64_t top = pool_top_worker(py, pool, &nworkers);
+        if (top <= procs || !nworkers || s.nwaiters < nworkers)
+            continue;
+        pc_py_int(py, pc_py_attr(py, result, "_number_left"), &left);
+        char a[160], at[256], desc[256];
+        struct pc_finding *f = pc_rule_add(d, PC_P_MP_LOCK_ORPHANED, PC_CONF_MEDIUM);
+        pc_rule_with_thread(f, i);
+        pc_rule_summary(f, "%s waits in %s for a multiprocessing.Pool result, but no worker can take a task: the pool's "
+                   "task-queue lock (_inqueue._rlock) is held by a worker process that died (the pool of %lld started "
+                   "worker #%lld to replace it), and all %zu live worker%s wait for that lock",
+                pc_diag_thread_label(m, i, a, sizeof a), pc_rule_where(m, d, i, at, sizeof at), (long long)procs,
+                (long long)top, nworkers, nworkers == 1 ? "" : "s");
+        pc_semlock_describe(&s, desc, sizeof desc);
+        pc_rule_ev(f, "pool._inqueue._rlock: %s", desc);
+        pc_rule_ev(f, "the semaphore is taken and has %u waiter%s, no fewer than the pool's %zu live worker%s "
+                      "(pool._pool): none of them holds it, and the parent never takes it",
+           s.nwaiters, s.nwaiters == 1 ? "" : "s", nworkers, nworkers == 1 ? "" : "s");
+        pc_rule_ev(f, "pool._processes = %lld; workers numbered up to %lld (Process._identity): %lld worker%s replaced",
+           (long long)procs, (long long)top, (long long)(top - procs), top - procs == 1 ? "" : "s");
+        if (left >= 0)
+            pc_rule_ev(f, "%s at 0x%llx: _number_left = %lld task%s without a result", rty, (unsigned long long)result,
+               (long long)left, left == 1 ? "" : "s");
+        pc_rule_ev(f, "inferred: a worker killed while reading the task pipe (idle workers do, holding the lock) left "
+                      "the SemLock taken; a killed waiter also stays counted in the sem_t's waiters");
         pc_rule_describe_wait(f, m, d, i);
         return;
     }

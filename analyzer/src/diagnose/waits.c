@@ -660,6 +660,66 @@ static int io_lock_wait(struct pc_python *py, struct pc_model *m, size_t ti, str
     return 1;
 }
 
+/* A multiprocessing SemLock whose sem_t is the futex word: the sem_t is
+ * shared with other processes, so the wait stays a plain futex wait (idle
+ * pool workers wait so all the time); it is only named. */
+struct semlock_search {
+    uint64_t futex;
+    struct pc_semlock s;
+    char name[96];
+    int found;
+};
+
+static int semlock_binding(struct pc_python *py, uint64_t key, const char *prefix, uint64_t value, void *arg)
+{
+    struct semlock_search *ss = arg;
+    char ty[64];
+    value = pc_py_uncell(py, value);
+    if (!value || pc_py_type_name(py, value, ty, sizeof ty) || !(strstr(ty, "Lock") || strstr(ty, "Semaphore")) ||
+        pc_py_semlock(py, value, &ss->s) || !pc_py_semlock_matches_futex(&ss->s, ss->futex))
+        return 0;
+    size_t pl = strlen(prefix);
+    snprintf(ss->name, sizeof ss->name, "%s", prefix);
+    if (!key || pc_py_str(py, key, ss->name + pl, sizeof ss->name - pl))
+        ss->name[0] = 0;
+    return ss->found = 1;
+}
+
+const char *pc_semlock_kind_name(const struct pc_semlock *s)
+{
+    return s->kind == PC_SEM_RECURSIVE_MUTEX ? "RECURSIVE_MUTEX" : s->maxvalue == 1 ? "SEMAPHORE (a Lock)" : "SEMAPHORE";
+}
+
+void pc_semlock_describe(const struct pc_semlock *s, char *buf, size_t n)
+{
+    char v[64] = "not in the core";
+    if (s->sem_read)
+        snprintf(v, sizeof v, "value %u (%s), %u waiter%s", s->value, s->value ? "free" : "taken", s->nwaiters,
+                 s->nwaiters == 1 ? "" : "s");
+    snprintf(buf, n, "SemLock 0x%llx: sem_t 0x%llx %s; kind %s, maxvalue %d; this process: count %d, last_tid 0x%llx",
+             (unsigned long long)s->obj, (unsigned long long)s->handle, v, pc_semlock_kind_name(s), s->maxvalue,
+             s->count, (unsigned long long)s->last_tid);
+}
+
+static int semlock_wait(struct pc_python *py, const struct pc_thread_model *t, uint64_t futex, struct pc_wait *w)
+{
+    struct seen_globals seen = {.n = 0};
+    struct semlock_search ss = {.futex = futex};
+    uint64_t *slots = malloc(MAX_SLOTS * sizeof *slots);
+    for (size_t k = 0; slots && k < t->npy && k < 8 && !ss.found; k++)
+        each_binding(py, &t->py[k], slots, &seen, semlock_binding, &ss);
+    free(slots);
+    if (!ss.found)
+        return 0;
+    w->obj = ss.s.obj;
+    snprintf(w->what, sizeof w->what, "multiprocessing SemLock%s%s%s at 0x%llx (shared with other processes)",
+             ss.name[0] ? " '" : "", ss.name, ss.name[0] ? "'" : "", (unsigned long long)ss.s.obj);
+    char desc[180];
+    pc_semlock_describe(&ss.s, desc, sizeof desc);
+    snprintf(w->evidence, sizeof w->evidence, "futex word 0x%llx is the sem_t of %s", (unsigned long long)futex, desc);
+    return 1;
+}
+
 static void futex_wait(struct pc_python *py, struct pc_model *m, struct pc_diag *d, size_t ti, struct pc_wait *w)
 {
     const struct pc_thread_model *t = &m->threads[ti];
@@ -688,7 +748,8 @@ static void futex_wait(struct pc_python *py, struct pc_model *m, struct pc_diag 
     if (w->kind == PC_W_NONE) {
         w->kind = PC_W_FUTEX;
         snprintf(w->what, sizeof w->what, "futex 0x%llx (no Python lock found for it)", (unsigned long long)futex);
-        c_mutex_wait(py, m, ti, w);
+        if (!semlock_wait(py, t, futex, w))
+            c_mutex_wait(py, m, ti, w);
     }
 }
 

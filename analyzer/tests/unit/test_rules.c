@@ -483,6 +483,38 @@ static void test_asyncio_blocked(void **state)
     teardown(&f);
 }
 
+/* asyncio.run()'s cleanup: the loop in its selector under runners.py, a
+ * helper thread joining the executor worker (thread 2) in _do_shutdown. */
+static void asyncio_exit_threads(struct fx *f, int helper_joins)
+{
+    frame(f, 0, "select", "/usr/lib/python3.11/selectors.py");
+    frame(f, 0, "_run_once", "/usr/lib/python3.11/asyncio/base_events.py");
+    frame(f, 0, "close", "/usr/lib/python3.11/asyncio/runners.py");
+    waits(f, 0, PC_W_IO, SIZE_MAX, -1);
+    frame(f, 1, "join", "/usr/lib/python3.11/threading.py");
+    frame(f, 1, helper_joins ? "_do_shutdown" : "run", "/usr/lib/python3.11/asyncio/base_events.py");
+    waits(f, 1, PC_W_JOIN, 2, 0);
+    frame(f, 2, "export_all", "/app/export.py");
+    waits(f, 2, PC_W_SLEEP, SIZE_MAX, -1);
+}
+
+static void test_asyncio_exit(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 3);
+    asyncio_exit_threads(&f, 1);
+    assert_string_equal(diagnose(&f), "shutdown-join");
+    assert_int_equal(f.d.findings[0].conf, PC_CONF_MEDIUM);     /* the job sleeps: it may still end */
+    assert_non_null(strstr(f.d.findings[0].summary, "shutdown_default_executor"));
+    assert_non_null(strstr(f.d.findings[0].summary, "export_all"));
+    teardown(&f);
+    setup(&f, 3);                               /* a join of a worker, not by _do_shutdown: no exit */
+    asyncio_exit_threads(&f, 0);
+    assert_string_not_equal(diagnose(&f), "shutdown-join");
+    teardown(&f);
+}
+
 static void test_atexit(void **state)
 {
     (void)state;
@@ -576,6 +608,7 @@ int main(void)
         cmocka_unit_test(test_queue_join),
         cmocka_unit_test(test_pool),
         cmocka_unit_test(test_asyncio_blocked),
+        cmocka_unit_test(test_asyncio_exit),
         cmocka_unit_test(test_atexit),
         cmocka_unit_test(test_output),
         cmocka_unit_test(test_orphans),

@@ -1,0 +1,35 @@
+"""Helper of the asyncio Ctrl+C scenarios (not a scenario): called from the
+executor job, it presses Ctrl+C (SIGINT to the process), waits until the
+process is stuck in its exit path, names the threads alike on every version
+and tells the oracle the hang is in place."""
+import os
+import signal
+import sys
+import threading
+import time
+
+import _oracle
+
+
+def press_ctrl_c_and_wait_for_exit(job_name):
+    me = threading.current_thread()
+    me.name = job_name
+    os.kill(os.getpid(), signal.SIGINT)
+    deadline = time.time() + 10
+    while time.time() < deadline:
+        others = [t for t in threading.enumerate() if t is not me and t is not threading.main_thread()]
+        if others:                                      # loop.shutdown_default_executor's helper
+            others[0].name = "executor-shutdown"
+            break
+        if not threading.main_thread().is_alive():
+            break                                       # threading._shutdown joins the job's thread
+        time.sleep(0.01)
+    time.sleep(0.3)
+    _oracle.ready()
+
+
+def like_a_terminal():
+    """Python's own SIGINT handler, as in a terminal: a process started in
+    the background by a non-interactive shell inherits SIGINT ignored, and
+    Python then leaves it ignored."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
