@@ -22,7 +22,7 @@ static int is_buffered(const char *t)
     return !strcmp(t, "BufferedWriter") || !strcmp(t, "BufferedReader") || !strcmp(t, "BufferedRandom");
 }
 
-/* The layout is one for every version (test_io_layout.py); the type's own
+/* The layout is one for every version (test_private_layouts.py); the type's own
  * tp_dictoffset must say so before lock and owner are believed. */
 static int buffered_fields(struct pc_python *py, uint64_t obj, struct pc_py_io *io)
 {

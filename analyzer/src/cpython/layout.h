@@ -135,6 +135,16 @@ struct pc_py_layout {
     int32_t buf_owner;
     int32_t buf_dict;
     int32_t tio_buffer;
+
+    /* Modules/_multiprocessing SemLockObject: its sem_t, the last thread
+     * that took it in this process, that thread's count, maxvalue, kind
+     * (0 RECURSIVE_MUTEX, 1 SEMAPHORE), name (3.4+) */
+    int32_t sl_handle;
+    int32_t sl_last_tid;
+    int32_t sl_count;
+    int32_t sl_maxvalue;
+    int32_t sl_kind;
+    int32_t sl_name;
 };
 
 /* Generated tables (layouts_generated.c). */

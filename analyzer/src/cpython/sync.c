@@ -111,20 +111,10 @@ int pc_py_lock_matches_futex(const struct pc_lock *l, uint64_t futex, uint64_t m
     return mutex && (mutex == l->mutex || mutex == l->sem);
 }
 
-/* SemLockObject is private to Modules/_multiprocessing/semaphore.c:
- *   {HEAD; SEM_HANDLE handle; unsigned long last_tid; int count; int maxvalue;
- *    int kind; char *name}       (2.7 and 3.6: long last_tid; 2.7: no name)
- * The offsets are read from the DWARF of each interpreter's
- * _multiprocessing module (gdb `ptype /o SemLockObject`):
- * gen/semlock_layout.py prints them for every installed interpreter and
- * checks them against these constants (--check).  All of 2.7, 3.6-3.15,
- * release and debug builds, agree. */
-#define SEMLOCK_HANDLE 16
-#define SEMLOCK_LAST_TID 24
-#define SEMLOCK_COUNT 32
-#define SEMLOCK_MAXVALUE 36
-#define SEMLOCK_KIND 40
-#define SEMLOCK_NAME 48
+/* SemLockObject is private to Modules/_multiprocessing/semaphore.c; its
+ * offsets are generated (gen/layout_probe.c) and checked against the DWARF
+ * of every interpreter's _multiprocessing module
+ * (tests/integration/test_private_layouts.py). */
 /* glibc's struct new_sem on 64-bit: uint64_t data (value: low 32 bits,
  * nwaiters: high 32 bits), int private, int pad.  sem_wait sleeps in
  * FUTEX_WAIT on the value word, i.e. on the sem_t's address. */
@@ -142,19 +132,18 @@ int pc_py_semlock(struct pc_python *py, uint64_t obj, struct pc_semlock *out)
             return -1;
         obj = inner;
     }
-    uint8_t raw[48];
-    if (pc_read(py->t, obj, raw, sizeof raw))
+    const struct pc_py_layout *L = py->L;
+    if (L->sl_handle == PC_NO_FIELD || pc_read_ptr(py->t, obj + (uint64_t)L->sl_handle, &out->handle) ||
+        pc_read_u64(py->t, obj + (uint64_t)L->sl_last_tid, &out->last_tid) ||
+        pc_read(py->t, obj + (uint64_t)L->sl_count, &out->count, 4) ||
+        pc_read(py->t, obj + (uint64_t)L->sl_maxvalue, &out->maxvalue, 4) ||
+        pc_read(py->t, obj + (uint64_t)L->sl_kind, &out->kind, 4))
         return -1;
     out->obj = obj;
-    memcpy(&out->handle, raw + SEMLOCK_HANDLE, 8);
-    memcpy(&out->last_tid, raw + SEMLOCK_LAST_TID, 8);
-    memcpy(&out->count, raw + SEMLOCK_COUNT, 4);
-    memcpy(&out->maxvalue, raw + SEMLOCK_MAXVALUE, 4);
-    memcpy(&out->kind, raw + SEMLOCK_KIND, 4);
     if (!out->handle)
         return -1;
     uint64_t name = 0;
-    if (py->version >= 0x03040000 && pc_read_ptr(py->t, obj + SEMLOCK_NAME, &name) == 0 && name)
+    if (L->sl_name != PC_NO_FIELD && pc_read_ptr(py->t, obj + (uint64_t)L->sl_name, &name) == 0 && name)
         pc_read_cstr(py->t, name, out->name, sizeof out->name);
     uint64_t data;
     if (pc_read_u64(py->t, out->handle, &data) == 0) {

@@ -73,7 +73,7 @@ struct _dictkeysobject {
 /* Modules/_io (private): the heads of fileio, buffered and textio, the
  * same in 2.7 and 3.6-3.15 up to the members declared here (buffered's
  * lock and owner sit between its positions and buffer_size; 2.7 declares
- * owner as long).  tests/integration/test_io_layout.py compares these
+ * owner as long).  tests/integration/test_private_layouts.py compares these
  * offsets with the DWARF of every interpreter that has it. */
 typedef struct {
     PyObject_HEAD
@@ -101,6 +101,19 @@ typedef struct {
     Py_ssize_t chunk_size;
     PyObject *buffer;
 } pc_textio;
+
+/* Modules/_multiprocessing/semaphore.c (private): SemLockObject, one
+ * layout in 2.7 and 3.6-3.15 (2.7 has no name; 2.7 and 3.6 declare
+ * last_tid as long).  test_private_layouts.py checks it against DWARF. */
+typedef struct {
+    PyObject_HEAD
+    void *handle;
+    unsigned long last_tid;
+    int count;
+    int maxvalue;
+    int kind;
+    char *name;
+} pc_semlock;
 
 #ifndef PC_SOURCE
 # define PC_SOURCE "unknown"
@@ -417,6 +430,17 @@ int main(void)
     F(buf_owner, offsetof(pc_buffered, owner));
     F(buf_dict, offsetof(pc_buffered, dict));
     F(tio_buffer, offsetof(pc_textio, buffer));
+    endl();
+    F(sl_handle, offsetof(pc_semlock, handle));
+    F(sl_last_tid, offsetof(pc_semlock, last_tid));
+    F(sl_count, offsetof(pc_semlock, count));
+    F(sl_maxvalue, offsetof(pc_semlock, maxvalue));
+    F(sl_kind, offsetof(pc_semlock, kind));
+#ifdef PC_PY2
+    NF(sl_name);
+#else
+    F(sl_name, offsetof(pc_semlock, name));
+#endif
     endl();
 #ifdef PC_NO_RUNTIME
     NF(rt_signals_pending);
