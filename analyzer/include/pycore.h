@@ -17,7 +17,7 @@ extern "C" {
 #define PYCORE_JSON_SCHEMA_VERSION 1
 /* The layout of struct pc_target_ops and the structs it passes; a caller
  * sets pc_target_ops.version to it, and pc_target_new refuses another. */
-#define PC_TARGET_OPS_VERSION 2
+#define PC_TARGET_OPS_VERSION 3
 
 /* libpycore.so exports only what is declared PC_API here. */
 #if defined(__GNUC__)
@@ -102,6 +102,12 @@ typedef struct pc_target_ops {
     int (*open_file)(void *ctx, const char *path, const uint8_t *build_id,
                      size_t build_id_len, int *fd, pc_error *err);
     void (*close)(void *ctx);
+    /* Optional: the text of a file the process names (a Python source
+     * file), as the target's filesystem has it (a core: under --sysroot;
+     * a live process: through its root).  In: *len the room in buf; out:
+     * the bytes read (at most that: the file may be longer).  PC_E_MODULE
+     * when absent or not a regular file. */
+    int (*read_text)(void *ctx, const char *path, char *buf, size_t *len);
 } pc_target_ops;
 
 typedef struct pc_target pc_target;

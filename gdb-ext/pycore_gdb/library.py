@@ -2,7 +2,7 @@
 import ctypes
 import os
 
-TARGET_OPS_VERSION = 2    # PC_TARGET_OPS_VERSION: the layout of TargetOps and the structs below
+TARGET_OPS_VERSION = 3    # PC_TARGET_OPS_VERSION: the layout of TargetOps and the structs below
 NREGS = 27
 PC_CORE_UNKNOWN, PC_CORE_KERNEL, PC_CORE_GCORE, PC_CORE_LIVE = 0, 1, 2, 3
 PC_FORMAT_TEXT, PC_FORMAT_JSON, PC_FORMAT_DOT = 0, 1, 2
@@ -10,6 +10,7 @@ PC_RENDER_NATIVE = 1
 PC_RENDER_STACKS = 8
 PC_E_MEMORY = 7
 PC_E_INTERNAL = 6
+PC_E_MODULE = 4
 
 
 class Error(ctypes.Structure):
@@ -44,12 +45,14 @@ SYMBOL = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes
 OPEN_FILE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p, ctypes.c_size_t,
                              ctypes.POINTER(ctypes.c_int), ctypes.POINTER(Error))
 CLOSE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+READ_TEXT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.c_char_p, ctypes.c_void_p,
+                             ctypes.POINTER(ctypes.c_size_t))
 
 
 class TargetOps(ctypes.Structure):
     _fields_ = [("version", ctypes.c_uint), ("read", READ), ("process", PROCESS), ("thread_count", COUNT), ("thread", THREAD),
                 ("mapping_count", COUNT), ("mapping", MAPPING), ("symbol", SYMBOL),
-                ("open_file", OPEN_FILE), ("close", CLOSE)]
+                ("open_file", OPEN_FILE), ("close", CLOSE), ("read_text", READ_TEXT)]
 
 
 class AnalyzeOptions(ctypes.Structure):

@@ -8,6 +8,7 @@ in front of this target (pc_target_new), so the engine's many small reads
 become a few page-sized read_memory calls.""" 
 import ctypes
 import os
+import stat
 import re
 
 import gdb
@@ -46,7 +47,8 @@ class GdbTarget(object):
             L.MAPPING(self._guard(self._mapping, L.PC_E_INTERNAL)),
             L.SYMBOL(self._guard(self._symbol, L.PC_E_INTERNAL)),
             L.OPEN_FILE(self._guard(self._open_file, L.PC_E_INTERNAL)),
-            L.CLOSE(0))
+            L.CLOSE(0),
+            L.READ_TEXT(self._guard(self._read_text, L.PC_E_MODULE)))
 
     @staticmethod
     def _guard(fn, failure):
@@ -154,6 +156,20 @@ class GdbTarget(object):
 
     def _open_file(self, ctx, path, build_id, build_id_len, fd, err):
         fd[0] = os.open(path.decode(), os.O_RDONLY | os.O_CLOEXEC)
+        return 0
+
+    def _read_text(self, ctx, path, buf, size):
+        """A source file, as this machine has it (gdb reads the same files)."""
+        name = path.decode(errors="surrogateescape")
+        fd = os.open(name, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK | os.O_NOCTTY)
+        try:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                return L.PC_E_MODULE
+            data = os.read(fd, size[0])
+        finally:
+            os.close(fd)
+        ctypes.memmove(buf, data, len(data))
+        size[0] = len(data)
         return 0
 
 

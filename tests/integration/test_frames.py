@@ -7,7 +7,13 @@ Oracle 2 (the scenario's threading view, written when it became ready):
 per ident, the Thread name, daemon flag and which thread is main.
 The comparisons live in compare.py.
 """
+import json
+import os
+import subprocess
+
 import compare
+
+POSITIONS_ORACLE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "positions_oracle.py")
 
 
 def _check(res, problems):
@@ -49,3 +55,63 @@ def test_layout_source(case, analyzer, corpus):
     else:
         assert layout and "DebugOffsets" not in layout, layout
     assert report["python"]["version"] == case.interp["version"], (report["python"], case.interp)
+
+
+def test_positions(case, analyzer, corpus):
+    """3.11+: each Python frame's line, end line and columns are what the
+    interpreter's own co_positions() gives the instruction at the frame's
+    lasti (tests/integration/positions_oracle.py, run by that interpreter on
+    the frame's source file).  Before 3.11 there are no columns."""
+    res = corpus.result(case)
+    frames = [f for t in res.report()["threads"] for f in t["python_frames"]]
+    xy = tuple(int(x) for x in case.interp["xy"].split("."))
+    if xy < (3, 11):
+        _check(res, ["%s: column %r end_line %r" % (f["qualname"], f["column"], f["end_line"]) for f in frames
+                     if f["column"] is not None or f["end_line"] is not None])
+        return
+    if case.kind != "kernel":
+        return          # the same frames as the kernel core of this scenario
+    asked = [f for f in frames if f["lasti"] is not None]
+    run = subprocess.run([case.interp["path"], "-E", "-S", POSITIONS_ORACLE],
+                         input=json.dumps([{"file": f["file"], "qualname": f["qualname"], "lasti": f["lasti"]}
+                                           for f in asked]).encode(),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    assert run.returncode == 0, run.stderr.decode(errors="replace")[-2000:]
+    problems, checked = [], 0
+    for f, cands in zip(asked, json.loads(run.stdout)):
+        if cands is None:
+            continue
+        ours = [f["line"], f["end_line"], f["column"], f["end_column"]]
+        checked += 1
+        if ours not in cands:
+            problems.append("%s (%s) lasti %d: ours %s, co_positions() %s" % (f["qualname"], f["file"], f["lasti"],
+                                                                              ours, cands))
+    if not problems and not checked:
+        problems.append("no frame's source could be compiled to check positions")
+    _check(res, problems)
+
+
+def test_source_lines(case, analyzer, corpus):
+    """Each Python frame shows its source line, as the file on disk has it
+    at that line (read here, independently, like linecache), whitespace
+    stripped; a frame whose file cannot be read has none."""
+    if case.kind != "kernel":
+        return          # the same frames as the kernel core of this scenario
+    res = corpus.result(case)
+    problems, shown = [], 0
+    for t in res.report()["threads"]:
+        for f in t["python_frames"]:
+            want = None
+            if f["file"].startswith("/") and f["line"] > 0 and os.path.isfile(f["file"]):
+                with open(f["file"], "rb") as src:
+                    lines = src.read().split(b"\n")
+                if f["line"] <= len(lines):
+                    want = lines[f["line"] - 1].strip(b" \t\f\r").decode("utf-8", "replace")[:240]
+            got = f["source"]
+            shown += got is not None
+            if got != want and not (want is not None and got is not None and want.startswith(got)):
+                problems.append("%s (%s:%d): source %r, the file says %r" % (f["qualname"], f["file"], f["line"],
+                                                                           got, want))
+    if not shown:
+        problems.append("no frame has a source line")
+    _check(res, problems)

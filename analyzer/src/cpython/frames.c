@@ -133,6 +133,8 @@ static void fill(struct pc_py_frame *o, const struct code_info *ci, uint64_t f, 
     memcpy(o->file, ci->file, sizeof o->file);
     o->addr = f;
     o->code = code;
+    o->end_line = o->column = o->end_column = -1;
+    o->lasti = -1;
 }
 
 /* One step of the frame chain: fills *o (unless the frame is a C shim,
@@ -158,6 +160,8 @@ static int step(struct pc_python *py, struct code_cache *cc, uint64_t f, struct 
          * is an unknown line, not an overflowed offset. */
         o->line = lasti < -1 || lasti > (1 << 28) ? -1
                   : code_line(py, ci, py->version >= 0x030a0000 ? lasti * 2 : lasti);
+        if (lasti >= 0 && lasti <= (1 << 28))
+            o->lasti = py->version >= 0x030a0000 ? lasti * 2 : lasti;
         return 0;
     }
     /* The frame header is read whole; every field read from it must lie
@@ -188,7 +192,16 @@ static int step(struct pc_python *py, struct code_cache *cc, uint64_t f, struct 
      * (pointer - first code unit) / 2, which is what tracebacks use. */
     uint64_t first_instr = code + OFF(co_code_adaptive);
     int64_t lasti = (int64_t)(instr - first_instr) / 2;
-    o->line = (lasti < -1 || lasti > (1 << 28)) ? -1 : code_line(py, ci, (int)lasti * 2);
+    if (lasti < -1 || lasti > (1 << 28)) {
+        o->line = -1;
+        return 0;
+    }
+    struct pc_py_pos pos;
+    o->line = pc_py_linetable_pos(ci->table, ci->table_len, ci->firstlineno, (int)lasti * 2, &pos);
+    o->end_line = pos.end_line;
+    o->column = pos.column;
+    o->end_column = pos.end_column;
+    o->lasti = lasti >= 0 ? lasti * 2 : -1;
     return 0;
 }
 

@@ -30,31 +30,77 @@ static int varint(const uint8_t *p, const uint8_t *end, unsigned *out)
     return 0;
 }
 
-static int line_delta(const uint8_t *p, const uint8_t *end)
+/* A varint at *p, which moves past it. */
+static int next_varint(const uint8_t **p, const uint8_t *end, unsigned *out)
+{
+    if (varint(*p, end, out))
+        return -1;
+    while (*p < end && (**p & 64))
+        (*p)++;
+    (*p)++;
+    return 0;
+}
+
+/* One entry's positions, as Objects/codeobject.c's advance_with_locations
+ * reads them: the line moves by a delta; columns are 0-based, -1 unknown. */
+static void entry_pos(const uint8_t *p, const uint8_t *end, int64_t *line, struct pc_py_pos *pos)
 {
     int code = (*p >> 3) & 15;
-    unsigned u;
+    unsigned u, e, c, ec;
+    pos->column = pos->end_column = -1;
     switch (code) {
     case LOC_NONE:
-        return 0;
-    case LOC_LONG:
+        pos->line = pos->end_line = -1;
+        return;
+    case LOC_LONG: {
+        const uint8_t *q = p + 1;
+        if (next_varint(&q, end, &u)) {
+            pos->line = pos->end_line = line_or_corrupt(*line);    /* cut short: no delta */
+            return;
+        }
+        *line += (u & 1) ? -(int64_t)(u >> 1) : (int64_t)(u >> 1);
+        pos->line = pos->end_line = line_or_corrupt(*line);
+        if (next_varint(&q, end, &e) == 0) {
+            pos->end_line = line_or_corrupt(*line + e);
+            if (next_varint(&q, end, &c) == 0 && next_varint(&q, end, &ec) == 0) {
+                pos->column = (int)c - 1;
+                pos->end_column = (int)ec - 1;
+            }
+        }
+        return;
+    }
     case LOC_NO_COLUMNS:
-        if (varint(p + 1, end, &u))
-            return 0;
-        return (u & 1) ? -(int)(u >> 1) : (int)(u >> 1);
+        if (varint(p + 1, end, &u) == 0)
+            *line += (u & 1) ? -(int64_t)(u >> 1) : (int64_t)(u >> 1);
+        pos->line = pos->end_line = line_or_corrupt(*line);
+        return;
+    case LOC_ONE_LINE0:
     case LOC_ONE_LINE0 + 1:
-        return 1;
     case LOC_ONE_LINE0 + 2:
-        return 2;
-    default:
-        return 0;
+        *line += code - LOC_ONE_LINE0;
+        pos->line = pos->end_line = line_or_corrupt(*line);
+        if (p + 2 < end && !(p[1] & 128) && !(p[2] & 128)) {
+            pos->column = p[1];
+            pos->end_column = p[2];
+        }
+        return;
+    default:                    /* short forms 0-9: same line */
+        pos->line = pos->end_line = line_or_corrupt(*line);
+        if (p + 1 < end && !(p[1] & 128)) {
+            pos->column = code << 3 | ((p[1] >> 4) & 7);
+            pos->end_column = pos->column + (p[1] & 15);
+        }
+        return;
     }
 }
 
-int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int addrq)
+int pc_py_linetable_pos(const uint8_t *table, size_t len, int firstlineno, int addrq, struct pc_py_pos *pos)
 {
-    if (addrq < 0)
-        return line_or_corrupt(firstlineno);
+    pos->line = pos->end_line = pos->column = pos->end_column = -1;
+    if (addrq < 0) {
+        pos->line = line_or_corrupt(firstlineno);
+        return pos->line;
+    }
     if (!table || !len)
         return -1;
     const uint8_t *p = table, *end = table + len;
@@ -62,17 +108,23 @@ int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int 
     while (p < end) {
         if (!(*p & 128))
             return -1;   /* not at an entry: corrupt */
-        line += line_delta(p, end);
-        int range_line = ((*p >> 3) & 15) == LOC_NONE ? -1 : line_or_corrupt(line);
+        entry_pos(p, end, &line, pos);
         int64_t stop = start + ((*p & 7) + 1) * 2;
         if (addrq < stop)
-            return range_line;
+            return pos->line;
         start = stop;
         do
             p++;
         while (p < end && !(*p & 128));
     }
+    pos->line = pos->end_line = pos->column = pos->end_column = -1;
     return -1;
+}
+
+int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int addrq)
+{
+    struct pc_py_pos pos;
+    return pc_py_linetable_pos(table, len, firstlineno, addrq, &pos);
 }
 
 /* 3.10 co_linetable: (byte delta, signed line delta) pairs; a line delta

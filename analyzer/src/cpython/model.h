@@ -55,6 +55,9 @@ struct pc_model {
     uint64_t finalizing_tstate;
 };
 
+/* Each Python frame's source line, read through the target. */
+void pc_model_sources(pc_target *t, struct pc_model *m);
+
 /* Build the model: unwind (if native), read Python threads and frames,
  * names and daemon flags from threading, GIL state, and merge. */
 int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t max_frames,

@@ -113,6 +113,9 @@ struct pc_py_frame {
     char qualname[256];
     char file[512];
     int line;
+    int end_line, column, end_column;   /* 3.11+ position (columns 0-based); -1 unknown */
+    int64_t lasti;      /* frame.f_lasti: byte offset of the current instruction; -1 unknown */
+    char *source;       /* the line's text (pc_model_sources), NULL if unknown; the model frees it */
     int entry;          /* last frame of one C-level eval call */
     uint64_t addr;      /* _PyInterpreterFrame / PyFrameObject */
     uint64_t code;
@@ -141,6 +144,12 @@ int pc_py_list(struct pc_python *py, uint64_t list, uint64_t *items, size_t max,
 
 /* Line number for an instruction byte offset in a 3.11+ location table. */
 int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int addrq);
+/* 3.11+: the whole position of a code unit (co_positions()): line,
+ * end_line and 0-based columns, -1 where unknown.  Returns the line. */
+struct pc_py_pos {
+    int line, end_line, column, end_column;
+};
+int pc_py_linetable_pos(const uint8_t *table, size_t len, int firstlineno, int addrq, struct pc_py_pos *pos);
 /* 3.10's co_linetable and 3.6-3.9's co_lnotab, same contract. */
 int pc_py_linetable310_line(const uint8_t *table, size_t len, int firstlineno, int addrq);
 int pc_py_lnotab_line(const uint8_t *table, size_t len, int firstlineno, int addrq, int signed_lines);

@@ -307,22 +307,33 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
     }
     exited_states(py, &ts, &nm, max_frames, m);
     m->finalizing = pc_py_finalizing(py, &m->finalizing_tstate);
+    if (!n->no_source)
+        pc_model_sources(n->t, m);
     free(ts.v);
     free(nm.v);
     return PC_OK;
 }
 
+static void free_sources(struct pc_thread_model *t)
+{
+    for (size_t k = 0; t->py && k < t->npy; k++)
+        free(t->py[k].source);
+}
+
 void pc_model_free(struct pc_model *m)
 {
     for (size_t i = 0; i < m->nthreads; i++) {
+        free_sources(&m->threads[i]);
         free(m->threads[i].nat);
         free(m->threads[i].py);
         free(m->threads[i].py_first);
         free(m->threads[i].py_count);
     }
     free(m->threads);
-    for (size_t i = 0; i < m->nexited; i++)
+    for (size_t i = 0; i < m->nexited; i++) {
+        free_sources(&m->exited[i]);
         free(m->exited[i].py);
+    }
     free(m->exited);
     memset(m, 0, sizeof *m);
 }

@@ -31,6 +31,16 @@ static void kint(pc_buf *b, const char *k, long long v, int *first)
     pc_buf_printf(b, "%lld", v);
 }
 
+/* A count or position that may be unknown (negative): null. */
+static void kint_or_null(pc_buf *b, const char *k, long long v, int *first)
+{
+    key(b, k, first);
+    if (v < 0)
+        pc_buf_puts(b, "null");
+    else
+        pc_buf_printf(b, "%lld", v);
+}
+
 static void kbool(pc_buf *b, const char *k, int v, int *first)
 {
     key(b, k, first);
@@ -45,6 +55,16 @@ static void py_frame(pc_buf *b, const struct pc_py_frame *f)
     kstr(b, "qualname", f->qualname, &first);
     kstr(b, "file", f->file, &first);
     kint(b, "line", f->line, &first);
+    kint_or_null(b, "end_line", f->end_line, &first);
+    kint_or_null(b, "column", f->column, &first);
+    kint_or_null(b, "end_column", f->end_column, &first);
+    kint_or_null(b, "lasti", f->lasti, &first);
+    if (f->source)
+        kstr(b, "source", f->source, &first);
+    else {
+        key(b, "source", &first);
+        pc_buf_puts(b, "null");
+    }
     pc_buf_puts(b, "}");
 }
 

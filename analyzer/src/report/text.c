@@ -49,6 +49,8 @@ static void py_line(pc_buf *b, const struct pc_py_frame *f, const struct style *
 {
     pc_buf_printf(b, "    %sPython%s %s%s%s (%s:%d)\n", s->py, s->off, s->bold, f->qualname, s->off, f->file,
                   f->line);
+    if (f->source && f->source[0])
+        pc_buf_printf(b, "        %s%s%s\n", s->dim, f->source, s->off);
 }
 
 static void native_line(pc_buf *b, const struct pc_native_frame *f, size_t idx, const struct style *s)

@@ -343,6 +343,17 @@ static int core_open_file(void *ctx, const char *path, const uint8_t *build_id,
     return *fd < 0 ? pc_fail(err, PC_E_INTERNAL, "dup: %s", strerror(errno)) : PC_OK;
 }
 
+static int core_read_text(void *ctx, const char *path, char *buf, size_t *len)
+{
+    struct core_ctx *c = ctx;
+    char *full = c->sysroot ? join_root(c->sysroot, path) : pc_strdup(path);
+    if (!full)
+        return PC_E_INTERNAL;
+    int rc = pc_read_regular(full, buf, len);
+    free(full);
+    return rc;
+}
+
 static void core_close(void *ctx)
 {
     struct core_ctx *c = ctx;
@@ -374,6 +385,7 @@ static const pc_target_ops core_ops = {
     .mapping = core_mapping,
     .symbol = NULL,
     .open_file = core_open_file,
+    .read_text = core_read_text,
     .close = core_close,
 };
 

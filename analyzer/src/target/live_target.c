@@ -534,6 +534,19 @@ static int live_open_file(void *ctx, const char *path, const uint8_t *build_id, 
     return *fd < 0 ? pc_fail(err, PC_E_MODULE, "%s: %s", path, strerror(e)) : PC_OK;
 }
 
+static int live_read_text(void *ctx, const char *path, char *buf, size_t *len)
+{
+    struct live_ctx *c = ctx;
+    char *full = malloc(strlen(c->root) + strlen(path) + 1);
+    if (!full)
+        return PC_E_INTERNAL;
+    strcpy(full, c->root);
+    strcat(full, path);
+    int rc = pc_read_regular(full, buf, len);
+    free(full);
+    return rc;
+}
+
 static void live_close(void *ctx)
 {
     struct live_ctx *c = ctx;
@@ -562,6 +575,7 @@ static const pc_target_ops live_ops = {
     .mapping = live_mapping,
     .symbol = NULL,
     .open_file = live_open_file,
+    .read_text = live_read_text,
     .close = live_close,
 };
 

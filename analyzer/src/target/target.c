@@ -186,3 +186,30 @@ int pc_open_regular(const char *path, struct stat *st)
     }
     return fd;
 }
+
+int pc_read_regular(const char *path, char *buf, size_t *len)
+{
+    struct stat st;
+    int fd = pc_open_regular(path, &st);
+    if (fd < 0)
+        return PC_E_MODULE;
+    size_t got = 0;
+    while (got < *len) {
+        ssize_t r = read(fd, buf + got, *len - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
+    close(fd);
+    *len = got;
+    return PC_OK;
+}
+
+int pc_target_read_text(pc_target *t, const char *path, char *buf, size_t *len)
+{
+    if (!t->ops->read_text || !path || path[0] != '/')
+        return PC_E_MODULE;
+    return t->ops->read_text(t->ctx, path, buf, len);
+}

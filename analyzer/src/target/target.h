@@ -49,6 +49,11 @@ const pc_process_desc *pc_target_process(pc_target *t);
  * its type checked on the opened fd (no race with a rename).  An fd, or -1
  * with errno set (EINVAL: not a regular file). */
 int pc_open_regular(const char *path, struct stat *st);
+/* Up to *len bytes of the regular file at path (the read_text operation
+ * of the core and live targets): PC_OK, or PC_E_MODULE. */
+int pc_read_regular(const char *path, char *buf, size_t *len);
+/* pc_target_ops.read_text through the target, or PC_E_MODULE without it. */
+int pc_target_read_text(pc_target *t, const char *path, char *buf, size_t *len);
 
 /* ELF images as seen through a read function (target memory or a mapped
  * file): the GNU build-id. */

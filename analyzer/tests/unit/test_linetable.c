@@ -63,6 +63,28 @@ static void corrupt_tables_do_not_crash(void **state)
     assert_int_equal(pc_py_linetable_line(NULL, 0, 7, 0), -1);
 }
 
+/* Positions of a function with multi-line expressions, as CPython 3.11's
+ * own co_positions() gives them (compiled and printed by python3.11: the
+ * table and the expected positions below are its output). */
+static const uint8_t pos_table[] = {0x80, 0x00, 0xd8, 0x09, 0x0a, 0xd8, 0x09, 0x0a, 0xf1, 0x03, 0x01, 0x0a, 0x0b, 0x80, 0x41, 0xe0, 0x07, 0x08, 0xf0, 0x00, 0x01, 0x05, 0x25, 0xd8, 0x0f, 0x24, 0xd0, 0x0f, 0x24, 0x9d, 0x35, 0xa0, 0x11, 0x99, 0x38, 0x9c, 0x38, 0xd0, 0x0f, 0x24, 0xd1, 0x0f, 0x24, 0xd4, 0x0f, 0x24, 0xd0, 0x08, 0x24, 0xdd, 0x08, 0x09, 0x88, 0x21, 0xdd, 0x0c, 0x13, 0xd8, 0x0e, 0x0f, 0x90, 0x11, 0xf1, 0x03, 0x01, 0x0d, 0x14, 0xf4, 0x00, 0x01, 0x0d, 0x14, 0xf0, 0x03, 0x02, 0x09, 0x15, 0xf1, 0x00, 0x02, 0x09, 0x15, 0xf4, 0x00, 0x02, 0x09, 0x15, 0x80, 0x41, 0xf0, 0x06, 0x00, 0x0c, 0x0d, 0x88, 0x71, 0x89, 0x35, 0x80, 0x4c};
+static const int pos_first = 2;
+/* co_positions(), one per code unit */
+static const int pos_want[][4] = {{2, 2, 0, 0}, {3, 3, 9, 10}, {4, 4, 9, 10}, {3, 4, 9, 10}, {3, 4, 9, 10}, {3, 3, 4, 5}, {5, 5, 7, 8}, {5, 6, 4, 36}, {6, 6, 15, 36}, {6, 6, 15, 36}, {6, 6, 27, 32}, {6, 6, 27, 32}, {6, 6, 27, 32}, {6, 6, 27, 32}, {6, 6, 27, 32}, {6, 6, 27, 32}, {6, 6, 33, 34}, {6, 6, 27, 35}, {6, 6, 27, 35}, {6, 6, 27, 35}, {6, 6, 27, 35}, {6, 6, 27, 35}, {6, 6, 27, 35}, {6, 6, 27, 35}, {6, 6, 15, 36}, {6, 6, 15, 36}, {6, 6, 15, 36}, {6, 6, 15, 36}, {6, 6, 15, 36}, {6, 6, 15, 36}, {6, 6, 15, 36}, {6, 6, 15, 36}, {6, 6, 8, 36}, {7, 7, 8, 9}, {7, 7, 8, 9}, {7, 7, 8, 9}, {7, 7, 8, 9}, {7, 7, 8, 9}, {7, 7, 8, 9}, {7, 7, 10, 11}, {8, 8, 12, 19}, {8, 8, 12, 19}, {8, 8, 12, 19}, {8, 8, 12, 19}, {8, 8, 12, 19}, {8, 8, 12, 19}, {9, 9, 14, 15}, {9, 9, 17, 18}, {8, 9, 12, 19}, {8, 9, 12, 19}, {8, 9, 12, 19}, {8, 9, 12, 19}, {8, 9, 12, 19}, {8, 9, 12, 19}, {8, 9, 12, 19}, {7, 9, 8, 20}, {7, 9, 8, 20}, {7, 9, 8, 20}, {7, 9, 8, 20}, {7, 9, 8, 20}, {7, 9, 8, 20}, {7, 9, 8, 20}, {7, 9, 8, 20}, {7, 7, 4, 5}, {10, 10, 11, 12}, {10, 10, 15, 16}, {10, 10, 11, 16}, {10, 10, 11, 16}, {10, 10, 4, 16}};
+
+static void positions_match_co_positions(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof pos_want / sizeof *pos_want; i++) {
+        struct pc_py_pos p;
+        int line = pc_py_linetable_pos(pos_table, sizeof pos_table, pos_first, (int)i * 2, &p);
+        assert_int_equal(line, pos_want[i][0]);
+        assert_int_equal(p.line, pos_want[i][0]);
+        assert_int_equal(p.end_line, pos_want[i][1]);
+        assert_int_equal(p.column, pos_want[i][2]);
+        assert_int_equal(p.end_column, pos_want[i][3]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -70,6 +92,7 @@ int main(void)
         cmocka_unit_test(no_location_and_long_form),
         cmocka_unit_test(negative_delta_and_no_columns),
         cmocka_unit_test(corrupt_tables_do_not_crash),
+        cmocka_unit_test(positions_match_co_positions),
     };
     return cmocka_run_group_tests_name("linetable", tests, NULL, NULL);
 }

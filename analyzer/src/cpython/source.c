@@ -1,0 +1,94 @@
+/* The source line of each Python frame, as tracebacks print it: read
+ * through the target (pc_target_read_text: the core's sysroot, the live
+ * process's root), never from a path the engine opens itself.  A file
+ * that is gone, too large, or shorter than the line gives no line. */
+#include "cpython/model.h"
+#include "target/target.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define SRC_FILES 64                 /* distinct files read per analysis */
+#define SRC_MAX (4u << 20)           /* bytes read of one file */
+#define SRC_LINE 240                 /* bytes kept of one line */
+
+struct src_file {
+    const char *path;                /* the frame's, alive while the model is */
+    char *text;                      /* NULL: unreadable */
+    size_t len;
+};
+
+struct src_cache {
+    struct src_file f[SRC_FILES];
+    size_t n;
+};
+
+static struct src_file *lookup(pc_target *t, struct src_cache *c, const char *path)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (strcmp(c->f[i].path, path) == 0)
+            return &c->f[i];
+    if (c->n == SRC_FILES)
+        return NULL;
+    struct src_file *f = &c->f[c->n++];
+    f->path = path;
+    f->text = malloc(SRC_MAX);
+    f->len = SRC_MAX;
+    if (f->text && pc_target_read_text(t, path, f->text, &f->len) != PC_OK) {
+        free(f->text);
+        f->text = NULL;
+    }
+    return f;
+}
+
+/* Line `line` (1-based) of the file, without its indentation and end. */
+static char *line_of(const struct src_file *f, int line)
+{
+    if (!f || !f->text || line < 1)
+        return NULL;
+    const char *p = f->text, *end = f->text + f->len;
+    for (int k = 1; k < line; k++) {
+        p = memchr(p, '\n', (size_t)(end - p));
+        if (!p)
+            return NULL;
+        p++;
+    }
+    const char *e = memchr(p, '\n', (size_t)(end - p));
+    if (!e) {
+        if (f->len == SRC_MAX)
+            return NULL;             /* cut off by the read limit */
+        e = end;
+    }
+    while (p < e && (*p == ' ' || *p == '\t' || *p == '\f'))
+        p++;
+    while (e > p && (e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t'))
+        e--;
+    size_t n = (size_t)(e - p) < SRC_LINE ? (size_t)(e - p) : SRC_LINE;
+    char *s = malloc(n + 1);
+    if (s) {
+        memcpy(s, p, n);
+        s[n] = 0;
+    }
+    return s;
+}
+
+static void fill_thread(pc_target *t, struct src_cache *c, struct pc_thread_model *th)
+{
+    for (size_t k = 0; k < th->npy; k++)
+        if (th->py[k].file[0] == '/')
+            th->py[k].source = line_of(lookup(t, c, th->py[k].file), th->py[k].line);
+}
+
+void pc_model_sources(pc_target *t, struct pc_model *m)
+{
+    struct src_cache *c = calloc(1, sizeof *c);
+    if (!c)
+        return;
+    for (size_t i = 0; i < m->nthreads; i++)
+        fill_thread(t, c, &m->threads[i]);
+    for (size_t i = 0; i < m->nexited; i++)
+        fill_thread(t, c, &m->exited[i]);
+    for (size_t i = 0; i < c->n; i++)
+        free(c->f[i].text);
+    free(c);
+}
