@@ -49,6 +49,8 @@ QUALNAMES = {
     "signal_inherited_mask": {"<module>"},
     "mp_queue_join": {"Popen.poll", "Popen.wait", "BaseProcess.join", "<module>"},
     "mp_simplequeue_join": {"Popen.poll", "Popen.wait", "BaseProcess.join", "collect", "<module>"},
+    "mp_queue_exit_join": {"Popen.poll", "Popen.wait", "BaseProcess.join", "_exit_function"},
+    "mp_process_exit_join": {"Popen.poll", "Popen.wait", "BaseProcess.join", "_exit_function"},
     "pool_worker_died": {"ApplyResult.get", "ApplyResult.wait", "Pool.map", "Pool._handle_workers",
                          "Pool._handle_tasks", "Pool._handle_results", "<module>"},
     "pool_worker_killed": {"ApplyResult.get", "ApplyResult.wait", "main", "Pool._handle_results"},

@@ -101,6 +101,8 @@ THREADS = {
     # mp-queue-join-deadlock: the parent only (no feeder thread: it never put)
     "mp_queue_join": {},
     "mp_simplequeue_join": {},
+    "mp_queue_exit_join": {},
+    "mp_process_exit_join": {},
     # pool-task-lost: the pool's handler threads, renamed by the scenarios
     "pool_worker_died": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
     "pool_worker_killed": {"pool-workers": True, "pool-tasks": True, "pool-results": True},
@@ -370,6 +372,11 @@ def check_oracle(scenario, by_name, version):
         assert main == ["poll", "wait", "join", "<module>"], main
     elif scenario == "mp_simplequeue_join":
         assert main == ["poll", "wait", "join", "collect", "<module>"], main
+    elif scenario in ("mp_queue_exit_join", "mp_process_exit_join"):
+        # multiprocessing's exit hook; 2.7's atexit module is Python
+        tail = ["_exit_function"] + (["_run_exitfuncs"] if version < (3,) else [])
+        assert main == ["poll", "wait", "join"] + tail, main
+        assert files("MainThread")[3].endswith("/multiprocessing/util.py"), by_name["MainThread"]
     elif scenario in ("pool_result_unpickle_error", "pool_result_class_missing"):
         assert main[:2] == ["wait", "wait"] and "get" in main, main     # Condition < Event < get
         assert main[main.index("get") + 1] == "main" and main[-1] == "<module>", main

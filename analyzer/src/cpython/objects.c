@@ -357,12 +357,18 @@ uint64_t pc_py_attr(struct pc_python *py, uint64_t obj, const char *name)
     return g.value;
 }
 
-uint64_t pc_py_module(struct pc_python *py, const char *name)
+uint64_t pc_py_modules(struct pc_python *py)
 {
     uint64_t modules;
     if (pc_read_ptr(py->t, py->interp + OFF(is_modules), &modules) || !modules)
         return 0;
-    return pc_py_dict_get(py, modules, name);
+    return modules;
+}
+
+uint64_t pc_py_module(struct pc_python *py, const char *name)
+{
+    uint64_t modules = pc_py_modules(py);
+    return modules ? pc_py_dict_get(py, modules, name) : 0;
 }
 
 uint64_t pc_py_module_dict(struct pc_python *py, uint64_t module)

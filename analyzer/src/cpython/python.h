@@ -103,7 +103,8 @@ uint64_t pc_py_dict_get(struct pc_python *py, uint64_t dict, const char *key);
 uint64_t pc_py_attr(struct pc_python *py, uint64_t obj, const char *name);
 /* Every instance attribute (name, value). */
 int pc_py_attr_each(struct pc_python *py, uint64_t obj, pc_dict_fn fn, void *arg);
-/* sys.modules[name], 0 if absent. */
+/* sys.modules (a dict), 0 if unreadable; sys.modules[name], 0 if absent. */
+uint64_t pc_py_modules(struct pc_python *py);
 uint64_t pc_py_module(struct pc_python *py, const char *name);
 uint64_t pc_py_module_dict(struct pc_python *py, uint64_t module);
 

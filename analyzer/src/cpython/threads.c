@@ -66,6 +66,23 @@ static void read_names(struct pc_python *py, struct names *nm)
     uint64_t active = d ? pc_py_dict_get(py, d, "_active") : 0;
     if (active)
         pc_py_dict_each(py, active, active_cb, nm);
+    /* 2.7: threading._shutdown, the main Thread's bound _exitfunc, takes
+     * the main thread out of _active before the atexit hooks run; the
+     * bound method still holds it (PyMethodObject: im_func, im_self). */
+    char ty[32];
+    uint64_t shut = d && py->version < 0x03000000 ? pc_py_dict_get(py, d, "_shutdown") : 0, self = 0;
+    if (!shut || pc_py_type_name(py, shut, ty, sizeof ty) || strcmp(ty, "instancemethod") ||
+        pc_read_ptr(py->t, shut + 24, &self) || !self || pc_py_type_name(py, self, ty, sizeof ty) ||
+        strcmp(ty, "_MainThread"))
+        return;
+    uint64_t ident = pc_py_attr(py, self, "_Thread__ident");
+    int64_t id;
+    if (pc_py_int(py, ident, &id))
+        return;
+    for (size_t k = 0; k < nm->n; k++)
+        if (nm->v[k].ident == (uint64_t)id)
+            return;
+    active_cb(py, ident, self, nm);
 }
 
 struct ts_entry {

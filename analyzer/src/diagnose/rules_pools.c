@@ -281,12 +281,6 @@ struct type_name {
     size_t len;
 };
 
-struct dict_search {
-    pc_obj_pred pred;
-    void *arg;
-    uint64_t found;
-};
-
 /* queue.Queue has no pipe end: _reader tells a multiprocessing queue. */
 static int is_mp_queue(struct pc_python *py, uint64_t obj, void *arg)
 {
@@ -295,28 +289,111 @@ static int is_mp_queue(struct pc_python *py, uint64_t obj, void *arg)
            pc_py_attr(py, obj, "_reader");
 }
 
-static int dict_search_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+/* A search for a multiprocessing queue over named bindings: the first
+ * found, where it was found ("global chunks of __main__"), and how many
+ * more bindings may still be looked at (every walk is bounded). */
+struct mpq_search {
+    struct type_name tn;
+    uint64_t found;
+    char where[192];
+    const char *prefix;     /* "global ", "attribute ", ... */
+    const char *owner;      /* " of __main__", " of the joined process" */
+    size_t left;
+};
+
+static int mpq_binding_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
 {
-    struct dict_search *s = arg;
-    (void)key;
-    if (value && s->pred(py, value, s->arg)) {
-        s->found = value;
+    struct mpq_search *s = arg;
+    char name[96] = "?";
+    if (s->left == 0)
         return 1;
-    }
-    return 0;
+    s->left--;
+    if (!value || !is_mp_queue(py, value, &s->tn))
+        return 0;
+    if (key)
+        pc_py_str(py, key, name, sizeof name);
+    s->found = value;
+    snprintf(s->where, sizeof s->where, "%s%s%s", s->prefix, name, s->owner);
+    return 1;
+}
+
+/* The queue among the joined process's attributes (a Process subclass
+ * that keeps its queue), or among its target's arguments where start()
+ * keeps them (2.7, 3.6: _args, _kwargs). */
+static uint64_t mp_queue_of_process(struct pc_python *py, uint64_t proc, struct mpq_search *s)
+{
+    uint64_t items[16];
+    size_t n = 0;
+    s->prefix = "attribute ";
+    s->owner = " of the joined process";
+    pc_py_attr_each(py, proc, mpq_binding_cb, s);
+    if (s->found)
+        return s->found;
+    if (pc_py_tuple(py, pc_py_attr(py, proc, "_args"), items, 16, &n) == 0)
+        for (size_t k = 0; k < n && s->left; k++, s->left--)
+            if (items[k] && is_mp_queue(py, items[k], &s->tn)) {
+                snprintf(s->where, sizeof s->where, "argument %zu of the joined process's target (_args)", k + 1);
+                return s->found = items[k];
+            }
+    s->prefix = "keyword argument ";
+    s->owner = " of the joined process's target (_kwargs)";
+    pc_py_dict_each(py, pc_py_attr(py, proc, "_kwargs"), mpq_binding_cb, s);
+    return s->found;
+}
+
+struct mpq_modules {
+    struct mpq_search *s;
+    size_t modules_left;
+    char owner[128];
+};
+
+static int mpq_module_cb(struct pc_python *py, uint64_t key, uint64_t value, void *arg)
+{
+    struct mpq_modules *w = arg;
+    char name[96];
+    uint64_t g;
+    if (w->modules_left == 0 || w->s->left == 0)
+        return 1;
+    w->modules_left--;
+    if (!key || pc_py_str(py, key, name, sizeof name) || strcmp(name, "__main__") == 0 ||
+        !(g = pc_py_module_dict(py, value)))
+        return 0;
+    snprintf(w->owner, sizeof w->owner, " of module %s", name);
+    w->s->owner = w->owner;
+    size_t cap = w->s->left, left = cap < 512 ? cap : 512;   /* no one module takes the whole budget */
+    w->s->left = left;
+    pc_py_dict_each(py, g, mpq_binding_cb, w->s);
+    w->s->left = cap - (left - w->s->left);
+    return w->s->found != 0;
+}
+
+/* A queue in the module globals of the program: __main__ first, then every
+ * module of sys.modules (the exit hook joins every child, whatever code
+ * started it). */
+static uint64_t mp_queue_of_modules(struct pc_python *py, struct mpq_search *s)
+{
+    s->prefix = "global ";
+    s->owner = " of __main__";
+    pc_py_dict_each(py, pc_py_module_dict(py, pc_py_module(py, "__main__")), mpq_binding_cb, s);
+    if (s->found)
+        return s->found;
+    struct mpq_modules w = {s, 2048, ""};
+    pc_py_dict_each(py, pc_py_modules(py), mpq_module_cb, &w);
+    return s->found;
 }
 
 /* A multiprocessing queue the thread can reach: in a frame or in its
  * module's globals (Process.start() drops the child's _args). */
-static uint64_t mp_queue_of_thread(struct pc_python *py, const struct pc_thread_model *t, char *ty, size_t tylen)
+static uint64_t mp_queue_of_thread(struct pc_python *py, const struct pc_thread_model *t, struct mpq_search *s)
 {
-    struct type_name tn = {ty, tylen};
     uint64_t seen[8];
     size_t nseen = 0;
     for (size_t k = 0; k < t->npy; k++) {
-        uint64_t q = pc_rule_frame_object(py, &t->py[k], is_mp_queue, &tn);
-        if (q)
-            return q;
+        uint64_t q = pc_rule_frame_object(py, &t->py[k], is_mp_queue, &s->tn);
+        if (q) {
+            snprintf(s->where, sizeof s->where, "a variable of %s", t->py[k].name);
+            return s->found = q;
+        }
         uint64_t g = pc_py_frame_globals(py, &t->py[k]);
         int dup = !g;
         for (size_t x = 0; x < nseen && !dup; x++)
@@ -324,16 +401,20 @@ static uint64_t mp_queue_of_thread(struct pc_python *py, const struct pc_thread_
         if (dup || nseen == 8)
             continue;
         seen[nseen++] = g;
-        struct dict_search srch = {is_mp_queue, &tn, 0};
-        pc_py_dict_each(py, g, dict_search_cb, &srch);
-        if (srch.found)
-            return srch.found;
+        s->prefix = "global ";
+        s->owner = " of the joining code's module";
+        pc_py_dict_each(py, g, mpq_binding_cb, s);
+        if (s->found)
+            return s->found;
     }
     return 0;
 }
 
 /* H05: a thread joins a child process that was handed a multiprocessing
- * queue, and no thread of this process reads that queue. */
+ * queue, and no thread of this process reads that queue.  The join is in
+ * the joining code, or in multiprocessing's exit hook (util._exit_function
+ * joins every non-daemon child when the program ends): then the queue is
+ * wherever the program keeps it, a module global or the process object. */
 void pc_rule_mp_queue_join(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
 {
     for (size_t i = 0; i < m->nthreads; i++) {
@@ -348,26 +429,72 @@ void pc_rule_mp_queue_join(struct pc_python *py, struct pc_model *m, struct pc_d
             char ty[64], qty[64], name[96] = "";
             if (!proc || (timeout && (pc_py_type_name(py, timeout, ty, sizeof ty) || strcmp(ty, "NoneType"))))
                 break;
-            uint64_t q = mp_queue_of_thread(py, t, qty, sizeof qty);
+            int at_exit = pc_rule_has_frame(t, "multiprocessing/util.py", "_exit_function");
+            struct mpq_search s = {.tn = {qty, sizeof qty}, .left = 20000};
+            uint64_t q = mp_queue_of_thread(py, t, &s);
+            if (!q)
+                q = mp_queue_of_process(py, proc, &s);
+            if (!q && at_exit)
+                q = mp_queue_of_modules(py, &s);
             if (!q)
                 break;
+            /* A read end closed in this process (Queue.close()) breaks the
+             * child's write instead of blocking it. */
+            uint64_t reader = pc_py_attr(py, q, "_reader"), handle = pc_py_attr(py, reader, "_handle");
+            int64_t fd = -1;
+            if (handle && pc_py_int(py, handle, &fd))
+                break;
+            /* Queue and JoinableQueue: put() takes the queue's bounded
+             * semaphore (shared with the children), get() gives it back;
+             * a taken count is what was put and not yet read.  None taken:
+             * the child has put nothing unread (still working). */
+            struct pc_semlock sem;
+            int64_t unread = -1;
+            if (pc_py_semlock(py, pc_py_attr(py, q, "_sem"), &sem) == 0 && sem.sem_read && sem.maxvalue > 0 &&
+                sem.value <= (uint32_t)sem.maxvalue) {
+                unread = sem.maxvalue - (int64_t)sem.value;
+                if (unread == 0)
+                    break;
+            }
             for (size_t j = 0; j < m->nthreads; j++)
                 if (pc_rule_has_frame(&m->threads[j], "multiprocessing/queues.py", "get"))
                     return;   /* someone reads: not this deadlock */
             pc_py_str(py, pc_py_attr(py, proc, "_name"), name, sizeof name);
             int64_t pid = -1;
-            pc_py_int(py, pc_py_attr(py, pc_py_attr(py, proc, "_popen"), "pid"), &pid);
+            uint64_t popen = pc_py_attr(py, proc, "_popen"), rc = pc_py_attr(py, popen, "returncode");
+            pc_py_int(py, pc_py_attr(py, popen, "pid"), &pid);
             char a[160], at[256];
             struct pc_finding *f = pc_rule_add(d, PC_P_MP_QUEUE_JOIN_DEADLOCK, PC_CONF_MEDIUM);
             pc_rule_with_thread(f, i);
-            pc_rule_summary(f, "%s joins child process %lld%s%s%s in %s while a multiprocessing %s it holds is unread: a "
-                       "child that put more than a pipe buffer into it cannot exit until the data is read",
-                    pc_diag_thread_label(m, i, a, sizeof a), (long long)pid, name[0] ? " ('" : "", name,
-                    name[0] ? "')" : "", pc_rule_where(m, d, i, at, sizeof at), qty);
+            if (at_exit)
+                pc_rule_summary(f, "%s joins child process %lld%s%s%s at exit (multiprocessing's exit hook) while a "
+                           "multiprocessing %s of the program is unread: a child that put more than a pipe buffer "
+                           "into it cannot exit until the data is read",
+                        pc_diag_thread_label(m, i, a, sizeof a), (long long)pid, name[0] ? " ('" : "", name,
+                        name[0] ? "')" : "", qty);
+            else
+                pc_rule_summary(f, "%s joins child process %lld%s%s%s in %s while a multiprocessing %s it holds is unread: a "
+                           "child that put more than a pipe buffer into it cannot exit until the data is read",
+                        pc_diag_thread_label(m, i, a, sizeof a), (long long)pid, name[0] ? " ('" : "", name,
+                        name[0] ? "')" : "", pc_rule_where(m, d, i, at, sizeof at), qty);
             pc_rule_ev(f, "%s.join(timeout=None) on the stack; the process waits in wait4 for pid %lld", name[0] ? name : "Process",
                (long long)(int32_t)t->sys.args[0]);
-            pc_rule_ev(f, "the joining code holds %s at 0x%llx (a multiprocessing queue: it has a pipe end, _reader)", qty,
-               (unsigned long long)q);
+            if (rc && pc_py_type_name(py, rc, ty, sizeof ty) == 0 && strcmp(ty, "NoneType") == 0)
+                pc_rule_ev(f, "%s._popen.returncode = None: the child has not exited", name[0] ? name : "Process");
+            if (at_exit)
+                pc_rule_ev(f, "the join is multiprocessing.util._exit_function's, called when the program ends: it "
+                              "joins every non-daemon child process");
+            if (strncmp(s.where, "a variable of ", 14) == 0)
+                pc_rule_ev(f, "the joining code holds %s at 0x%llx (%s; a multiprocessing queue: it has a pipe end, _reader)",
+                   qty, (unsigned long long)q, s.where);
+            else
+                pc_rule_ev(f, "%s at 0x%llx is %s (a multiprocessing queue: it has a pipe end, _reader)", qty,
+                   (unsigned long long)q, s.where);
+            if (fd >= 0)
+                pc_rule_ev(f, "its read end (_reader, fd %lld) is open in this process", (long long)fd);
+            if (unread > 0)
+                pc_rule_ev(f, "%s._sem (the semaphore put() takes and get() gives back, shared with the children): "
+                              "%lld item%s put and not read", qty, (long long)unread, unread == 1 ? "" : "s");
             pc_rule_ev(f, "no thread of this process is in %s.get()", qty);
             pc_rule_ev(f, "inferred: whether the child filled the pipe is in the child's memory, not in this core");
             return;

@@ -441,6 +441,67 @@ static void pool_worker(struct fx *f, size_t ti, int kind)
     waits(f, ti, kind, SIZE_MAX, 0);
 }
 
+/* A multiprocessing Queue whose read end is fd 4 (_handle None: closed). */
+static uint64_t mp_queue(struct heap *h, const char *type, int closed)
+{
+    const char *rk[] = {"_handle", NULL}, *qk[] = {"_reader", NULL};
+    uint64_t handle = closed ? h->none : heap_int(h, 4);
+    uint64_t reader = heap_object(h, heap_type(h, "Connection", 16), rk, &handle);
+    return heap_object(h, heap_type(h, type, 16), qk, &reader);
+}
+
+/* Thread 0 joins child 4242 in multiprocessing's exit hook (at_exit) or in
+ * the joining code; the Process object holds attrs[0] as `rows` when given. */
+static void mp_join(struct fx *f, struct heap *h, int at_exit, uint64_t rows)
+{
+    const char *pk[] = {"pid", "returncode", NULL}, *jk[] = {"self", "timeout", NULL};
+    const char *xk[] = {"_name", "_popen", "rows", NULL};
+    uint64_t pv[] = {heap_int(h, 4242), h->none};
+    uint64_t popen = heap_object(h, heap_type(h, "Popen", 16), pk, pv);
+    uint64_t xv[] = {heap_str(h, "exporter"), popen, rows};
+    if (!rows)
+        xk[2] = NULL;
+    uint64_t proc = heap_object(h, heap_type(h, "Process", 16), xk, xv);
+    frame(f, 0, "poll", "/usr/lib/python3.11/multiprocessing/popen_fork.py");
+    frame(f, 0, "wait", "/usr/lib/python3.11/multiprocessing/popen_fork.py");
+    frame(f, 0, "join", "/usr/lib/python3.11/multiprocessing/process.py");
+    uint64_t jv[] = {proc, h->none};
+    heap_frame(h, &f->frames[0][2], jk, jv);
+    if (at_exit)
+        frame(f, 0, "_exit_function", "/usr/lib/python3.11/multiprocessing/util.py");
+    else
+        frame(f, 0, "<module>", "/srv/app/export.py");
+    f->th[0].sys = (struct pc_syscall){.name = "wait4", .cls = PC_SYS_CHILD, .args = {4242}};
+    waits(f, 0, PC_W_CHILD, SIZE_MAX, -1);
+}
+
+/* The exit hook joins a child while a multiprocessing queue of the program
+ * (a global of __main__, or the joined Process's attribute) is unread. */
+static void test_mp_queue_exit_join(void **state)
+{
+    (void)state;
+    struct fx f;
+    struct heap h;
+    const char *gk[] = {"chunks", NULL};
+    for (int c = 0; c < 5; c++) {
+        setup(&f, 1);
+        heap_init(&h, &f.py);
+        uint64_t q = mp_queue(&h, c == 4 ? "JoinableQueue" : "Queue", c == 2);
+        if (c == 3)     /* queue.Queue: no pipe end */
+            q = heap_object(&h, heap_type(&h, "Queue", 16), NULL, NULL);
+        if (c != 4)
+            heap_module(&h, "__main__", gk, &q);
+        mp_join(&f, &h, c != 1, c == 4 ? q : 0);
+        const char *got = diagnose(&f);
+        if (c == 0 || c == 4)   /* a global of __main__; the joined process's attribute */
+            assert_string_equal(got, "mp-queue-join-deadlock");
+        else                    /* not at exit: the joining code sees no queue; read end closed; no queue */
+            assert_string_not_equal(got, "mp-queue-join-deadlock");
+        heap_free(&h);
+        teardown(&f);
+    }
+}
+
 static void test_pool(void **state)
 {
     (void)state;
@@ -607,6 +668,7 @@ int main(void)
         cmocka_unit_test(test_subprocess_pipes),
         cmocka_unit_test(test_queue_join),
         cmocka_unit_test(test_pool),
+        cmocka_unit_test(test_mp_queue_exit_join),
         cmocka_unit_test(test_asyncio_blocked),
         cmocka_unit_test(test_asyncio_exit),
         cmocka_unit_test(test_atexit),
