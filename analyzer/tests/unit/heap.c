@@ -32,7 +32,7 @@ static size_t heap_zero(void *ctx) { (void)ctx; return 0; }
 static int heap_thread(void *ctx, size_t i, pc_thread_desc *t) { (void)ctx, (void)i, (void)t; return PC_E_USAGE; }
 static int heap_mapping(void *ctx, size_t i, pc_mapping_desc *m) { (void)ctx, (void)i, (void)m; return PC_E_USAGE; }
 static const pc_target_ops heap_ops = {PC_TARGET_OPS_VERSION, heap_read, heap_process, heap_zero, heap_thread,
-                                       heap_zero, heap_mapping, NULL, NULL, NULL};
+                                       heap_zero, heap_mapping, NULL, NULL, NULL, NULL};
 
 static uint64_t alloc(struct heap *h, size_t n)
 {

@@ -43,7 +43,7 @@ static size_t zero(void *ctx) { (void)ctx; return 0; }
 static int no_thread(void *ctx, size_t i, pc_thread_desc *t) { (void)ctx, (void)i, (void)t; return PC_E_USAGE; }
 static int no_mapping(void *ctx, size_t i, pc_mapping_desc *m) { (void)ctx, (void)i, (void)m; return PC_E_USAGE; }
 static const pc_target_ops unreadable = {PC_TARGET_OPS_VERSION, no_read, no_process, zero, no_thread, zero,
-                                         no_mapping, NULL, NULL, NULL};
+                                         no_mapping, NULL, NULL, NULL, NULL};
 
 /* n Python threads, thread 0 the main one; every wait starts as "none". */
 static void setup(struct fx *f, size_t n)
