@@ -78,6 +78,10 @@ typedef struct pc_mapping_desc {
 typedef struct pc_process_desc {
     int32_t pid;
     int32_t signal;                 /* the signal that made the core; 0 if none */
+    int32_t has_siginfo;            /* the next three are known (a core's NT_SIGINFO) */
+    int32_t sig_code;               /* siginfo's si_code: SEGV_MAPERR, SI_USER, SI_TKILL... */
+    int32_t sig_pid;                /* the sender of kill()/tgkill(); 0 if none or unknown */
+    uint64_t sig_addr;              /* the fault address of SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGTRAP */
     int32_t core_kind;              /* enum pc_core_kind */
     int32_t machine;                /* enum pc_machine */
     const char *exe;                /* path of the main executable, may be NULL */
@@ -144,6 +148,11 @@ typedef struct pc_analyze_options {
      * after the standard ones; NULL-terminated, may be NULL. */
     const char *const *debug_dirs;
     int scan_runtime;         /* find _PyRuntime by scanning memory, not by symbol */
+    /* When the process has no (supported) Python: 0, fail with
+     * PC_E_NOPYTHON; 1, still fail with it, but *out is an analysis of the
+     * native side (threads, stacks, signal) for pc_render, which the
+     * caller frees. */
+    int native_without_python;
 } pc_analyze_options;
 
 PC_API int pc_analyze(pc_target *t, const pc_analyze_options *opts,

@@ -30,6 +30,8 @@ class MappingDesc(ctypes.Structure):
 
 class ProcessDesc(ctypes.Structure):
     _fields_ = [("pid", ctypes.c_int32), ("signal", ctypes.c_int32),
+                ("has_siginfo", ctypes.c_int32), ("sig_code", ctypes.c_int32), ("sig_pid", ctypes.c_int32),
+                ("sig_addr", ctypes.c_uint64),
                 ("core_kind", ctypes.c_int32), ("machine", ctypes.c_int32),
                 ("exe", ctypes.c_char_p), ("cmdline", ctypes.c_char_p),
                 ("at_phdr", ctypes.c_uint64), ("at_entry", ctypes.c_uint64),
@@ -57,7 +59,8 @@ class TargetOps(ctypes.Structure):
 
 class AnalyzeOptions(ctypes.Structure):
     _fields_ = [("native", ctypes.c_int), ("max_frames", ctypes.c_int), ("no_source", ctypes.c_int),
-                ("debug_dirs", ctypes.c_void_p), ("scan_runtime", ctypes.c_int)]
+                ("debug_dirs", ctypes.c_void_p), ("scan_runtime", ctypes.c_int),
+                ("native_without_python", ctypes.c_int)]
 
 
 def _candidates():

@@ -179,8 +179,9 @@ int main(int argc, char **argv)
     pc_analysis *a = NULL;
     if (pid ? pc_target_open_pid((int)pid, &t, &err) : pc_target_open_core(argv[optind], &copts, &t, &err))
         return die(err.code, err.msg);
+    aopts.native_without_python = 1;
     int rc = pc_analyze(t, &aopts, &a, &err);
-    if (rc) {
+    if (rc && !(rc == PC_E_NOPYTHON && a)) {
         pc_target_close(t);
         return die(rc, err.msg);
     }
@@ -197,5 +198,7 @@ int main(int argc, char **argv)
     free(out);
     if (fflush(stdout) || ferror(stdout) || bad)
         return die(PC_E_INTERNAL, "cannot write the report to standard output (disk full or closed pipe?)");
+    if (rc)     /* no Python: the native report is out; the status says so */
+        return die(rc, err.msg);
     return hang ? PC_HANG_FOUND : 0;
 }

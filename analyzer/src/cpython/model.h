@@ -11,6 +11,7 @@ enum pc_gil { PC_GIL_NONE, PC_GIL_HELD, PC_GIL_WAITING };
 struct pc_thread_model {
     int32_t tid;
     uint64_t ident;             /* pthread_t (fs_base) = threading.get_ident() */
+    int took_signal;            /* the thread the fatal signal was delivered to (a kernel core's first) */
     uint64_t tstate;            /* 0: no Python thread state */
     uint64_t thread_obj;        /* its threading.Thread, 0 if none */
     char name[128];             /* threading name; "" unknown */

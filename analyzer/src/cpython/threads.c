@@ -274,8 +274,11 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
     memset(m, 0, sizeof *m);
     struct ts_list ts = {0};
     struct names nm = {0};
-    pc_py_each_tstate(py, ts_cb, &ts);
-    read_names(py, &nm);
+    int have_py = py && py->L;      /* none: the native side only */
+    if (have_py) {
+        pc_py_each_tstate(py, ts_cb, &ts);
+        read_names(py, &nm);
+    }
     const pc_process_desc *proc = pc_target_process(n->t);
     m->threads = calloc(n->nthreads, sizeof *m->threads);
     if (!m->threads) {
@@ -290,6 +293,8 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         t->tid = t->desc.tid;
         t->ident = t->desc.regs[PC_FS_BASE];
         t->main = proc && t->tid == proc->pid;
+        /* The kernel writes the thread that dumps the core first. */
+        t->took_signal = proc && proc->core_kind == PC_CORE_KERNEL && proc->signal && i == 0;
         t->daemon = -1;
         pc_thread_syscall(&t->desc, &t->sys);
         for (size_t k = 0; k < ts.n; k++)
@@ -319,8 +324,14 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
                 pc_thread_note(t, t->npy == cap ? "Python stack cut after %zu frames"
                                                 : "Python stack unreadable after %zu frames", t->npy);
         }
+        if (!have_py)
+            continue;
         gil_state(py, t);
         merge(t, py->version < 0x03000000);
+    }
+    if (!have_py) {
+        m->finalizing = -1;
+        return PC_OK;
     }
     exited_states(py, &ts, &nm, max_frames, m);
     m->finalizing = pc_py_finalizing(py, &m->finalizing_tstate);

@@ -13,6 +13,7 @@ struct pc_analysis {
     struct pc_model model;
     struct pc_diag diag;        /* findings[0] is the diagnosis */
     const struct pc_module *exe;
+    char no_python[256];        /* why there is no Python ("" if there is): a native-only analysis */
 };
 
 #endif

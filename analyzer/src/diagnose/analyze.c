@@ -1,6 +1,7 @@
 /* pc_analyze: target -> native -> cpython -> diagnosis. */
 #include "diagnose/analysis.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,18 @@ int pc_analyze(pc_target *t, const pc_analyze_options *opts, pc_analysis **out, 
     a->exe = pc_native_exe(&a->native);
     a->native.no_source = opts->no_source;
     rc = pc_python_open(&a->native, &a->py, opts->scan_runtime, err);
+    if (rc == PC_E_NOPYTHON && opts->native_without_python) {
+        /* The native side still tells what happened (a crash in C code,
+         * a process that is not Python after all). */
+        snprintf(a->no_python, sizeof a->no_python, "%s", err ? err->msg : "no Python interpreter");
+        memset(&a->py, 0, sizeof a->py);
+        int mrc = pc_model_build(&a->native, NULL, opts->native, opts->max_frames > 0 ? (size_t)opts->max_frames : 0,
+                                 &a->model, NULL);
+        if (mrc || pc_diagnose(NULL, &a->model, &a->diag))
+            goto fail;
+        *out = a;
+        return rc;
+    }
     if (rc)
         goto fail;
     rc = pc_model_build(&a->native, &a->py, opts->native, opts->max_frames > 0 ? (size_t)opts->max_frames : 0,

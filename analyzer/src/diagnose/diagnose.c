@@ -2,6 +2,7 @@
  * specific they are (docs/patterns.md, "Precedence"). */
 #include "diagnose/diagnose.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,14 @@ int pc_diagnose(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
     for (size_t i = 0; i < m->nthreads; i++)
         if (m->threads[i].desc.flags & PC_THREAD_SIGMASKS)
             d->masks_known = 1;
+    if (!py) {
+        /* No Python: nothing to diagnose; every wait unknown. */
+        for (size_t i = 0; i < m->nthreads; i++) {
+            d->waits[i].lock = d->waits[i].target = SIZE_MAX;
+            d->waits[i].timeout = -1;
+        }
+        return PC_OK;
+    }
     pc_diag_waits(py, m, d);
     pc_diag_patterns(py, m, d);
     return PC_OK;

@@ -16,6 +16,39 @@ const char *pc_signal_name(int sig)
     return NULL;
 }
 
+/* siginfo's si_code, by signal (0: any signal): asm-generic/siginfo.h. */
+static const struct {
+    int sig, code;
+    const char *name;
+} sig_codes[] = {
+    {0, 0, "SI_USER"}, {0, 0x80, "SI_KERNEL"}, {0, -1, "SI_QUEUE"}, {0, -2, "SI_TIMER"},
+    {0, -3, "SI_MESGQ"}, {0, -4, "SI_ASYNCIO"}, {0, -5, "SI_SIGIO"}, {0, -6, "SI_TKILL"},
+    {11, 1, "SEGV_MAPERR"}, {11, 2, "SEGV_ACCERR"}, {11, 3, "SEGV_BNDERR"}, {11, 4, "SEGV_PKUERR"},
+    {7, 1, "BUS_ADRALN"}, {7, 2, "BUS_ADRERR"}, {7, 3, "BUS_OBJERR"}, {7, 4, "BUS_MCEERR_AR"},
+    {7, 5, "BUS_MCEERR_AO"},
+    {4, 1, "ILL_ILLOPC"}, {4, 2, "ILL_ILLOPN"}, {4, 3, "ILL_ILLADR"}, {4, 4, "ILL_ILLTRP"},
+    {4, 5, "ILL_PRVOPC"}, {4, 6, "ILL_PRVREG"}, {4, 7, "ILL_COPROC"}, {4, 8, "ILL_BADSTK"},
+    {8, 1, "FPE_INTDIV"}, {8, 2, "FPE_INTOVF"}, {8, 3, "FPE_FLTDIV"}, {8, 4, "FPE_FLTOVF"},
+    {8, 5, "FPE_FLTUND"}, {8, 6, "FPE_FLTRES"}, {8, 7, "FPE_FLTINV"}, {8, 8, "FPE_FLTSUB"},
+    {5, 1, "TRAP_BRKPT"}, {5, 2, "TRAP_TRACE"},
+};
+
+const char *pc_signal_code_name(int sig, int code)
+{
+    /* Codes above 0 mean a fault only for the fault signals. */
+    for (size_t i = 0; i < sizeof sig_codes / sizeof *sig_codes; i++)
+        if (sig_codes[i].code == code &&
+            (sig_codes[i].sig == sig || (sig_codes[i].sig == 0 && (code <= 0 || code == 0x80))))
+            return sig_codes[i].name;
+    return NULL;
+}
+
+/* A fault signal carries an address (siginfo's si_addr). */
+int pc_signal_is_fault(int sig)
+{
+    return sig == 11 || sig == 7 || sig == 4 || sig == 8 || sig == 5;
+}
+
 const char *pc_core_kind_name(int kind)
 {
     switch (kind) {

@@ -172,6 +172,7 @@ static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_threa
     pc_buf_printf(b, "%llu", (unsigned long long)t->ident);
     kstr(b, "name", t->name[0] ? t->name : NULL, &first);
     kbool(b, "main", t->main, &first);
+    kbool(b, "took_signal", t->took_signal, &first);
     kbool(b, "daemon", t->daemon, &first);
     kbool(b, "python", t->tstate != 0, &first);
     kstr(b, "gil", pc_gil_name(t->gil), &first);
@@ -235,17 +236,39 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
     kint(b, "signal", a->proc.signal, &f2);
     kstr(b, "signal_name", pc_signal_name(a->proc.signal), &f2);
     kbool(b, "snapshot", a->proc.core_kind == PC_CORE_GCORE, &f2);
+    key(b, "siginfo", &f2);
+    if (a->proc.has_siginfo) {
+        int f3 = 1;
+        char addr[32];
+        pc_buf_puts(b, "{");
+        kint(b, "code", a->proc.sig_code, &f3);
+        kstr(b, "code_name", pc_signal_code_name(a->proc.signal, a->proc.sig_code), &f3);
+        snprintf(addr, sizeof addr, "0x%llx", (unsigned long long)a->proc.sig_addr);
+        kstr(b, "address", pc_signal_is_fault(a->proc.signal) && a->proc.sig_code > 0 ? addr : NULL, &f3);
+        kint_or_null(b, "sender_pid", a->proc.sig_code <= 0 && a->proc.sig_pid > 0 ? a->proc.sig_pid : -1, &f3);
+        pc_buf_puts(b, "}");
+    } else
+        pc_buf_puts(b, "null");
     pc_buf_puts(b, "}");
+    key(b, "python_error", &first);
+    if (a->no_python[0])
+        pc_json_str(b, a->no_python);
+    else
+        pc_buf_puts(b, "null");
     key(b, "python", &first);
     f2 = 1;
-    pc_buf_puts(b, "{");
-    kstr(b, "version", a->py.version_str, &f2);
-    kstr(b, "build", a->py.shared ? "shared" : "static", &f2);
-    kbool(b, "debug", a->py.debug, &f2);
-    kstr(b, "module", a->py.mod ? a->py.mod->path : NULL, &f2);
-    kstr(b, "layout", a->py.L ? a->py.L->source : NULL, &f2);
-    kbool(b, "finalizing", a->model.finalizing, &f2);
-    pc_buf_puts(b, "}");
+    if (a->no_python[0]) {
+        pc_buf_puts(b, "null");
+    } else {
+        pc_buf_puts(b, "{");
+        kstr(b, "version", a->py.version_str, &f2);
+        kstr(b, "build", a->py.shared ? "shared" : "static", &f2);
+        kbool(b, "debug", a->py.debug, &f2);
+        kstr(b, "module", a->py.mod ? a->py.mod->path : NULL, &f2);
+        kstr(b, "layout", a->py.L ? a->py.L->source : NULL, &f2);
+        kbool(b, "finalizing", a->model.finalizing, &f2);
+        pc_buf_puts(b, "}");
+    }
     key(b, "warnings", &first);
     pc_buf_puts(b, "[");
     for (size_t i = 0; i < a->native.nwarnings; i++) {

@@ -10,6 +10,9 @@ void pc_render_dot(const struct pc_analysis *a, pc_buf *b);
 
 /* Shared by both renderers. */
 const char *pc_signal_name(int sig);
+/* "SEGV_MAPERR", "SI_TKILL"...; NULL when unknown. */
+const char *pc_signal_code_name(int sig, int code);
+int pc_signal_is_fault(int sig);
 const char *pc_core_kind_name(int kind);
 const char *pc_gil_name(int gil);
 void pc_json_str(pc_buf *b, const char *s);

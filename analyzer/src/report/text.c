@@ -14,14 +14,35 @@ struct style {
 static const struct style plain = {"", "", "", "", ""};
 static const struct style ansi = {"\033[1m", "\033[2m", "\033[32m", "\033[33m", "\033[0m"};
 
+/* ", SEGV_MAPERR at address 0x10", ", sent by process 123 (SI_TKILL)" */
+static void siginfo(const struct pc_analysis *a, pc_buf *b)
+{
+    const pc_process_desc *p = &a->proc;
+    if (!p->has_siginfo)
+        return;
+    const char *code = pc_signal_code_name(p->signal, p->sig_code);
+    if (pc_signal_is_fault(p->signal) && p->sig_code > 0)
+        pc_buf_printf(b, ", %s at address 0x%llx", code ? code : "fault", (unsigned long long)p->sig_addr);
+    else if (p->sig_code <= 0 && p->sig_pid > 0)
+        pc_buf_printf(b, ", sent by process %d (%s)", p->sig_pid, code ? code : "kill");
+    else if (code)
+        pc_buf_printf(b, " (%s)", code);
+}
+
 static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s)
 {
     const char *sig = pc_signal_name(a->proc.signal);
     pc_buf_printf(b, "%sProcess %d%s", s->bold, a->proc.pid, s->off);
-    if (a->proc.core_kind == PC_CORE_GCORE)
+    if (a->proc.core_kind == PC_CORE_GCORE && a->proc.signal && a->proc.signal != 19)
+        pc_buf_printf(b, ": gcore snapshot; the process was stopped by %s (%d)\n", sig ? sig : "signal",
+                      a->proc.signal);
+    else if (a->proc.core_kind == PC_CORE_GCORE)
         pc_buf_puts(b, ": gcore snapshot (the process was stopped, not killed)\n");
-    else if (a->proc.core_kind == PC_CORE_KERNEL)
-        pc_buf_printf(b, ": kernel core, died of %s (%d)\n", sig ? sig : "signal", a->proc.signal);
+    else if (a->proc.core_kind == PC_CORE_KERNEL) {
+        pc_buf_printf(b, ": kernel core, died of %s (%d)", sig ? sig : "signal", a->proc.signal);
+        siginfo(a, b);
+        pc_buf_puts(b, "\n");
+    }
     else if (a->proc.core_kind == PC_CORE_LIVE)
         pc_buf_puts(b, ": live process (its threads stopped while it was read)\n");
     else if (a->proc.signal)
@@ -34,9 +55,12 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
     pc_buf_printf(b, "  executable: %s", exe ? exe : "(unknown)");
     if (a->exe && a->exe->build_id[0])
         pc_buf_printf(b, " (build-id %s)", a->exe->build_id);
-    pc_buf_printf(b, "\n  python:     CPython %s, %s%s, %s build\n", a->py.version_str,
-                  a->py.shared ? "shared libpython " : "static",
-                  a->py.shared && a->py.mod ? a->py.mod->name : "", a->py.debug ? "debug" : "release");
+    if (a->no_python[0])
+        pc_buf_printf(b, "\n  python:     none: %s\n", a->no_python);
+    else
+        pc_buf_printf(b, "\n  python:     CPython %s, %s%s, %s build\n", a->py.version_str,
+                      a->py.shared ? "shared libpython " : "static",
+                      a->py.shared && a->py.mod ? a->py.mod->name : "", a->py.debug ? "debug" : "release");
     if (a->model.finalizing == 1)
         pc_buf_printf(b, "  state:      finalizing (Py_Finalize is running; thread state 0x%llx)\n",
                       (unsigned long long)a->model.finalizing_tstate);
@@ -118,6 +142,10 @@ static void thread_head(const struct pc_thread_model *t, pc_buf *b, const struct
     pc_buf_puts(b, ")");
     if (t->sys.name)
         pc_buf_printf(b, " in %s()", t->sys.name);
+    if (t->took_signal) {
+        const char *sig = pc_signal_name(t->desc.cursig);
+        pc_buf_printf(b, " %s[took %s]%s", s->warn, sig ? sig : "the signal", s->off);
+    }
     pc_buf_puts(b, "\n");
 }
 
@@ -227,7 +255,10 @@ static void finding(const struct pc_analysis *a, const struct pc_finding *f, pc_
 static void diagnosis(const struct pc_analysis *a, pc_buf *b, const struct style *s)
 {
     const struct pc_diag *d = &a->diag;
-    if (!d->nfindings)
+    if (a->no_python[0])
+        pc_buf_printf(b, "\n%sDiagnosis: none%s: no Python in this process; its threads' native stacks follow\n",
+                      s->bold, s->off);
+    else if (!d->nfindings)
         pc_buf_printf(b, "\n%sDiagnosis: none%s: no known hang pattern\n", s->bold, s->off);
     for (size_t i = 0; i < d->nfindings; i++)
         finding(a, &d->findings[i], b, s, i == 0);

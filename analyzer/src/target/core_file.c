@@ -128,8 +128,21 @@ static int parse_notes(struct pc_core_image *img, const uint8_t *p, size_t n,
             img->pid = (int32_t)rd32(desc + PRP_PID);
             memcpy(img->fname, desc + PRP_FNAME, 16);
             memcpy(img->psargs, desc + PRP_PSARGS, 80);
-        } else if (is_core && nh.n_type == NT_SIGINFO && nh.n_descsz >= 4)
+        } else if (is_core && nh.n_type == NT_SIGINFO && nh.n_descsz >= 4) {
             img->signal = (int32_t)rd32(desc);
+            /* siginfo_t: si_signo, si_errno, si_code, then (at 16) the
+             * fault address of SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGTRAP, or the
+             * sender's pid of kill()/tgkill()/sigqueue(). */
+            if (nh.n_descsz >= 24) {
+                img->has_siginfo = 1;
+                img->sig_code = (int32_t)rd32(desc + 8);
+                int s = img->signal;
+                if (img->sig_code <= 0)              /* SI_USER, SI_TKILL, SI_QUEUE */
+                    img->sig_pid = (int32_t)rd32(desc + 16);
+                else if (s == 11 || s == 7 || s == 4 || s == 8 || s == 5)
+                    img->sig_addr = rd64(desc + 16);
+            }
+        }
         else if (is_core && nh.n_type == NT_AUXV)
             parse_auxv(img, desc, nh.n_descsz);
         else if (is_core && nh.n_type == NT_FILE && !img->fmaps)

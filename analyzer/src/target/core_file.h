@@ -28,6 +28,9 @@ struct pc_core_image {
     struct pc_core_fmap *fmaps;
     size_t nfmaps;
     int32_t pid, signal, machine;
+    int32_t sig_code, sig_pid;      /* NT_SIGINFO (has_siginfo) */
+    uint64_t sig_addr;
+    int has_siginfo;
     int gdb_note;                 /* NT_GDB_TDESC seen: made by gcore */
     char fname[17];
     char psargs[81];

@@ -285,6 +285,10 @@ static int core_process(void *ctx, pc_process_desc *out)
     struct core_ctx *c = ctx;
     out->pid = c->img.pid;
     out->signal = c->img.signal;
+    out->has_siginfo = c->img.has_siginfo;
+    out->sig_code = c->img.sig_code;
+    out->sig_pid = c->img.sig_pid;
+    out->sig_addr = c->img.sig_addr;
     out->machine = c->img.machine;
     out->core_kind = c->img.gdb_note ? PC_CORE_GCORE : PC_CORE_KERNEL;
     out->exe = c->exe_path;   /* as mapped; an override only changes which file is read */
