@@ -163,6 +163,45 @@ PC_API void pc_analysis_free(pc_analysis *a);
 PC_API const char *pc_analysis_pattern(const pc_analysis *a);
 PC_API int pc_analysis_hang_found(const pc_analysis *a);
 
+/* The analysis as C values, so a caller need not render JSON to count
+ * threads.  Strings belong to the analysis (valid until pc_analysis_free);
+ * NULL where unknown.  Index out of range: PC_E_USAGE. */
+typedef struct pc_thread_info {
+    int32_t tid;
+    int32_t main;                   /* the process's main thread */
+    int32_t daemon;                 /* 1, 0, -1 unknown or no Python */
+    int32_t python;                 /* has a Python thread state */
+    int32_t took_signal;            /* the fatal signal of a kernel core went to it */
+    uint64_t ident;                 /* pthread_t = threading.get_ident() */
+    const char *name;               /* "" if none */
+    const char *gil;                /* "held", "waiting", "none", "unknown" */
+    const char *syscall;            /* in progress; NULL when running */
+    const char *wait_kind;          /* JSON wait.kind: "lock", "join", "io", ... */
+    const char *wait_what;          /* "Lock 'guard' at 0x...", "" */
+    size_t python_frames, native_frames;
+} pc_thread_info;
+
+typedef struct pc_py_frame_info {
+    const char *name, *qualname, *file;
+    const char *source;             /* the line's text; NULL unknown or --no-source */
+    int32_t line, end_line, column, end_column;    /* -1 unknown; columns 0-based, 3.11+ */
+    int64_t lasti;                  /* frame.f_lasti; -1 unknown */
+} pc_py_frame_info;
+
+typedef struct pc_native_frame_info {
+    uint64_t pc;
+    uint64_t offset;                /* from the function's start */
+    const char *function, *module, *file;
+    int32_t line;                   /* -1 unknown */
+    int32_t inlined;
+} pc_native_frame_info;
+
+PC_API size_t pc_analysis_thread_count(const pc_analysis *a);
+PC_API int pc_analysis_thread(const pc_analysis *a, size_t thread, pc_thread_info *out);
+/* Frame k of a thread, innermost first. */
+PC_API int pc_analysis_py_frame(const pc_analysis *a, size_t thread, size_t k, pc_py_frame_info *out);
+PC_API int pc_analysis_native_frame(const pc_analysis *a, size_t thread, size_t k, pc_native_frame_info *out);
+
 enum pc_format { PC_FORMAT_TEXT, PC_FORMAT_JSON, PC_FORMAT_DOT };
 #define PC_RENDER_NATIVE 1u   /* text: show every native frame */
 #define PC_RENDER_COLOR  2u   /* text: ANSI colors */

@@ -131,3 +131,67 @@ def test_wrong_interface_version_is_refused():
                                   ctypes.POINTER(L.Error)]
     assert lib.pc_target_new(ctypes.byref(ops), None, ctypes.byref(t), ctypes.byref(err)) == 2
     assert b"target interface version" in err.msg and not t.value
+
+
+ACCESSORS = r"""
+#include <pycore.h>
+#include <stdio.h>
+int main(int argc, char **argv)
+{
+    pc_target *t; pc_analysis *a; pc_error err;
+    pc_analyze_options o = {.native = 1};
+    if (argc < 2 || pc_target_open_core(argv[1], NULL, &t, &err) || pc_analyze(t, &o, &a, &err))
+        return 2;
+    size_t n = pc_analysis_thread_count(a);
+    printf("threads %zu\n", n);
+    for (size_t i = 0; i < n; i++) {
+        pc_thread_info ti;
+        if (pc_analysis_thread(a, i, &ti))
+            return 3;
+        printf("thread %d %s main=%d python=%d wait=%s frames=%zu/%zu\n", ti.tid, ti.name, ti.main, ti.python,
+               ti.wait_kind, ti.python_frames, ti.native_frames);
+        for (size_t k = 0; k < ti.python_frames; k++) {
+            pc_py_frame_info f;
+            if (pc_analysis_py_frame(a, i, k, &f))
+                return 4;
+            printf("  py %s %s:%d %s\n", f.qualname, f.file, f.line, f.source ? f.source : "-");
+        }
+        pc_native_frame_info nf;
+        if (ti.native_frames && pc_analysis_native_frame(a, i, 0, &nf))
+            return 5;
+        if (pc_analysis_py_frame(a, i, ti.python_frames, &(pc_py_frame_info){0}) != PC_E_USAGE)
+            return 6;
+    }
+    if (pc_analysis_thread(a, n, &(pc_thread_info){0}) != PC_E_USAGE)
+        return 7;
+    pc_analysis_free(a);
+    pc_target_close(t);
+    return 0;
+}
+"""
+
+
+def test_accessors_agree_with_json(tmp_path, analyzer):
+    """A C program walks an analysis through the accessors of pycore.h and
+    prints what the JSON report says (threads, names, Python frames)."""
+    import make_core
+    static = os.path.join(os.path.dirname(SO), "libpycore.a")
+    src = tmp_path / "walk.c"
+    src.write_text(ACCESSORS)
+    exe = tmp_path / "walk"
+    libs = ["-ldw", "-lelf", "-ldebuginfod", "-lzstd", "-llz4", "-llzma", "-lz", "-lpthread"]
+    subprocess.run(["cc", "-std=c11", "-Wall", "-Werror", "-I", os.path.dirname(HEADER), "-o", str(exe), str(src),
+                    static] + libs, check=True)
+    rec = make_core.make_core("/usr/bin/python3.11", "two_threads", "kernel", str(tmp_path / "core"))
+    out = subprocess.run([str(exe), rec["core"]], stdout=subprocess.PIPE, universal_newlines=True, timeout=120)
+    assert out.returncode == 0, out.returncode
+    doc = json.loads(subprocess.run([analyzer, "--format", "json", rec["core"]], stdout=subprocess.PIPE,
+                                    universal_newlines=True).stdout)
+    want = ["threads %d" % len(doc["threads"])]
+    for th in doc["threads"]:
+        want.append("thread %d %s main=%d python=%d wait=%s frames=%d/%d" % (
+            th["tid"], th["name"] or "", th["main"], th["python"], th["wait"]["kind"], len(th["python_frames"]),
+            len(th["native_frames"])))
+        want += ["  py %s %s:%d %s" % (f["qualname"], f["file"], f["line"], f["source"] or "-")
+                 for f in th["python_frames"]]
+    assert out.stdout.splitlines() == want
