@@ -153,6 +153,7 @@ typedef struct pc_analyze_options {
      * native side (threads, stacks, signal) for pc_render, which the
      * caller frees. */
     int native_without_python;
+    int locals;               /* read every Python frame's arguments and locals (their reprs) */
 } pc_analyze_options;
 
 PC_API int pc_analyze(pc_target *t, const pc_analyze_options *opts,
@@ -207,6 +208,7 @@ enum pc_format { PC_FORMAT_TEXT, PC_FORMAT_JSON, PC_FORMAT_DOT };
 #define PC_RENDER_COLOR  2u   /* text: ANSI colors */
 #define PC_RENDER_SUMMARY 4u  /* text: the header and the diagnosis only */
 #define PC_RENDER_STACKS 8u   /* text: the header and the threads only */
+#define PC_RENDER_LOCALS 16u  /* text: each Python frame's locals (analyzed with .locals) */
 
 /* A malloc'd NUL-terminated rendering, or NULL when out of memory. */
 PC_API char *pc_render(const pc_analysis *a, enum pc_format fmt, unsigned flags);

@@ -159,11 +159,14 @@ int pc_memimage_target(struct pc_memimage *img, pc_target **t, pc_error *err)
 char *pc_memimage_walk(struct pc_analysis *a)
 {
     pc_error err;
-    if (pc_model_build(&a->native, &a->py, 0, 0, &a->model, &err) || pc_diagnose(&a->py, &a->model, &a->diag))
+    if (pc_model_build(&a->native, &a->py, 0, 0, &a->model, &err))
+        return NULL;
+    pc_model_locals(&a->py, &a->model);     /* reprs of whatever the frames hold */
+    if (pc_diagnose(&a->py, &a->model, &a->diag))
         return NULL;
     free(pc_render(a, PC_FORMAT_JSON, 0));
     free(pc_render(a, PC_FORMAT_DOT, 0));
-    free(pc_render(a, PC_FORMAT_TEXT, PC_RENDER_NATIVE | PC_RENDER_COLOR));
+    free(pc_render(a, PC_FORMAT_TEXT, PC_RENDER_NATIVE | PC_RENDER_COLOR | PC_RENDER_LOCALS));
     return pc_render(a, PC_FORMAT_TEXT, 0);
 }
 

@@ -29,6 +29,8 @@ QUALNAMES = {
     "atexit_lock_daemon": {"save_state", "background"},
     "subprocess_pipe_wait": {"Popen.wait", "main", "<module>"},
     "subprocess_pipe_stderr": {"Popen.wait", "run", "Thread.join"},
+    "locals_values_py2": {"keeper", "wait_here", "main", "<module>"},
+    "locals_values": {"keeper", "keeper.<locals>.wait_here", "main", "main.<locals>.wait_here", "<module>"},
     "future_worker_queue": {"Future.result", "main", "render", "Queue.get", "_WorkItem.run", "<module>"},
     "future_worker_queue_attr": {"Fetcher.run", "Fetcher.fetch_one", "wait", "Queue.get", "<module>"},
     "subprocess_read_stdout": {"collect", "<module>"},

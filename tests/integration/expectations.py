@@ -73,6 +73,8 @@ THREADS = {
     "atexit_lock_daemon": {"saver": True},
     "subprocess_pipe_wait": {},
     "subprocess_pipe_stderr": {"runner": False},
+    "locals_values": {"keeper": True},
+    "locals_values_py2": {"keeper": True},                  # 2.7 only
     # orphaned-wait through a future: the worker waits on an unfed queue
     "future_worker_queue": lambda v: {"render_0": v < (3, 9)},
     "future_worker_queue_attr": lambda v: {"fetch_0": v < (3, 9), "fetch_1": v < (3, 9)},
@@ -347,6 +349,9 @@ def check_oracle(scenario, by_name, version):
     elif scenario == "subprocess_pipe_stderr":
         assert "join" in main, main
         assert "wait" in names("runner") and "run" in names("runner"), names("runner")
+    elif scenario in ("locals_values", "locals_values_py2"):
+        assert main == ["wait_here", "main", "<module>"], main
+        assert names("keeper")[:2] == ["wait_here", "keeper"], names("keeper")
     elif scenario == "future_worker_queue":
         assert "result" in main and main[-2:] == ["main", "<module>"], main
         assert "get" in names("render_0") and "render" in names("render_0"), names("render_0")

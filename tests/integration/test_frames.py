@@ -9,6 +9,7 @@ The comparisons live in compare.py.
 """
 import json
 import os
+import re
 import subprocess
 
 import compare
@@ -114,4 +115,58 @@ def test_source_lines(case, analyzer, corpus):
                                                                            got, want))
     if not shown:
         problems.append("no frame has a source line")
+    _check(res, problems)
+
+
+def _same_repr(ours, theirs):
+    """Equal, or ours is theirs cut where it says "..." (items, depth or
+    length bounds): every piece between the cuts appears in order."""
+    if ours == theirs:
+        return True
+    if "..." not in ours:
+        return False
+    at = 0
+    for piece in ours.split("..."):
+        i = theirs.find(piece, at)
+        if i < 0:
+            return False
+        at = i + len(piece)
+    return True
+
+
+def test_locals(case, analyzer, corpus):
+    """Scenarios that record repr() of their frames' locals before they
+    block (ready's "locals": "thread:function" -> {name: repr}): the JSON
+    report's locals of those frames are the same names with the same
+    reprs, truncation aside; arguments come first."""
+    if case.kind != "kernel":
+        return
+    res = corpus.result(case)
+    want = res.record["ready"].get("locals")
+    if not want:
+        return
+    report = res.report()
+    names = {"main": "MainThread"}
+    problems, checked = [], 0
+    for key, theirs in sorted(want.items()):
+        who, fn = key.split(":")
+        threads = [t for t in report["threads"] if t["name"] == names.get(who, who)]
+        frames = [f for t in threads for f in t["python_frames"] if f["name"] == fn]
+        if not frames:
+            problems.append("%s: no frame %s in the report" % (key, fn))
+            continue
+        ours = dict((l["name"], l["repr"]) for l in frames[0]["locals"])
+        if set(ours) != set(theirs):
+            problems.append("%s: names %s, f_locals has %s" % (key, sorted(ours), sorted(theirs)))
+        for name in sorted(set(ours) & set(theirs)):
+            if re.match(r"^<[^<>]* object at 0x[0-9a-f]+>$", ours[name]):
+                continue        # not a built-in type: its own __repr__ is not in memory
+            checked += 1
+            if not _same_repr(ours[name], theirs[name]):
+                problems.append("%s: %s = %s, repr() says %s" % (key, name, ours[name], theirs[name]))
+        kinds = [l["kind"] for l in frames[0]["locals"]]
+        if "arg" in kinds and kinds.index("arg") != 0:
+            problems.append("%s: arguments do not come first: %s" % (key, kinds))
+    if not checked:
+        problems.append("no local compared")
     _check(res, problems)

@@ -3,7 +3,9 @@ of the interpreters that carry it.
 
 Modules/_io's fileio, buffered and textio and Modules/_multiprocessing's
 SemLockObject are declared in .c files, not in installed headers; the
-generator re-declares them (gen/layout_probe.c).  gdb's `ptype /o` reads
+generator re-declares them (gen/layout_probe.c).  The code, float and set
+fields read for frame locals come from headers, but 3.14 and 3.15 take
+them from the 3.13 table.  gdb's `ptype /o` reads
 the real declarations from each build's debug info (the executable, its
 libpython, or the extension module that holds them) and every offset the
 engine reads must agree.  Files without DWARF (Debian's stripped release
@@ -40,6 +42,16 @@ GROUPS = {
         "sl_maxvalue": ("SemLockObject", "maxvalue"),
         "sl_kind": ("SemLockObject", "kind"),
         "sl_name": ("SemLockObject", "name"),
+    }),
+    # Public structs, but 3.14 and 3.15 read them through the 3.13 table
+    # (_Py_DebugOffsets has no entry for them): their DWARF must agree.
+    "locals": (("exe", "libpython"), {
+        "co_argcount": ("PyCodeObject", "co_argcount"),
+        "co_kwonlyargcount": ("PyCodeObject", "co_kwonlyargcount"),
+        "co_flags": ("PyCodeObject", "co_flags"),
+        "fl_fval": ("PyFloatObject", "ob_fval"),
+        "set_mask": ("PySetObject", "mask"),
+        "set_table": ("PySetObject", "table"),
     }),
 }
 FIELDS = dict(f for _, fields in GROUPS.values() for f in fields.items())

@@ -22,6 +22,8 @@ static const char usage[] =
     "  -f, --format=FMT     text (default), json, or dot (the wait-for graph)\n"
     "  -n, --native         text: show every native frame\n"
     "      --summary        text: only the header and the diagnosis (no threads)\n"
+    "  -l, --locals         text: each Python frame's arguments and locals (JSON\n"
+    "                       always has them)\n"
     "      --sysroot=DIR    find the core's files under DIR (core from another\n"
     "                       machine or a container)\n"
     "      --debug-dir=DIR  also look for the core's files in DIR, by name and by\n"
@@ -29,8 +31,9 @@ static const char usage[] =
     "      --max-frames=N   at most N Python frames per thread\n"
     "      --scan-runtime   find the interpreter by scanning its data, not by the\n"
     "                       _PyRuntime symbol (done anyway when there is none)\n"
-    "      --no-source      do not read DWARF debug info: no source lines or\n"
-    "                       inlined frames, but faster and smaller\n"
+    "      --no-source      read no source: no Python source lines, no DWARF\n"
+    "                       debug info (native source lines, inlined frames);\n"
+    "                       faster and smaller\n"
     "      --color=WHEN     auto (default: on a terminal, unless NO_COLOR is set\n"
     "                       and not empty),\n"
     "                       always or never\n"
@@ -96,6 +99,7 @@ int main(int argc, char **argv)
         {"pid", required_argument, 0, 'p'},
         {"native", no_argument, 0, 'n'},
         {"summary", no_argument, 0, 'u'},
+        {"locals", no_argument, 0, 'l'},
         {"sysroot", required_argument, 0, 's'},
         {"max-frames", required_argument, 0, 'm'},
         {"no-source", no_argument, 0, 'S'},
@@ -108,7 +112,7 @@ int main(int argc, char **argv)
     };
     int c;
     long pid = 0;
-    while ((c = getopt_long(argc, argv, "f:np:hV", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "f:lnp:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': {
             char *end;
@@ -129,6 +133,7 @@ int main(int argc, char **argv)
             break;
         case 'n': flags |= PC_RENDER_NATIVE; break;
         case 'u': flags |= PC_RENDER_SUMMARY; break;
+        case 'l': flags |= PC_RENDER_LOCALS; break;
         case 'S': aopts.no_source = 1; break;
         case 'R': aopts.scan_runtime = 1; break;
         case 'D':
@@ -180,6 +185,7 @@ int main(int argc, char **argv)
     if (pid ? pc_target_open_pid((int)pid, &t, &err) : pc_target_open_core(argv[optind], &copts, &t, &err))
         return die(err.code, err.msg);
     aopts.native_without_python = 1;
+    aopts.locals = fmt == PC_FORMAT_JSON || (flags & PC_RENDER_LOCALS);
     int rc = pc_analyze(t, &aopts, &a, &err);
     if (rc && !(rc == PC_E_NOPYTHON && a)) {
         pc_target_close(t);

@@ -68,6 +68,20 @@ struct pc_py_layout {
     int32_t co_code_adaptive;       /* inline code units, 3.11+ */
     int32_t co_nlocalsplus;
     int32_t co_stacksize;
+    int32_t co_argcount;            /* frame locals: arguments come first */
+    int32_t co_posonlyargcount;     /* 3.8+ */
+    int32_t co_kwonlyargcount;      /* 3.x */
+    int32_t co_flags;               /* CO_VARARGS, CO_VARKEYWORDS */
+    int32_t co_cellvars;            /* <= 3.10: names of cells, after the locals */
+    int32_t co_freevars;            /* <= 3.10: names of free variables, after the cells */
+    int32_t co_localspluskinds;     /* 3.11+: a bytes object, one kind per slot */
+
+    /* float, set (reprs of locals) */
+    int32_t fl_fval;
+    int32_t set_mask;
+    int32_t set_table;
+    int32_t set_entry_size;
+    int32_t set_entry_key;          /* 2.7: (hash, key); 3.x: (key, hash) */
 
     /* PyObject / PyVarObject / PyTypeObject */
     int32_t ob_type;

@@ -125,3 +125,105 @@ size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint
         *nlocals = locals < n ? locals : n;
     return n;
 }
+
+#define CO_VARARGS 0x4
+#define CO_VARKEYWORDS 0x8
+/* 3.11+ co_localspluskinds */
+#define CO_FAST_HIDDEN 0x10
+#define CO_FAST_LOCAL 0x20
+#define CO_FAST_CELL 0x40
+#define CO_FAST_FREE 0x80
+
+static int code_int(struct pc_python *py, uint64_t code, int32_t off, int32_t *v)
+{
+    *v = 0;
+    return off == PC_NO_FIELD ? 0 : pc_read(py->t, code + (uint64_t)off, v, 4);
+}
+
+static void add_local(struct pc_python *py, uint64_t name, uint64_t value, int kind, int cell,
+                      struct pc_py_local *out, size_t *n, size_t max)
+{
+    if (*n == max)
+        return;
+    if (cell) {
+        char ty[16];
+        if (value && pc_py_type_name(py, value, ty, sizeof ty) == 0 && strcmp(ty, "cell") == 0 &&
+            pc_read_ptr(py->t, value + OFF(ob_type) + 8, &value))
+            return;
+    }
+    if (!value)
+        return;         /* unbound */
+    struct pc_py_local *l = &out[*n];
+    memset(l, 0, sizeof *l);
+    if (pc_py_str(py, name, l->name, sizeof l->name))
+        return;
+    l->kind = kind;
+    if (pc_py_repr(py, value, l->repr, sizeof l->repr, l->type, sizeof l->type))
+        return;
+    (*n)++;
+}
+
+size_t pc_py_frame_locals(struct pc_python *py, const struct pc_py_frame *f, struct pc_py_local *out, size_t max)
+{
+    int32_t argc, kwonly, flags;
+    if (!HAS(co_argcount) || !HAS(co_varnames) || code_int(py, f->code, py->L->co_argcount, &argc) ||
+        code_int(py, f->code, py->L->co_kwonlyargcount, &kwonly) || code_int(py, f->code, py->L->co_flags, &flags))
+        return 0;
+    int64_t nargs = (int64_t)argc + kwonly + !!(flags & CO_VARARGS) + !!(flags & CO_VARKEYWORDS);
+    uint64_t names[PC_MAX_LOCALS * 2], values[PC_MAX_LOCALS * 2];
+    int kinds[PC_MAX_LOCALS * 2], cells[PC_MAX_LOCALS * 2];
+    size_t nn = 0, n = 0;
+    uint64_t t;
+    if (py->version >= 0x030b0000) {
+        /* One array: locals, cells and free variables, each slot's kind in
+         * co_localspluskinds. */
+        uint8_t k[PC_MAX_LOCALS * 2];
+        int64_t nk = 0;
+        uint64_t kb;
+        if (pc_read_ptr(py->t, f->code + OFF(co_varnames), &t) || pc_py_tuple(py, t, names, PC_MAX_LOCALS * 2, &nn) ||
+            !HAS(co_localspluskinds) || pc_read_ptr(py->t, f->code + OFF(co_localspluskinds), &kb) ||
+            pc_read(py->t, kb + OFF(ob_size), &nk, 8) || nk < (int64_t)nn || pc_read(py->t, kb + OFF(b_sval), k, nn))
+            return 0;
+        for (size_t i = 0; i < nn; i++)
+            cells[i] = (k[i] & (CO_FAST_CELL | CO_FAST_FREE)) != 0;
+        for (size_t i = 0; i < nn; i++)
+            kinds[i] = (k[i] & CO_FAST_HIDDEN) ? -1
+                       : (int64_t)i < nargs ? PC_LOCAL_ARG
+                       : (k[i] & CO_FAST_FREE) ? PC_LOCAL_FREE
+                       : (k[i] & CO_FAST_CELL) && !(k[i] & CO_FAST_LOCAL) ? PC_LOCAL_CELL : PC_LOCAL_PLAIN;
+    } else {
+        /* <= 3.10: co_varnames, then co_cellvars, then co_freevars. */
+        uint64_t part[3];
+        int32_t offs[3] = {py->L->co_varnames, py->L->co_cellvars, py->L->co_freevars};
+        int pk[3] = {PC_LOCAL_PLAIN, PC_LOCAL_CELL, PC_LOCAL_FREE};
+        for (int p = 0; p < 3; p++) {
+            size_t got = 0;
+            if (offs[p] == PC_NO_FIELD || pc_read_ptr(py->t, f->code + (uint64_t)offs[p], &part[p]) ||
+                pc_py_tuple(py, part[p], names + nn, PC_MAX_LOCALS * 2 - nn, &got))
+                continue;
+            for (size_t i = 0; i < got; i++) {
+                kinds[nn + i] = p == 0 && (int64_t)i < nargs ? PC_LOCAL_ARG : pk[p];
+                cells[nn + i] = p > 0;
+            }
+            nn += got;
+        }
+    }
+    if (!nn)
+        return 0;
+    size_t ns = nn;
+    while (ns && pc_read(py->t, slots_base(py, f), values, ns * 8))
+        ns /= 2;
+    for (size_t i = 0; i < ns; i++)
+        if (kinds[i] >= 0)
+            add_local(py, names[i], untag(py, values[i]), kinds[i], cells[i], out, &n, max);
+    /* Arguments first, as they were declared; the rest in slot order. */
+    size_t a = 0;
+    for (size_t i = 0; i < n; i++)
+        if (out[i].kind == PC_LOCAL_ARG && i != a) {
+            struct pc_py_local tmp = out[i];
+            memmove(&out[a + 1], &out[a], (i - a) * sizeof *out);
+            out[a++] = tmp;
+        } else if (out[i].kind == PC_LOCAL_ARG)
+            a++;
+    return n;
+}

@@ -58,6 +58,8 @@ struct pc_model {
 
 /* Each Python frame's source line, read through the target. */
 void pc_model_sources(pc_target *t, struct pc_model *m);
+/* Each Python frame's arguments and locals with their reprs. */
+void pc_model_locals(struct pc_python *py, struct pc_model *m);
 
 /* Build the model: unwind (if native), read Python threads and frames,
  * names and daemon flags from threading, GIL state, and merge. */

@@ -117,6 +117,8 @@ struct pc_py_frame {
     int end_line, column, end_column;   /* 3.11+ position (columns 0-based); -1 unknown */
     int64_t lasti;      /* frame.f_lasti: byte offset of the current instruction; -1 unknown */
     char *source;       /* the line's text (pc_model_sources), NULL if unknown; the model frees it */
+    struct pc_py_local *locals;     /* with locals asked for; the model frees them */
+    size_t nlocals;
     int entry;          /* last frame of one C-level eval call */
     uint64_t addr;      /* _PyInterpreterFrame / PyFrameObject */
     uint64_t code;
@@ -142,6 +144,27 @@ size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint
 int pc_py_tuple(struct pc_python *py, uint64_t tuple, uint64_t *items, size_t max, size_t *n);
 /* The first items of a list (at most max; *n how many were read). */
 int pc_py_list(struct pc_python *py, uint64_t list, uint64_t *items, size_t max, size_t *n);
+
+/* repr() of an object as Python prints the built-in types, bounded:
+ * PC_REPR_DEPTH levels of containers, PC_REPR_ITEMS items each, at most n
+ * bytes ("..." marks a cut); other objects "<Type object at 0x...>".
+ * type (may be NULL) gets its type's name.  0, or -1 if unreadable. */
+#define PC_REPR_DEPTH 3
+#define PC_REPR_ITEMS 8
+#define PC_REPR_MAX 256
+int pc_py_repr(struct pc_python *py, uint64_t obj, char *out, size_t n, char *type, size_t tn);
+
+/* A frame's arguments, then its other locals, cells and free variables
+ * (unbound ones left out; cells opened), each with its type and repr. */
+enum pc_local_kind { PC_LOCAL_ARG, PC_LOCAL_PLAIN, PC_LOCAL_CELL, PC_LOCAL_FREE };
+struct pc_py_local {
+    char name[64];
+    int kind;                       /* enum pc_local_kind */
+    char type[64];
+    char repr[PC_REPR_MAX];
+};
+#define PC_MAX_LOCALS 64            /* per frame */
+size_t pc_py_frame_locals(struct pc_python *py, const struct pc_py_frame *f, struct pc_py_local *out, size_t max);
 
 /* Line number for an instruction byte offset in a 3.11+ location table. */
 int pc_py_linetable_line(const uint8_t *table, size_t len, int firstlineno, int addrq);

@@ -344,8 +344,31 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
 
 static void free_sources(struct pc_thread_model *t)
 {
-    for (size_t k = 0; t->py && k < t->npy; k++)
+    for (size_t k = 0; t->py && k < t->npy; k++) {
         free(t->py[k].source);
+        free(t->py[k].locals);
+    }
+}
+
+static void thread_locals(struct pc_python *py, struct pc_thread_model *t, struct pc_py_local *buf)
+{
+    for (size_t k = 0; k < t->npy; k++) {
+        size_t n = pc_py_frame_locals(py, &t->py[k], buf, PC_MAX_LOCALS);
+        if (!n || !(t->py[k].locals = malloc(n * sizeof *buf)))
+            continue;
+        memcpy(t->py[k].locals, buf, n * sizeof *buf);
+        t->py[k].nlocals = n;
+    }
+}
+
+void pc_model_locals(struct pc_python *py, struct pc_model *m)
+{
+    struct pc_py_local *buf = malloc(PC_MAX_LOCALS * sizeof *buf);
+    for (size_t i = 0; buf && py && py->L && i < m->nthreads; i++)
+        thread_locals(py, &m->threads[i], buf);
+    for (size_t i = 0; buf && py && py->L && i < m->nexited; i++)
+        thread_locals(py, &m->exited[i], buf);
+    free(buf);
 }
 
 void pc_model_free(struct pc_model *m)

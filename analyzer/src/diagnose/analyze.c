@@ -50,6 +50,8 @@ int pc_analyze(pc_target *t, const pc_analyze_options *opts, pc_analysis **out, 
                         &a->model, err);
     if (rc)
         goto fail;
+    if (opts->locals)
+        pc_model_locals(&a->py, &a->model);
     if (pc_diagnose(&a->py, &a->model, &a->diag)) {
         rc = pc_fail(err, PC_E_INTERNAL, "out of memory");
         goto fail;

@@ -65,6 +65,19 @@ static void py_frame(pc_buf *b, const struct pc_py_frame *f)
         key(b, "source", &first);
         pc_buf_puts(b, "null");
     }
+    static const char *const kinds[] = {"arg", "local", "cell", "free"};
+    key(b, "locals", &first);
+    pc_buf_puts(b, "[");
+    for (size_t k = 0; k < f->nlocals; k++) {
+        int f2 = 1;
+        pc_buf_puts(b, k ? ",{" : "{");
+        kstr(b, "name", f->locals[k].name, &f2);
+        kstr(b, "kind", kinds[f->locals[k].kind], &f2);
+        kstr(b, "type", f->locals[k].type, &f2);
+        kstr(b, "repr", f->locals[k].repr, &f2);
+        pc_buf_puts(b, "}");
+    }
+    pc_buf_puts(b, "]");
     pc_buf_puts(b, "}");
 }
 

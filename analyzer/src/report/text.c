@@ -69,12 +69,20 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
         pc_buf_printf(b, "  %swarning:%s %s\n", s->warn, s->off, a->native.warnings[i]);
 }
 
-static void py_line(pc_buf *b, const struct pc_py_frame *f, const struct style *s)
+static const char *const local_kinds[] = {"arg", "local", "cell", "free"};
+
+static void py_line(pc_buf *b, const struct pc_py_frame *f, const struct style *s, unsigned flags)
 {
     pc_buf_printf(b, "    %sPython%s %s%s%s (%s:%d)\n", s->py, s->off, s->bold, f->qualname, s->off, f->file,
                   f->line);
     if (f->source && f->source[0])
         pc_buf_printf(b, "        %s%s%s\n", s->dim, f->source, s->off);
+    for (size_t k = 0; (flags & PC_RENDER_LOCALS) && k < f->nlocals; k++) {
+        const struct pc_py_local *l = &f->locals[k];
+        pc_buf_printf(b, "          %s%s%s = %s  %s(%s%s%s)%s\n", s->bold, l->name, s->off, l->repr, s->dim,
+                      l->kind == PC_LOCAL_PLAIN ? "" : local_kinds[l->kind], l->kind == PC_LOCAL_PLAIN ? "" : ", ",
+                      l->type, s->off);
+    }
 }
 
 static void native_line(pc_buf *b, const struct pc_native_frame *f, size_t idx, const struct style *s)
@@ -115,12 +123,12 @@ static void thread_body(const struct pc_analysis *a, const struct pc_thread_mode
             native_line(b, f, i, s);
         if (has_py)
             for (size_t k = 0; k < t->py_count[i]; k++)
-                py_line(b, &t->py[t->py_first[i] + k], s);
+                py_line(b, &t->py[t->py_first[i] + k], s, flags);
     }
     if (!t->merged && t->npy) {
         pc_buf_printf(b, "    %sPython stack:%s\n", s->bold, s->off);
         for (size_t k = 0; k < t->npy; k++)
-            py_line(b, &t->py[k], s);
+            py_line(b, &t->py[k], s, flags);
     }
 }
 
@@ -221,7 +229,7 @@ static void threads(const struct pc_analysis *a, pc_buf *b, unsigned flags, cons
     free(same);
 }
 
-static void exited_thread(const struct pc_thread_model *t, pc_buf *b, const struct style *s)
+static void exited_thread(const struct pc_thread_model *t, pc_buf *b, const struct style *s, unsigned flags)
 {
     pc_buf_printf(b, "\n%sExited thread%s", s->bold, s->off);
     if (t->name[0])
@@ -232,7 +240,7 @@ static void exited_thread(const struct pc_thread_model *t, pc_buf *b, const stru
     for (size_t i = 0; i < t->nnotes; i++)
         pc_buf_printf(b, "    %snote:%s %s\n", s->warn, s->off, t->notes[i]);
     for (size_t k = 0; k < t->npy; k++)
-        py_line(b, &t->py[k], s);
+        py_line(b, &t->py[k], s, flags);
 }
 
 static void finding(const struct pc_analysis *a, const struct pc_finding *f, pc_buf *b, const struct style *s,
@@ -289,5 +297,5 @@ void pc_render_text(const struct pc_analysis *a, pc_buf *b, unsigned flags)
         return;
     threads(a, b, flags, s);
     for (size_t i = 0; i < a->model.nexited; i++)
-        exited_thread(&a->model.exited[i], b, s);
+        exited_thread(&a->model.exited[i], b, s, flags);
 }

@@ -315,6 +315,35 @@ int main(void)
 #endif
     F(co_stacksize, offsetof(PyCodeObject, co_stacksize));
     endl();
+    /* Frame locals (--locals): arguments, cells and free variables. */
+    F(co_argcount, offsetof(PyCodeObject, co_argcount));
+#if PY_VERSION_HEX >= 0x03080000
+    F(co_posonlyargcount, offsetof(PyCodeObject, co_posonlyargcount));
+#else
+    NF(co_posonlyargcount);
+#endif
+#ifdef PC_PY2
+    NF(co_kwonlyargcount);
+#else
+    F(co_kwonlyargcount, offsetof(PyCodeObject, co_kwonlyargcount));
+#endif
+    F(co_flags, offsetof(PyCodeObject, co_flags));
+    endl();
+#if PY_VERSION_HEX < 0x030b0000
+    F(co_cellvars, offsetof(PyCodeObject, co_cellvars));
+    F(co_freevars, offsetof(PyCodeObject, co_freevars));
+    NF(co_localspluskinds);
+#else
+    NF(co_cellvars);
+    NF(co_freevars);
+    F(co_localspluskinds, offsetof(PyCodeObject, co_localspluskinds));
+#endif
+    F(fl_fval, offsetof(PyFloatObject, ob_fval));
+    F(set_mask, offsetof(PySetObject, mask));
+    F(set_table, offsetof(PySetObject, table));
+    F(set_entry_size, sizeof(setentry));
+    F(set_entry_key, offsetof(setentry, key));
+    endl();
 
     F(ob_type, offsetof(PyObject, ob_type));
     F(ob_size, offsetof(PyVarObject, ob_size));
