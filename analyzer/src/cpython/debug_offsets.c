@@ -84,6 +84,8 @@ int pc_py_debug_offsets(pc_target *t, uint64_t runtime, uint32_t *version, int *
     L->rt_size = (int32_t)(w[S->rt_size] & 0x7fffffff);
     L->rt_gil = L->rt_tstate_current = PC_NO_FIELD;
     bad |= in(w, S->is_size, S->is_next, 8, &L->is_next);
+    /* interpreter_state.id directly follows its size in every schema */
+    bad |= in(w, S->is_size, S->is_size + 1, 8, &L->is_id);
     bad |= in(w, S->is_size, S->is_threads_head, 8, &L->is_tstate_head);
     bad |= in(w, S->is_size, S->is_modules, 8, &L->is_modules);
     bad |= in(w, S->is_size, S->is_ceval_gil, 8, &L->is_gil);

@@ -7,17 +7,51 @@
 #define OFF(f) ((uint64_t)py->L->f)
 #define MAX_LINETABLE (1u << 20)
 
-int pc_py_each_tstate(struct pc_python *py, pc_tstate_fn fn, void *arg)
+int pc_py_each_interp(struct pc_python *py, pc_interp_fn fn, void *arg)
 {
-    uint64_t ts, first;
-    if (pc_read_ptr(py->t, py->interp + OFF(is_tstate_head), &ts))
+    uint64_t seen[PC_MAX_INTERPS], in = py->interp_head ? py->interp_head : py->interp;
+    size_t n = 0;
+    while (in && n < PC_MAX_INTERPS) {
+        for (size_t k = 0; k < n; k++)
+            if (seen[k] == in)
+                return 0;   /* a cycle: the list is corrupt */
+        seen[n++] = in;
+        int r = fn(py, in, arg);
+        if (r)
+            return r;
+        if (in == py->interp || pc_read_ptr(py->t, in + OFF(is_next), &in))
+            break;          /* the main interpreter ends the list */
+    }
+    return 0;
+}
+
+int64_t pc_py_interp_id(struct pc_python *py, uint64_t interp)
+{
+    int64_t id;
+    if (interp == py->interp)
+        return 0;
+    if (py->L->is_id == PC_NO_FIELD || pc_read(py->t, interp + OFF(is_id), &id, 8) || id < 0)
         return -1;
+    return id;
+}
+
+struct tstate_walk {
+    pc_tstate_fn fn;
+    void *arg;
+};
+
+static int interp_tstates(struct pc_python *py, uint64_t interp, void *arg)
+{
+    struct tstate_walk *w = arg;
+    uint64_t ts, first;
+    if (pc_read_ptr(py->t, interp + OFF(is_tstate_head), &ts))
+        return 0;
     first = ts;
     for (size_t i = 0; ts && i < PC_MAX_TSTATES; i++) {
         uint64_t next;
         if (pc_read_ptr(py->t, ts + OFF(ts_next), &next))
-            return -1;
-        int r = fn(py, ts, arg);
+            return 0;
+        int r = w->fn(py, ts, w->arg);
         if (r)
             return r;
         if (next == first || next == ts)
@@ -25,6 +59,12 @@ int pc_py_each_tstate(struct pc_python *py, pc_tstate_fn fn, void *arg)
         ts = next;
     }
     return 0;
+}
+
+int pc_py_each_tstate(struct pc_python *py, pc_tstate_fn fn, void *arg)
+{
+    struct tstate_walk w = {fn, arg};
+    return pc_py_each_interp(py, interp_tstates, &w);
 }
 
 int pc_py_tstate_ids(struct pc_python *py, uint64_t tstate, uint64_t *ident, int64_t *native_id)
@@ -135,6 +175,7 @@ static void fill(struct pc_py_frame *o, const struct code_info *ci, uint64_t f, 
     o->code = code;
     o->end_line = o->column = o->end_column = -1;
     o->lasti = -1;
+    o->interp = -1;
 }
 
 /* One step of the frame chain: fills *o (unless the frame is a C shim,

@@ -28,6 +28,7 @@ struct pc_py_layout {
 
     /* PyInterpreterState */
     int32_t is_next;
+    int32_t is_id;                  /* 3.7+: the interpreter's id (main: 0) */
     int32_t is_tstate_head;         /* tstate_head / threads.head */
     int32_t is_modules;             /* sys.modules dict */
     int32_t is_finalizing;

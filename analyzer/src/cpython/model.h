@@ -12,6 +12,8 @@ struct pc_thread_model {
     int32_t tid;
     uint64_t ident;             /* pthread_t (fs_base) = threading.get_ident() */
     int took_signal;            /* the thread the fatal signal was delivered to (a kernel core's first) */
+    int64_t interp;             /* id of the interpreter it runs in now (its innermost state); -1 unknown */
+    size_t nsegments;           /* thread states it has: one per interpreter it entered */
     uint64_t tstate;            /* 0: no Python thread state */
     uint64_t thread_obj;        /* its threading.Thread, 0 if none */
     char name[128];             /* threading name; "" unknown */
@@ -54,6 +56,13 @@ struct pc_model {
      * finalizing thread state.  Read once, so renderers read no memory. */
     int finalizing;
     uint64_t finalizing_tstate;
+    /* Every interpreter, newest first (the main one last). */
+    struct pc_model_interp {
+        uint64_t addr;
+        int64_t id;             /* -1 unknown (2.7, 3.6) */
+        int main;
+    } interps[16];
+    size_t ninterps;
 };
 
 /* Each Python frame's source line, read through the target. */

@@ -365,6 +365,14 @@ uint64_t pc_py_modules(struct pc_python *py)
     return modules;
 }
 
+uint64_t pc_py_module_in(struct pc_python *py, uint64_t interp, const char *name)
+{
+    uint64_t modules;
+    if (!interp || pc_read_ptr(py->t, interp + OFF(is_modules), &modules) || !modules)
+        return 0;
+    return pc_py_dict_get(py, modules, name);
+}
+
 uint64_t pc_py_module(struct pc_python *py, const char *name)
 {
     uint64_t modules = pc_py_modules(py);

@@ -48,6 +48,7 @@ struct pc_python {
     const struct pc_module *mod;
     uint64_t runtime;           /* &_PyRuntime */
     uint64_t interp;            /* main interpreter */
+    uint64_t interp_head;       /* newest interpreter: the list runs from it to the main one */
     /* Type objects, for validating what a pointer points to. */
     uint64_t t_str, t_int, t_bool, t_dict, t_code, t_module;
     uint64_t t_pystring, t_pyint;   /* 2.7 str and int */
@@ -119,12 +120,23 @@ struct pc_py_frame {
     char *source;       /* the line's text (pc_model_sources), NULL if unknown; the model frees it */
     struct pc_py_local *locals;     /* with locals asked for; the model frees them */
     size_t nlocals;
+    int64_t interp;     /* id of the interpreter running it; -1 unknown */
     int entry;          /* last frame of one C-level eval call */
     uint64_t addr;      /* _PyInterpreterFrame / PyFrameObject */
     uint64_t code;
 };
 
-/* The interpreter's thread states: fn(tstate, arg) each, bounded. */
+/* Every interpreter, newest first (the main one last): fn(interp, arg)
+ * each, at most PC_MAX_INTERPS, cycle-safe. */
+#define PC_MAX_INTERPS 64
+typedef int (*pc_interp_fn)(struct pc_python *py, uint64_t interp, void *arg);
+int pc_py_each_interp(struct pc_python *py, pc_interp_fn fn, void *arg);
+/* An interpreter's id (the main one's is 0); -1 unknown (2.7, 3.6). */
+int64_t pc_py_interp_id(struct pc_python *py, uint64_t interp);
+/* sys.modules[name] of a given interpreter (pc_py_module: the main one). */
+uint64_t pc_py_module_in(struct pc_python *py, uint64_t interp, const char *name);
+
+/* The thread states of every interpreter: fn(tstate, arg) each, bounded. */
 typedef int (*pc_tstate_fn)(struct pc_python *py, uint64_t tstate, void *arg);
 int pc_py_each_tstate(struct pc_python *py, pc_tstate_fn fn, void *arg);
 int pc_py_tstate_ids(struct pc_python *py, uint64_t tstate, uint64_t *ident, int64_t *native_id);

@@ -345,6 +345,7 @@ int pc_python_init(struct pc_python *py, pc_error *err)
     else
         py->interp = old_interp(py, syms);
     /* The list runs newest first: the main interpreter is its last one. */
+    py->interp_head = py->interp;
     for (int i = 0; !bad && py->interp && i < 4096; i++) {
         uint64_t next;
         if (pc_read_ptr(py->t, py->interp + (uint64_t)py->L->is_next, &next) || !next || next == py->interp)

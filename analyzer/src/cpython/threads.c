@@ -59,9 +59,9 @@ static int active_cb(struct pc_python *py, uint64_t key, uint64_t thread, void *
 }
 
 /* threading._active: {ident: Thread}; read only when threading is loaded. */
-static void read_names(struct pc_python *py, struct names *nm)
+static void read_names(struct pc_python *py, uint64_t interp, struct names *nm)
 {
-    uint64_t mod = pc_py_module(py, "threading");
+    uint64_t mod = pc_py_module_in(py, interp, "threading");
     uint64_t d = mod ? pc_py_module_dict(py, mod) : 0;
     uint64_t active = d ? pc_py_dict_get(py, d, "_active") : 0;
     if (active)
@@ -86,8 +86,9 @@ static void read_names(struct pc_python *py, struct names *nm)
 }
 
 struct ts_entry {
-    uint64_t tstate, ident;
-    int64_t native_id;
+    uint64_t tstate, ident, interp;
+    int64_t native_id, interp_id;
+    int used;                   /* runs on a thread of the core */
 };
 
 struct ts_list {
@@ -101,6 +102,9 @@ static int ts_cb(struct pc_python *py, uint64_t ts, void *arg)
     struct ts_entry e = {.tstate = ts};
     if (pc_py_tstate_ids(py, ts, &e.ident, &e.native_id))
         return 0;
+    if (pc_read_ptr(py->t, ts + OFF(ts_interp), &e.interp))
+        e.interp = py->interp;
+    e.interp_id = pc_py_interp_id(py, e.interp);
     if (pc_grow(&l->v, &l->cap, l->n + 1, sizeof *l->v))
         return -1;
     l->v[l->n++] = e;
@@ -237,32 +241,72 @@ static void name_thread(struct pc_thread_model *t, const struct names *nm)
         }
 }
 
-/* The thread state's Python frames into t->py; returns how many fit. */
-static size_t read_py_stack(struct pc_python *py, struct pc_thread_model *t, size_t max_frames)
+/* The Python frames of a thread's states into t->py, innermost segment
+ * first (segs[0] is t->tstate); returns how many fit. */
+#define MAX_SEGMENTS 8
+static size_t read_py_stack(struct pc_python *py, struct pc_thread_model *t, struct ts_entry *const *segs,
+                            size_t nsegs, size_t max_frames)
 {
     size_t cap = max_frames && max_frames < PC_MAX_PY_FRAMES ? max_frames : PC_MAX_PY_FRAMES;
     t->py = calloc(cap, sizeof *t->py);
-    if (t->py)
-        t->npy = pc_py_frames(py, t->tstate, t->py, cap, &t->py_complete);
+    t->py_complete = 1;
+    for (size_t s = 0; t->py && s < nsegs && t->npy < cap; s++) {
+        int complete = 0;
+        size_t first = t->npy;
+        t->npy += pc_py_frames(py, segs[s]->tstate, t->py + first, cap - first, &complete);
+        t->py_complete &= complete;
+        for (size_t k = first; k < t->npy; k++)
+            t->py[k].interp = segs[s]->interp_id;
+    }
     return cap;
 }
 
-static void exited_states(struct pc_python *py, const struct ts_list *ts, const struct names *nm, size_t max_frames,
+static int names_cb(struct pc_python *py, uint64_t interp, void *arg)
+{
+    if (interp != py->interp)
+        read_names(py, interp, arg);
+    return 0;
+}
+
+static int interp_cb(struct pc_python *py, uint64_t interp, void *arg)
+{
+    struct pc_model *m = arg;
+    if (m->ninterps < sizeof m->interps / sizeof *m->interps) {
+        m->interps[m->ninterps].addr = interp;
+        m->interps[m->ninterps].id = pc_py_interp_id(py, interp);
+        m->interps[m->ninterps].main = interp == py->interp;
+        m->ninterps++;
+    }
+    return 0;
+}
+
+/* A thread that entered other interpreters has a state in each.  The one
+ * it runs in now is innermost: the main interpreter's state is where the
+ * thread began (outermost), and an interpreter entered from another was
+ * created after it (a higher id: deeper). */
+static int segment_order(const void *pa, const void *pb)
+{
+    const struct ts_entry *a = *(struct ts_entry *const *)pa, *b = *(struct ts_entry *const *)pb;
+    if (a->interp_id != b->interp_id)
+        return a->interp_id > b->interp_id ? -1 : 1;
+    return 0;
+}
+
+static void exited_states(struct pc_python *py, struct ts_list *ts, const struct names *nm, size_t max_frames,
                           struct pc_model *m)
 {
     for (size_t k = 0; k < ts->n; k++) {
-        int live = 0;
-        for (size_t i = 0; i < m->nthreads && !live; i++)
-            live = m->threads[i].tstate == ts->v[k].tstate;
-        if (live || pc_grow(&m->exited, &m->exited_cap, m->nexited + 1, sizeof *m->exited))
+        if (ts->v[k].used || pc_grow(&m->exited, &m->exited_cap, m->nexited + 1, sizeof *m->exited))
             continue;
         struct pc_thread_model *t = &m->exited[m->nexited++];
         memset(t, 0, sizeof *t);
         t->tstate = ts->v[k].tstate;
         t->ident = ts->v[k].ident;
+        t->interp = ts->v[k].interp_id;
         t->daemon = -1;
         name_thread(t, nm);
-        read_py_stack(py, t, max_frames);
+        struct ts_entry *seg = &ts->v[k];
+        read_py_stack(py, t, &seg, 1, max_frames);
         pc_thread_note(t, "no thread of the core runs this thread state: its thread exited without clearing it "
                           "(or has not started yet)");
     }
@@ -277,7 +321,11 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
     int have_py = py && py->L;      /* none: the native side only */
     if (have_py) {
         pc_py_each_tstate(py, ts_cb, &ts);
-        read_names(py, &nm);
+        /* Names from every interpreter's threading, the main one's last:
+         * a thread that entered a subinterpreter keeps its first name. */
+        pc_py_each_interp(py, names_cb, &nm);
+        read_names(py, py->interp, &nm);
+        pc_py_each_interp(py, interp_cb, m);
     }
     const pc_process_desc *proc = pc_target_process(n->t);
     m->threads = calloc(n->nthreads, sizeof *m->threads);
@@ -297,12 +345,22 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         t->took_signal = proc && proc->core_kind == PC_CORE_KERNEL && proc->signal && i == 0;
         t->daemon = -1;
         pc_thread_syscall(&t->desc, &t->sys);
+        struct ts_entry *segs[MAX_SEGMENTS];
+        size_t nsegs = 0;
         for (size_t k = 0; k < ts.n; k++)
-            if ((ts.v[k].native_id >= 0 && ts.v[k].native_id == t->tid) ||
-                (ts.v[k].native_id < 0 && ts.v[k].ident == t->ident)) {
-                t->tstate = ts.v[k].tstate;
-                t->ident = ts.v[k].ident;
+            if (((ts.v[k].native_id >= 0 && ts.v[k].native_id == t->tid) ||
+                 (ts.v[k].native_id < 0 && ts.v[k].ident == t->ident)) && nsegs < MAX_SEGMENTS) {
+                ts.v[k].used = 1;
+                segs[nsegs++] = &ts.v[k];
             }
+        qsort(segs, nsegs, sizeof *segs, segment_order);
+        t->interp = -1;
+        if (nsegs) {
+            t->tstate = segs[0]->tstate;
+            t->ident = segs[0]->ident;
+            t->interp = segs[0]->interp_id;
+            t->nsegments = nsegs;
+        }
         name_thread(t, &nm);
         if (native) {
             char why[160] = "";
@@ -319,7 +377,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
                 pc_thread_note(t, "native unwinding stopped: %s", why);
         }
         if (t->tstate) {
-            size_t cap = read_py_stack(py, t, max_frames);
+            size_t cap = read_py_stack(py, t, segs, nsegs, max_frames);
             if (!t->py_complete)
                 pc_thread_note(t, t->npy == cap ? "Python stack cut after %zu frames"
                                                 : "Python stack unreadable after %zu frames", t->npy);

@@ -59,6 +59,7 @@ static void py_frame(pc_buf *b, const struct pc_py_frame *f)
     kint_or_null(b, "column", f->column, &first);
     kint_or_null(b, "end_column", f->end_column, &first);
     kint_or_null(b, "lasti", f->lasti, &first);
+    kint_or_null(b, "interpreter", f->interp, &first);
     if (f->source)
         kstr(b, "source", f->source, &first);
     else {
@@ -186,6 +187,7 @@ static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_threa
     kstr(b, "name", t->name[0] ? t->name : NULL, &first);
     kbool(b, "main", t->main, &first);
     kbool(b, "took_signal", t->took_signal, &first);
+    kint_or_null(b, "interpreter", t->interp, &first);
     kbool(b, "daemon", t->daemon, &first);
     kbool(b, "python", t->tstate != 0, &first);
     kstr(b, "gil", pc_gil_name(t->gil), &first);
@@ -282,6 +284,20 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
         kbool(b, "finalizing", a->model.finalizing, &f2);
         pc_buf_puts(b, "}");
     }
+    key(b, "interpreters", &first);
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < a->model.ninterps; i++) {
+        const struct pc_model_interp *in = &a->model.interps[i];
+        int f3 = 1;
+        char addr[32];
+        snprintf(addr, sizeof addr, "0x%llx", (unsigned long long)in->addr);
+        pc_buf_puts(b, i ? ",{" : "{");
+        kint_or_null(b, "id", in->id, &f3);
+        kbool(b, "main", in->main, &f3);
+        kstr(b, "address", addr, &f3);
+        pc_buf_puts(b, "}");
+    }
+    pc_buf_puts(b, "]");
     key(b, "warnings", &first);
     pc_buf_puts(b, "[");
     for (size_t i = 0; i < a->native.nwarnings; i++) {

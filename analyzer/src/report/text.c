@@ -64,6 +64,9 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
     if (a->model.finalizing == 1)
         pc_buf_printf(b, "  state:      finalizing (Py_Finalize is running; thread state 0x%llx)\n",
                       (unsigned long long)a->model.finalizing_tstate);
+    if (a->model.ninterps > 1)
+        pc_buf_printf(b, "  interpreters: %zu (the main one and %zu subinterpreter%s)\n", a->model.ninterps,
+                      a->model.ninterps - 1, a->model.ninterps == 2 ? "" : "s");
     pc_buf_printf(b, "  threads:    %zu\n", a->model.nthreads);
     for (size_t i = 0; i < a->native.nwarnings; i++)
         pc_buf_printf(b, "  %swarning:%s %s\n", s->warn, s->off, a->native.warnings[i]);
@@ -73,8 +76,10 @@ static const char *const local_kinds[] = {"arg", "local", "cell", "free"};
 
 static void py_line(pc_buf *b, const struct pc_py_frame *f, const struct style *s, unsigned flags)
 {
-    pc_buf_printf(b, "    %sPython%s %s%s%s (%s:%d)\n", s->py, s->off, s->bold, f->qualname, s->off, f->file,
-                  f->line);
+    pc_buf_printf(b, "    %sPython%s %s%s%s (%s:%d)", s->py, s->off, s->bold, f->qualname, s->off, f->file, f->line);
+    if (f->interp > 0)
+        pc_buf_printf(b, " %sin interpreter %lld%s", s->warn, (long long)f->interp, s->off);
+    pc_buf_puts(b, "\n");
     if (f->source && f->source[0])
         pc_buf_printf(b, "        %s%s%s\n", s->dim, f->source, s->off);
     for (size_t k = 0; (flags & PC_RENDER_LOCALS) && k < f->nlocals; k++) {

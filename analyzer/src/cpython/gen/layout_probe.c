@@ -193,6 +193,11 @@ int main(void)
     endl();
 
     F(is_next, offsetof(PyInterpreterState, next));
+#if PY_VERSION_HEX >= 0x03070000
+    F(is_id, offsetof(PyInterpreterState, id));
+#else
+    NF(is_id);
+#endif
 #if PY_VERSION_HEX < 0x030b0000
     F(is_tstate_head, offsetof(PyInterpreterState, tstate_head));
 #else
