@@ -29,6 +29,7 @@ QUALNAMES = {
     "atexit_lock_daemon": {"save_state", "background"},
     "subprocess_pipe_wait": {"Popen.wait", "main", "<module>"},
     "subprocess_pipe_stderr": {"Popen.wait", "run", "Thread.join"},
+    "gc_finalizer_wait": {"Event.wait", "Journal.__del__", "<module>"},
     "locals_values_py2": {"keeper", "wait_here", "main", "<module>"},
     "locals_values": {"keeper", "keeper.<locals>.wait_here", "main", "main.<locals>.wait_here", "<module>"},
     "future_worker_queue": {"Future.result", "main", "render", "Queue.get", "_WorkItem.run", "<module>"},

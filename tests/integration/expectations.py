@@ -73,6 +73,7 @@ THREADS = {
     "atexit_lock_daemon": {"saver": True},
     "subprocess_pipe_wait": {},
     "subprocess_pipe_stderr": {"runner": False},
+    "gc_finalizer_wait": {},
     "locals_values": {"keeper": True},
     "locals_values_py2": {"keeper": True},                  # 2.7 only
     # orphaned-wait through a future: the worker waits on an unfed queue
@@ -349,6 +350,8 @@ def check_oracle(scenario, by_name, version):
     elif scenario == "subprocess_pipe_stderr":
         assert "join" in main, main
         assert "wait" in names("runner") and "run" in names("runner"), names("runner")
+    elif scenario == "gc_finalizer_wait":
+        assert main[-2:] == ["__del__", "<module>"] and "wait" in main, main
     elif scenario in ("locals_values", "locals_values_py2"):
         assert main == ["wait_here", "main", "<module>"], main
         assert names("keeper")[:2] == ["wait_here", "keeper"], names("keeper")

@@ -170,3 +170,26 @@ def test_locals(case, analyzer, corpus):
     if not checked:
         problems.append("no local compared")
     _check(res, problems)
+
+
+def test_gc_state(case, analyzer, corpus):
+    """python.gc: null where the version keeps no reachable state (2.7,
+    3.6); else whether a collection runs.  gc_finalizer_wait blocks inside
+    a collection: collecting, in the main thread when its native stack
+    names the collector.  Every other scenario: not collecting."""
+    res = corpus.result(case)
+    report = res.report()
+    gc = report["python"]["gc"]
+    xy = tuple(int(x) for x in case.interp["xy"].split("."))
+    if xy < (3, 7):
+        _check(res, [] if gc is None else ["gc %r on %s" % (gc, case.interp["xy"])])
+        return
+    want = case.scenario == "gc_finalizer_wait"
+    problems = []
+    if gc is None or gc["collecting"] != want:
+        problems.append("python.gc = %r, expected collecting %r" % (gc, want))
+    elif want and gc["thread"] is not None:
+        main = [t["tid"] for t in report["threads"] if t["main"]]
+        if [gc["thread"]] != main:
+            problems.append("collecting in thread %r, not the main thread %r" % (gc["thread"], main))
+    _check(res, problems)

@@ -25,22 +25,23 @@ struct schema {
         co_code_adaptive;
     uint8_t ob_size, ob_type, tp_size, tp_name, tp_flags, tu_size, tu_item, tu_ob_size, li_size, li_item;
     uint8_t d_size, d_keys, d_values, l_size, l_tag, l_digit, b_size, b_sval, u_size, u_state, u_length, u_ascii;
+    uint8_t is_gc, gc_size, gc_collecting;   /* interpreter_state.gc; the gc section (size, collecting) */
     uint8_t count;   /* words to read */
 };
 
 static const struct schema schemas[] = {
     {0x030d0000, 3, 4, 5, 6, 8, 9, 11, 14, 15, 17, 18, 19, 21, 22, 23, 24, 25, 28, 29, 30, 31, 32, 33,
      34, 35, 36, 37, 38, 39, 41, 43, 44, 45, 46, 47, 49, 50, 51, 52, 53, 54,
-     56, 57, 58, 61, 62, 63, 64, 66, 67, 68, 69, 70, 71},
+     56, 57, 58, 61, 62, 63, 64, 66, 67, 68, 69, 70, 10, 71, 72, 73},
     {0x030e0000, 3, 4, 5, 6, 8, 9, 12, 15, 16, 18, 19, 22, 24, 25, 26, 27, 28, 31, 32, 33, 34, 35, 36,
      39, 40, 41, 42, 43, 44, 46, 48, 50, 51, 52, 53, 55, 56, 57, 58, 59, 60,
-     66, 67, 68, 71, 72, 73, 74, 76, 77, 78, 79, 80, 81},
+     66, 67, 68, 71, 72, 73, 74, 76, 77, 78, 79, 80, 11, 81, 82, 83},
     {0x030f0000, 3, 4, 5, 6, 8, 9, 12, 15, 16, 18, 19, 22, 24, 25, 26, 30, 31, 39, 40, 41, 42, 43, 44,
      47, 48, 49, 50, 51, 52, 54, 56, 58, 59, 60, 61, 63, 68, 69, 70, 71, 72,
-     78, 79, 80, 83, 84, 85, 86, 88, 89, 90, 91, 92, 93},
+     78, 79, 80, 83, 84, 85, 86, 88, 89, 90, 91, 92, 11, 94, 95, 96},
 };
 
-#define MAX_WORDS 96
+#define MAX_WORDS 128
 
 /* An offset inside a section whose first word is its struct's size. */
 static int in(const uint64_t *w, int size_word, int off_word, size_t width, int32_t *out)
@@ -86,6 +87,12 @@ int pc_py_debug_offsets(pc_target *t, uint64_t runtime, uint32_t *version, int *
     bad |= in(w, S->is_size, S->is_next, 8, &L->is_next);
     /* interpreter_state.id directly follows its size in every schema */
     bad |= in(w, S->is_size, S->is_size + 1, 8, &L->is_id);
+    /* gc.collecting: optional, a wrong value only loses the GC line */
+    int32_t gc_at, coll;
+    L->rt_gc_collecting = L->is_gc_collecting = PC_NO_FIELD;
+    if (w[S->gc_size] <= 4096 && in(w, S->is_size, S->is_gc, (size_t)w[S->gc_size], &gc_at) == 0 &&
+        in(w, S->gc_size, S->gc_collecting, 4, &coll) == 0)
+        L->is_gc_collecting = gc_at + coll;
     bad |= in(w, S->is_size, S->is_threads_head, 8, &L->is_tstate_head);
     bad |= in(w, S->is_size, S->is_modules, 8, &L->is_modules);
     bad |= in(w, S->is_size, S->is_ceval_gil, 8, &L->is_gil);

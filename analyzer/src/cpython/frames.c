@@ -35,6 +35,30 @@ int64_t pc_py_interp_id(struct pc_python *py, uint64_t interp)
     return id;
 }
 
+static int gc_cb(struct pc_python *py, uint64_t interp, void *arg)
+{
+    int32_t v;
+    int *state = arg;
+    if (pc_read(py->t, interp + OFF(is_gc_collecting), &v, 4) == 0) {
+        if (*state < 0)
+            *state = 0;
+        if (v)
+            *state = 1;
+    }
+    return *state == 1;
+}
+
+int pc_py_gc_collecting(struct pc_python *py)
+{
+    int32_t v;
+    int state = -1;
+    if (py->L->rt_gc_collecting != PC_NO_FIELD && py->runtime)
+        return pc_read(py->t, py->runtime + OFF(rt_gc_collecting), &v, 4) ? -1 : v != 0;
+    if (py->L->is_gc_collecting != PC_NO_FIELD)
+        pc_py_each_interp(py, gc_cb, &state);
+    return state;
+}
+
 struct tstate_walk {
     pc_tstate_fn fn;
     void *arg;

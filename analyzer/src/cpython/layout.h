@@ -29,6 +29,8 @@ struct pc_py_layout {
     /* PyInterpreterState */
     int32_t is_next;
     int32_t is_id;                  /* 3.7+: the interpreter's id (main: 0) */
+    int32_t rt_gc_collecting;       /* 3.7, 3.8: _PyRuntime.gc.collecting */
+    int32_t is_gc_collecting;       /* 3.9+: interp->gc.collecting */
     int32_t is_tstate_head;         /* tstate_head / threads.head */
     int32_t is_modules;             /* sys.modules dict */
     int32_t is_finalizing;

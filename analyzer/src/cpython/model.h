@@ -56,6 +56,10 @@ struct pc_model {
      * finalizing thread state.  Read once, so renderers read no memory. */
     int finalizing;
     uint64_t finalizing_tstate;
+    /* A garbage collection: running (1, 0, -1 unknown), and the thread
+     * whose native stack is in the collector (SIZE_MAX if none shows). */
+    int gc_collecting;
+    size_t gc_thread;
     /* Every interpreter, newest first (the main one last). */
     struct pc_model_interp {
         uint64_t addr;

@@ -136,6 +136,10 @@ int64_t pc_py_interp_id(struct pc_python *py, uint64_t interp);
 /* sys.modules[name] of a given interpreter (pc_py_module: the main one). */
 uint64_t pc_py_module_in(struct pc_python *py, uint64_t interp, const char *name);
 
+/* Is a garbage collection running in some interpreter (gcstate->
+ * collecting)?  1 yes, 0 no, -1 unknown (2.7, 3.6, unreadable). */
+int pc_py_gc_collecting(struct pc_python *py);
+
 /* The thread states of every interpreter: fn(tstate, arg) each, bounded. */
 typedef int (*pc_tstate_fn)(struct pc_python *py, uint64_t tstate, void *arg);
 int pc_py_each_tstate(struct pc_python *py, pc_tstate_fn fn, void *arg);

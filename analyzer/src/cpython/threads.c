@@ -261,6 +261,20 @@ static size_t read_py_stack(struct pc_python *py, struct pc_thread_model *t, str
     return cap;
 }
 
+/* The collector's functions (gcmodule.c, gc.c) on a thread's native
+ * stack: gc_collect_main, gc_collect_region..., collect (<= 3.11, static,
+ * maybe renamed by LTO), collect_with_callback, collect_generations. */
+static int in_collector(const struct pc_python *py, const struct pc_thread_model *t)
+{
+    for (size_t k = 0; k < t->nnat; k++) {
+        const char *fn = t->nat[k].function;
+        if (fn && t->nat[k].module == py->mod &&
+            (strstr(fn, "gc_collect") || strncmp(fn, "collect", 7) == 0 || strstr(fn, "_PyGC_Collect")))
+            return 1;
+    }
+    return 0;
+}
+
 static int names_cb(struct pc_python *py, uint64_t interp, void *arg)
 {
     if (interp != py->interp)
@@ -388,11 +402,17 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         merge(t, py->version < 0x03000000);
     }
     if (!have_py) {
-        m->finalizing = -1;
+        m->finalizing = m->gc_collecting = -1;
+        m->gc_thread = SIZE_MAX;
         return PC_OK;
     }
     exited_states(py, &ts, &nm, max_frames, m);
     m->finalizing = pc_py_finalizing(py, &m->finalizing_tstate);
+    m->gc_collecting = pc_py_gc_collecting(py);
+    m->gc_thread = SIZE_MAX;
+    for (size_t i = 0; m->gc_collecting == 1 && m->gc_thread == SIZE_MAX && i < m->nthreads; i++)
+        if (in_collector(py, &m->threads[i]))
+            m->gc_thread = i;
     if (!n->no_source)
         pc_model_sources(n->t, m);
     free(ts.v);

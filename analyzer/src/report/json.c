@@ -282,6 +282,17 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
         kstr(b, "module", a->py.mod ? a->py.mod->path : NULL, &f2);
         kstr(b, "layout", a->py.L ? a->py.L->source : NULL, &f2);
         kbool(b, "finalizing", a->model.finalizing, &f2);
+        key(b, "gc", &f2);
+        if (a->model.gc_collecting < 0)
+            pc_buf_puts(b, "null");
+        else {
+            int f3 = 1;
+            pc_buf_puts(b, "{");
+            kbool(b, "collecting", a->model.gc_collecting, &f3);
+            kint_or_null(b, "thread", a->model.gc_thread != SIZE_MAX ? a->model.threads[a->model.gc_thread].tid : -1,
+                         &f3);
+            pc_buf_puts(b, "}");
+        }
         pc_buf_puts(b, "}");
     }
     key(b, "interpreters", &first);

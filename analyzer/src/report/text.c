@@ -64,6 +64,11 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
     if (a->model.finalizing == 1)
         pc_buf_printf(b, "  state:      finalizing (Py_Finalize is running; thread state 0x%llx)\n",
                       (unsigned long long)a->model.finalizing_tstate);
+    if (a->model.gc_collecting == 1 && a->model.gc_thread != SIZE_MAX)
+        pc_buf_printf(b, "  gc:         a collection is running, in thread %d\n",
+                      a->model.threads[a->model.gc_thread].tid);
+    else if (a->model.gc_collecting == 1)
+        pc_buf_puts(b, "  gc:         a collection is running\n");
     if (a->model.ninterps > 1)
         pc_buf_printf(b, "  interpreters: %zu (the main one and %zu subinterpreter%s)\n", a->model.ninterps,
                       a->model.ninterps - 1, a->model.ninterps == 2 ? "" : "s");

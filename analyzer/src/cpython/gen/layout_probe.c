@@ -218,6 +218,18 @@ int main(void)
 #else
     F(is_gil, offsetof(PyInterpreterState, ceval.gil));
 #endif
+    /* Is a garbage collection running: gcstate->collecting, in the
+     * runtime (3.7, 3.8) or in each interpreter (3.9+). */
+#if defined(PC_NO_RUNTIME)
+    NF(rt_gc_collecting);
+    NF(is_gc_collecting);
+#elif PY_VERSION_HEX < 0x03090000
+    F(rt_gc_collecting, offsetof(_PyRuntimeState, gc.collecting));
+    NF(is_gc_collecting);
+#else
+    NF(rt_gc_collecting);
+    F(is_gc_collecting, offsetof(PyInterpreterState, gc.collecting));
+#endif
     endl();
 
     F(ts_next, offsetof(PyThreadState, next));
