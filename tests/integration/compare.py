@@ -104,7 +104,7 @@ QUALNAMES = {
     # the main interpreter's segments (what the report shows today); once
     # issue 11 walks every interpreter, the subinterpreters' frames too
     "subinterp_threads": {"run", "main", "<module>"},
-    "subinterp_nested": {"run", "main", "<module>", "announce", "sleep_forever"},
+    "subinterp_nested": {"run", "nest", "main", "<module>"},
     "subinterp_two_chains": {"run", "chain_b", "main", "<module>"},
     "subinterp_hang": {"run", "Thread.join", "main", "<module>"},
 }

@@ -120,7 +120,7 @@ THREADS = {
     # subinterpreters (issue 11): the main interpreter's threading view only;
     # threads started inside a subinterpreter are not in it
     "subinterp_threads": {"runner": True},
-    "subinterp_nested": {"announcer": True},
+    "subinterp_nested": {"nester": True},
     "subinterp_two_chains": {"chain-a": True, "chain-b": True},
     "subinterp_hang": {"runner": False},
 }
@@ -456,8 +456,8 @@ def check_oracle(scenario, by_name, version):
         assert main == ["main", "<module>"], main
         assert names("runner")[0] == "run", names("runner")     # _xxsubinterpreters.run_string / exec
     elif scenario == "subinterp_nested":
-        assert main == ["run", "main", "<module>"], main
-        assert names("announcer")[:2] == ["sleep_forever", "announce"], names("announcer")
+        assert main == ["main", "<module>"], main
+        assert names("nester")[:2] == ["run", "nest"], names("nester")
     elif scenario == "subinterp_two_chains":
         assert main == ["main", "<module>"], main
         assert names("chain-a")[0] == "run", names("chain-a")
