@@ -102,6 +102,12 @@ QUALNAMES = {
     "fork_logging_file": {"Logger.error", "child", "fork_while_writing", "main", "<module>"},
     "fork_print": {"child", "fork_while_writing", "main", "<module>"},
     "fork_child_sleeps": {"child", "main", "<module>"},
+    # the main interpreter's segments (what the report shows today); once
+    # issue 11 walks every interpreter, the subinterpreters' frames too
+    "subinterp_threads": {"run", "main", "<module>"},
+    "subinterp_nested": {"run", "nest", "main", "<module>"},
+    "subinterp_two_chains": {"run", "chain_b", "main", "<module>"},
+    "subinterp_hang": {"run", "Thread.join", "main", "<module>"},
 }
 
 
@@ -264,4 +270,91 @@ def process_and_registers(kind, bfd, report):
                 for r in sorted(set(got) | set(want)) if got.get(r) != want.get(r)]
         if diff:
             problems.append("tid %d registers differ: %s" % (tid, "; ".join(diff[:8])))
+    return problems
+
+
+def segment_oracle(ready):
+    """The subinterpreter scenarios' own oracle (ready["interpreters"]):
+    native thread id -> [(interp, depth, frames)], innermost segment first;
+    frames as (name, file, line), innermost first."""
+    out = {}
+    for iid, entry in ready["interpreters"].items():
+        for seg in entry["segments"]:
+            assert seg["interp"] == int(iid), seg
+            frames = [(f[2], f[0], f[1]) for f in seg["frames"]]
+            out.setdefault(seg["native_id"], []).append((seg["interp"], seg["depth"], frames))
+    for segs in out.values():
+        segs.sort(key=lambda s: -s[1])
+    return out
+
+
+def interpreters(ready, report):
+    """issue 11, the proposed report: interpreters[] = {id, main, finalizing}
+    for every interpreter of the runtime; each Python frame of a thread
+    carries "interpreter" (its segment's interpreter id), the segments in
+    nesting order, innermost first, all in python_frames."""
+    problems = []
+    want = ready["interpreters"]
+    got = report.get("interpreters")
+    if not isinstance(got, list):
+        return ["report has no interpreters[] (got %r)" % (got,)]
+    by_id = dict((i.get("id"), i) for i in got)
+    main_ids = [i.get("id") for i in got if i.get("main") is True]
+    if main_ids != [0]:
+        problems.append("main interpreter(s) %s, want [0]" % main_ids)
+    for iid, entry in sorted(want.items()):
+        i = by_id.get(int(iid))
+        if i is None:
+            problems.append("interpreter %s missing (have %s)" % (iid, sorted(by_id, key=str)))
+        elif i.get("main") is not entry["main"] or i.get("finalizing") is not False:
+            problems.append("interpreter %s: main %r finalizing %r, want %r False"
+                            % (iid, i.get("main"), i.get("finalizing"), entry["main"]))
+    threads = dict((t.get("tid"), t) for t in report.get("threads") or [])
+    segs = segment_oracle(ready)
+    for tid, tsegs in sorted(segs.items()):
+        t = threads.get(tid)
+        if t is None:
+            problems.append("LWP %d (segments in %s) missing" % (tid, [s[0] for s in tsegs]))
+            continue
+        want_frames = [f + (iid,) for iid, _, frames in tsegs for f in frames]
+        got_frames = [(f.get("name"), f.get("file"), f.get("line"), f.get("interpreter"))
+                      for f in t.get("python_frames") or []]
+        if got_frames != want_frames:
+            first = next((k for k, (a, b) in enumerate(zip(got_frames, want_frames)) if a != b),
+                         min(len(got_frames), len(want_frames)))
+            problems.append("LWP %d (interpreters %s, innermost first): frames differ from #%d; "
+                            "%d reported, %d in the oracle\n    ours:   %s\n    oracle: %s"
+                            % (tid, [s[0] for s in tsegs], first, len(got_frames), len(want_frames),
+                               got_frames[first:first + 3], want_frames[first:first + 3]))
+    for tid, t in sorted(threads.items()):
+        if tid in segs:
+            continue
+        other = set(f.get("interpreter") for f in t.get("python_frames") or []) - {0}
+        if other:
+            problems.append("LWP %d: frames of interpreters %s, the oracle has only the main one"
+                            % (tid, sorted(other, key=str)))
+    return problems
+
+
+def segment_oracle_sane(oracle, ready):
+    """The segments' records against faulthandler: every main-interpreter
+    segment is what faulthandler dumped for that ident, and a thread's
+    segments nest 0, 1, 2, ... (or start inside a subinterpreter)."""
+    problems = []
+    fh = dict((t["ident"], triples(t["frames"])) for t in oracle["threads"])
+    for iid, entry in ready["interpreters"].items():
+        for seg in entry["segments"]:
+            if seg["main"]:
+                want = fh.get(seg["ident"])
+                got = [(f[2], f[0], f[1]) for f in seg["frames"]]
+                if want != got:
+                    problems.append("thread %#x: main-interpreter segment %s, faulthandler %s"
+                                    % (seg["ident"], got, want))
+    for tid, tsegs in segment_oracle(ready).items():
+        depths = sorted(s[1] for s in tsegs)
+        mains = [s for s in tsegs if s[0] == 0]
+        if mains and depths != list(range(len(depths))):
+            problems.append("LWP %d: segment depths %s" % (tid, depths))
+        if not mains and len(tsegs) != 1:
+            problems.append("LWP %d: started in a subinterpreter, yet %d segments" % (tid, len(tsegs)))
     return problems

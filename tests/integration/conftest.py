@@ -42,6 +42,7 @@ sys.path.insert(0, HERE)
 
 import make_core  # noqa: E402
 import pythons  # noqa: E402
+import expectations  # noqa: E402
 
 VERSIONS = [v.strip() for v in os.environ.get("PYCORE_TEST_VERSIONS", ",".join(pythons.SUPPORTED)).split(",")
             if v.strip()]
@@ -95,10 +96,24 @@ def all_cases():
     return cases
 
 
+def _gap_marks(test, case):
+    """expectations.KNOWN_GAPS: a known failure of this test on this case
+    is marked xfail(strict=True), so that it must keep failing until fixed."""
+    gap = expectations.KNOWN_GAPS.get((test, case.scenario))
+    if gap is None or not case.interp["present"]:
+        return ()
+    applies, reason = gap
+    if not applies(tuple(int(x) for x in case.interp["xy"].split(".")), case.kind):
+        return ()
+    return (pytest.mark.xfail(strict=True, reason=reason),)
+
+
 def pytest_generate_tests(metafunc):
     if "case" in metafunc.fixturenames:
         cases = all_cases()
-        metafunc.parametrize("case", cases, ids=[case_id(c) for c in cases])
+        test = metafunc.function.__name__
+        metafunc.parametrize("case", [pytest.param(c, marks=_gap_marks(test, c)) for c in cases],
+                             ids=[case_id(c) for c in cases])
 
 
 # ------------------------------------------------------------------ tools
