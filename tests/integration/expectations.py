@@ -134,11 +134,7 @@ SUBINTERPRETERS = ("subinterp_threads", "subinterp_nested", "subinterp_two_chain
 # Known gaps: (test function, scenario) -> (applies(version, kind), reason).
 # conftest.py marks those cases xfail(strict=True): each must fail until the
 # gap is closed, then the entry goes.
-KNOWN_GAPS = {
-    ("test_diagnosis", "subinterp_hang"): (
-        lambda v, kind: True,
-        "issue 11: the cycle is in a subinterpreter, whose threads are not walked yet"),
-}
+KNOWN_GAPS = {}
 
 # Scenarios cored during interpreter teardown: threads the threading view
 # lists may have no LWP (exited) or no thread state (3.14 hung), and the

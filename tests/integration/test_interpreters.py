@@ -10,7 +10,7 @@ test_segment_oracle: the scenarios' records agree with faulthandler where
 both see (the main interpreter's segments) and nest properly: the oracle
 is sound.  test_every_interpreter: pycore's JSON lists every interpreter
 and shows each thread's segments in nesting order, each frame tagged with
-its interpreter; expected to fail until issue 11 is implemented.
+its interpreter.
 """
 import pytest
 
@@ -34,7 +34,6 @@ def test_segment_oracle(xcase, analyzer, corpus):
     _check(res, compare.segment_oracle_sane(res.oracle, res.record["ready"]))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11: subinterpreters not walked yet")
 def test_every_interpreter(xcase, analyzer, corpus):
     res = corpus.result(xcase)
     _check(res, compare.interpreters(res.record["ready"], res.report()))

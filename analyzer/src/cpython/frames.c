@@ -270,6 +270,34 @@ static int step(struct pc_python *py, struct code_cache *cc, uint64_t f, struct 
     return 0;
 }
 
+uint64_t pc_py_tstate_frame(struct pc_python *py, uint64_t tstate)
+{
+    return current_frame(py, tstate);
+}
+
+uint64_t pc_py_tstate_anchor(struct pc_python *py, uint64_t tstate)
+{
+    uint64_t a = 0, f = current_frame(py, tstate);
+    if (!f)
+        return 0;
+    if (py->L->ts_cframe_ptr != PC_NO_FIELD)
+        return pc_read_ptr(py->t, tstate + OFF(ts_cframe_ptr), &a) ? 0 : a;
+    if (py->version < 0x030d0000 || py->L->if_owner == PC_NO_FIELD)
+        return 0;
+    for (size_t i = 0; f && i < PC_MAX_PY_FRAMES * 2; i++) {
+        uint8_t owner;
+        uint64_t next;
+        if (pc_read(py->t, f + OFF(if_owner), &owner, 1))
+            return 0;
+        if (owner >= FRAME_OWNER_SHIM)
+            return f;
+        if (pc_read_ptr(py->t, f + OFF(if_previous), &next) || next == f)
+            return 0;
+        f = next;
+    }
+    return 0;
+}
+
 size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *out,
                     size_t max, int *complete)
 {

@@ -39,6 +39,7 @@ struct pc_py_layout {
     /* PyThreadState */
     int32_t ts_next;
     int32_t ts_interp;
+    int32_t ts_cframe_ptr;          /* 3.10-3.12: cframe, a local of the running eval loop (C stack) */
     int32_t ts_frame;               /* PyFrameObject*, <= 3.10 */
     int32_t ts_cframe;              /* _PyCFrame*, 3.11-3.12 */
     int32_t ts_current_frame;       /* _PyInterpreterFrame*, 3.13+ */

@@ -65,6 +65,7 @@ struct pc_model {
         uint64_t addr;
         int64_t id;             /* -1 unknown (2.7, 3.6) */
         int main;
+        int finalizing;         /* 1, 0, -1 unknown (3.13+ subinterpreters, 2.7-3.7) */
     } interps[16];
     size_t ninterps;
 };

@@ -145,6 +145,15 @@ typedef int (*pc_tstate_fn)(struct pc_python *py, uint64_t tstate, void *arg);
 int pc_py_each_tstate(struct pc_python *py, pc_tstate_fn fn, void *arg);
 int pc_py_tstate_ids(struct pc_python *py, uint64_t tstate, uint64_t *ident, int64_t *native_id);
 
+/* An address in the C stack of the thread running a thread state's
+ * frames, lower for states entered later: 3.10-3.12 its cframe (a local
+ * of the innermost eval loop), 3.13+ its innermost entry shim frame.  0
+ * when the state runs nothing or the version keeps no such pointer
+ * (<= 3.9: PyFrameObjects live on the heap). */
+uint64_t pc_py_tstate_anchor(struct pc_python *py, uint64_t tstate);
+/* The state's innermost frame (_PyInterpreterFrame or PyFrameObject), 0 if none. */
+uint64_t pc_py_tstate_frame(struct pc_python *py, uint64_t tstate);
+
 /* Frames of a thread state, innermost first.  Returns the count. */
 size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *out,
                     size_t max, int *complete);

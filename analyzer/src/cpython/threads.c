@@ -88,6 +88,9 @@ static void read_names(struct pc_python *py, uint64_t interp, struct names *nm)
 struct ts_entry {
     uint64_t tstate, ident, interp;
     int64_t native_id, interp_id;
+    uint64_t anchor;            /* in the C stack of the thread running it; 0 unknown */
+    size_t owner;               /* that thread (by anchor); SIZE_MAX: by its ids */
+    int idle;                   /* runs no frame (an interpreter's spare state) */
     int used;                   /* runs on a thread of the core */
 };
 
@@ -289,21 +292,98 @@ static int interp_cb(struct pc_python *py, uint64_t interp, void *arg)
         m->interps[m->ninterps].addr = interp;
         m->interps[m->ninterps].id = pc_py_interp_id(py, interp);
         m->interps[m->ninterps].main = interp == py->interp;
+        int32_t fin;
+        m->interps[m->ninterps].finalizing =
+            py->L->is_finalizing != PC_NO_FIELD && pc_read(py->t, interp + OFF(is_finalizing), &fin, 4) == 0
+                ? fin != 0 : -1;
         m->ninterps++;
     }
     return 0;
 }
 
-/* A thread that entered other interpreters has a state in each.  The one
- * it runs in now is innermost: the main interpreter's state is where the
- * thread began (outermost), and an interpreter entered from another was
- * created after it (a higher id: deeper). */
+/* A thread that entered other interpreters has a state in each, and each
+ * state running frames keeps a pointer into that thread's C stack (its
+ * anchor): the stack grows down, so a lower anchor is a later, inner
+ * segment.  States without one come after, the main interpreter's last:
+ * the thread began there. */
 static int segment_order(const void *pa, const void *pb)
 {
     const struct ts_entry *a = *(struct ts_entry *const *)pa, *b = *(struct ts_entry *const *)pb;
-    if (a->interp_id != b->interp_id)
-        return a->interp_id > b->interp_id ? -1 : 1;
-    return 0;
+    if (a->idle != b->idle)
+        return a->idle ? 1 : -1;
+    if (!a->anchor != !b->anchor)
+        return a->anchor ? -1 : 1;
+    if (a->anchor != b->anchor)
+        return a->anchor < b->anchor ? -1 : 1;
+    if ((a->interp_id == 0) != (b->interp_id == 0))
+        return a->interp_id == 0 ? 1 : -1;
+    return a->interp_id > b->interp_id ? -1 : a->interp_id < b->interp_id;
+}
+
+/* The thread whose stack holds addr: the highest stack pointer at or
+ * below it (stacks grow down and do not overlap). */
+#define MAX_STACK (64ull << 20)
+static size_t stack_owner(const struct pc_native *n, uint64_t addr)
+{
+    size_t best = SIZE_MAX;
+    uint64_t best_sp = 0;
+    for (size_t i = 0; i < n->nthreads; i++) {
+        uint64_t sp = n->threads[i].regs[PC_RSP];
+        if (sp && sp <= addr && addr - sp < MAX_STACK && sp >= best_sp) {
+            best = i;
+            best_sp = sp;
+        }
+    }
+    return best;
+}
+
+/* <= 3.9 keeps no pointer into the C stack: the lowest word of a thread's
+ * stack (up to SCAN_BYTES above its stack pointer) that holds the state's
+ * innermost frame, on the thread where that word is nearest the top. */
+#define SCAN_BYTES (512u << 10)
+static uint64_t scan_anchor(struct pc_native *n, uint64_t frame, size_t *owner)
+{
+    uint64_t best = 0, best_depth = UINT64_MAX, buf[512];
+    for (size_t i = 0; i < n->nthreads; i++) {
+        uint64_t sp = n->threads[i].regs[PC_RSP] & ~7ull;
+        for (uint64_t off = 0; sp && off < SCAN_BYTES; off += sizeof buf) {
+            if (pc_read(n->t, sp + off, buf, sizeof buf))
+                break;
+            size_t k = 0;
+            while (k < 512 && buf[k] != frame)
+                k++;
+            if (k < 512) {
+                if (off + 8 * k < best_depth) {
+                    best_depth = off + 8 * k;
+                    best = sp + off + 8 * k;
+                    *owner = i;
+                }
+                break;
+            }
+        }
+    }
+    return best;
+}
+
+/* With subinterpreters, a state may run on another thread than its ids
+ * say (3.8-3.12 run_string uses the state its creator made): place each
+ * running state by its anchor. */
+static void place_states(struct pc_python *py, struct pc_native *n, struct ts_list *ts)
+{
+    for (size_t k = 0; k < ts->n; k++) {
+        struct ts_entry *e = &ts->v[k];
+        e->idle = pc_py_tstate_frame(py, e->tstate) == 0;
+        e->anchor = pc_py_tstate_anchor(py, e->tstate);
+        if (e->anchor)
+            e->owner = stack_owner(n, e->anchor);
+        else if (py->version < 0x030a0000 && e->interp_id != 0) {
+            uint64_t f = pc_py_tstate_frame(py, e->tstate);
+            if (f)
+                e->anchor = scan_anchor(n, f, &e->owner);
+        }
+        if (e->owner == SIZE_MAX)
+            e->anchor = 0;
+    }
 }
 
 static void exited_states(struct pc_python *py, struct ts_list *ts, const struct names *nm, size_t max_frames,
@@ -340,6 +420,10 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         pc_py_each_interp(py, names_cb, &nm);
         read_names(py, py->interp, &nm);
         pc_py_each_interp(py, interp_cb, m);
+        for (size_t k = 0; k < ts.n; k++)
+            ts.v[k].owner = SIZE_MAX;
+        if (m->ninterps > 1)
+            place_states(py, n, &ts);
     }
     const pc_process_desc *proc = pc_target_process(n->t);
     m->threads = calloc(n->nthreads, sizeof *m->threads);
@@ -362,8 +446,8 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         struct ts_entry *segs[MAX_SEGMENTS];
         size_t nsegs = 0;
         for (size_t k = 0; k < ts.n; k++)
-            if (((ts.v[k].native_id >= 0 && ts.v[k].native_id == t->tid) ||
-                 (ts.v[k].native_id < 0 && ts.v[k].ident == t->ident)) && nsegs < MAX_SEGMENTS) {
+            if ((ts.v[k].owner == i || (ts.v[k].owner == SIZE_MAX && ((ts.v[k].native_id >= 0 && ts.v[k].native_id == t->tid) ||
+                 (ts.v[k].native_id < 0 && ts.v[k].ident == t->ident)))) && nsegs < MAX_SEGMENTS) {
                 ts.v[k].used = 1;
                 segs[nsegs++] = &ts.v[k];
             }
@@ -371,9 +455,15 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         t->interp = -1;
         if (nsegs) {
             t->tstate = segs[0]->tstate;
-            t->ident = segs[0]->ident;
             t->interp = segs[0]->interp_id;
             t->nsegments = nsegs;
+            /* The ident of a state its ids placed here; a state placed by
+             * its anchor may carry another thread's (3.8-3.12 run_string). */
+            for (size_t s = 0; s < nsegs; s++)
+                if (segs[s]->owner == SIZE_MAX || segs[s]->interp_id == 0) {
+                    t->ident = segs[s]->ident;
+                    break;
+                }
         }
         name_thread(t, &nm);
         if (native) {
@@ -408,6 +498,9 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
     }
     exited_states(py, &ts, &nm, max_frames, m);
     m->finalizing = pc_py_finalizing(py, &m->finalizing_tstate);
+    for (size_t k = 0; k < m->ninterps; k++)
+        if (m->interps[k].main && m->interps[k].finalizing < 0)
+            m->interps[k].finalizing = m->finalizing;   /* the runtime's flag is the main one's */
     m->gc_collecting = pc_py_gc_collecting(py);
     m->gc_thread = SIZE_MAX;
     for (size_t i = 0; m->gc_collecting == 1 && m->gc_thread == SIZE_MAX && i < m->nthreads; i++)

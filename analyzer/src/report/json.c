@@ -305,6 +305,7 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
         pc_buf_puts(b, i ? ",{" : "{");
         kint_or_null(b, "id", in->id, &f3);
         kbool(b, "main", in->main, &f3);
+        kbool(b, "finalizing", in->finalizing, &f3);
         kstr(b, "address", addr, &f3);
         pc_buf_puts(b, "}");
     }

@@ -245,6 +245,13 @@ int main(void)
 #else
     NF(ts_cframe);
 #endif
+    /* ... but it points into the C stack of the thread running the state
+     * (3.10-3.12): where the thread entered the interpreter. */
+#if PY_VERSION_HEX >= 0x030a0000 && PY_VERSION_HEX < 0x030d0000
+    F(ts_cframe_ptr, offsetof(PyThreadState, cframe));
+#else
+    NF(ts_cframe_ptr);
+#endif
 #if PY_VERSION_HEX >= 0x030d0000
     F(ts_current_frame, offsetof(PyThreadState, current_frame));
 #else
