@@ -64,18 +64,22 @@ struct name_search {
     size_t n;
 };
 
+int pc_diag_binding_name(struct pc_python *py, uint64_t key, const char *prefix, char *out, size_t n)
+{
+    size_t pl = strlen(prefix);
+    out[0] = 0;
+    if (!key || pl >= n)
+        return 0;
+    snprintf(out, n, "%s", prefix);
+    if (pc_py_str(py, key, out + pl, n - pl))
+        out[0] = 0;
+    return out[0] != 0;
+}
+
 static int name_binding(struct pc_python *py, uint64_t key, const char *prefix, uint64_t value, void *arg)
 {
     struct name_search *s = arg;
-    size_t pl = strlen(prefix);
-    if (!key || pc_py_uncell(py, value) != s->obj || pl >= s->n)
-        return 0;
-    snprintf(s->out, s->n, "%s", prefix);
-    if (pc_py_str(py, key, s->out + pl, s->n - pl)) {
-        s->out[0] = 0;
-        return 0;
-    }
-    return 1;
+    return key && pc_py_uncell(py, value) == s->obj && pc_diag_binding_name(py, key, prefix, s->out, s->n);
 }
 
 void pc_diag_object_name(struct pc_python *py, const struct pc_thread_model *t, size_t from, uint64_t obj, char *out,

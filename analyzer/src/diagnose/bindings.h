@@ -19,6 +19,10 @@ struct pc_seen_globals {
     size_t n;
 };
 
+/* The name a binding gives: prefix + key ("self.stream", "jobs"); "" for
+ * an unnamed slot or an unreadable key.  Returns out[0] != 0. */
+int pc_diag_binding_name(struct pc_python *py, uint64_t key, const char *prefix, char *out, size_t n);
+
 /* Every binding of frame f: slots is a buffer of PC_DIAG_MAX_SLOTS.
  * Returns non-zero when fn stopped the walk. */
 int pc_diag_each_binding(struct pc_python *py, const struct pc_py_frame *f, uint64_t *slots,

@@ -103,11 +103,7 @@ static int io_binding(struct pc_python *py, uint64_t key, const char *prefix, ui
         s->io = io;
         s->found = 1;
     }
-    size_t pl = strlen(prefix);
-    snprintf(s->name, sizeof s->name, "%s", prefix);
-    if (!key || pl >= sizeof s->name || pc_py_str(py, key, s->name + pl, sizeof s->name - pl))
-        s->name[0] = 0;
-    return s->name[0] != 0;
+    return pc_diag_binding_name(py, key, prefix, s->name, sizeof s->name);
 }
 
 static int io_lock_wait(struct pc_python *py, struct pc_model *m, size_t ti, struct pc_wait *w)
@@ -170,10 +166,7 @@ static int semlock_binding(struct pc_python *py, uint64_t key, const char *prefi
     if (!value || pc_py_type_name(py, value, ty, sizeof ty) || !(strstr(ty, "Lock") || strstr(ty, "Semaphore")) ||
         pc_py_semlock(py, value, &ss->s) || !pc_py_semlock_matches_futex(&ss->s, ss->futex))
         return 0;
-    size_t pl = strlen(prefix);
-    snprintf(ss->name, sizeof ss->name, "%s", prefix);
-    if (!key || pc_py_str(py, key, ss->name + pl, sizeof ss->name - pl))
-        ss->name[0] = 0;
+    pc_diag_binding_name(py, key, prefix, ss->name, sizeof ss->name);
     return ss->found = 1;
 }
 

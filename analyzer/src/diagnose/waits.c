@@ -81,10 +81,7 @@ static int lock_binding(struct pc_python *py, uint64_t key, const char *prefix, 
      * before their name is read; add_lock checks every object anyway. */
     if (key && (pc_py_type_name(py, value, ty, sizeof ty) || !strstr(ty, "ock")))
         return 0;
-    size_t pl = strlen(prefix);
-    snprintf(name, sizeof name, "%s", prefix);
-    if (!key || pc_py_str(py, key, name + pl, sizeof name - pl))
-        name[0] = 0;
+    pc_diag_binding_name(py, key, prefix, name, sizeof name);
     add_lock(py, arg, value, name[0] ? name : NULL);
     return 0;
 }
