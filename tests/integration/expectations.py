@@ -136,6 +136,14 @@ SUBINTERPRETERS = ("subinterp_threads", "subinterp_nested", "subinterp_two_chain
 # gap is closed, then the entry goes.
 KNOWN_GAPS = {}
 
+# Scenarios that block inside a garbage collection (3.7+ report it in
+# python.gc), and the thread that runs it.
+GC_COLLECTING = {
+    "gc_finalizer_wait": "MainThread",          # gc.collect() -> __del__ waits
+    "finalizer_join_daemon": "MainThread",      # the final collection at teardown
+    "self_deadlock_gc": "compactor",            # a collection inside a locked section
+}
+
 # Scenarios cored during interpreter teardown: threads the threading view
 # lists may have no LWP (exited) or no thread state (3.14 hung), and the
 # threading module may be gone (no names).  The tests check identity there

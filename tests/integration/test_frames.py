@@ -174,9 +174,11 @@ def test_locals(case, analyzer, corpus):
 
 def test_gc_state(case, analyzer, corpus):
     """python.gc: null where the version keeps no reachable state (2.7,
-    3.6); else whether a collection runs.  gc_finalizer_wait blocks inside
-    a collection: collecting, in the main thread when its native stack
-    names the collector.  Every other scenario: not collecting."""
+    3.6); else whether a collection runs.  The scenarios that block inside
+    a collection (expectations.GC_COLLECTING): collecting, in their thread
+    when its native stack names the collector.  Every other scenario: not
+    collecting."""
+    import expectations
     res = corpus.result(case)
     report = res.report()
     gc = report["python"]["gc"]
@@ -184,12 +186,12 @@ def test_gc_state(case, analyzer, corpus):
     if xy < (3, 7):
         _check(res, [] if gc is None else ["gc %r on %s" % (gc, case.interp["xy"])])
         return
-    want = case.scenario == "gc_finalizer_wait"
+    who = expectations.GC_COLLECTING.get(case.scenario)
     problems = []
-    if gc is None or gc["collecting"] != want:
-        problems.append("python.gc = %r, expected collecting %r" % (gc, want))
-    elif want and gc["thread"] is not None:
-        main = [t["tid"] for t in report["threads"] if t["main"]]
-        if [gc["thread"]] != main:
-            problems.append("collecting in thread %r, not the main thread %r" % (gc["thread"], main))
+    if gc is None or gc["collecting"] != (who is not None):
+        problems.append("python.gc = %r, expected collecting %r" % (gc, who is not None))
+    elif who and gc["thread"] is not None:
+        tids = [t["tid"] for t in report["threads"] if t["name"] == who or (who == "MainThread" and t["main"])]
+        if gc["thread"] not in tids:
+            problems.append("collecting in thread %r, not %s %r" % (gc["thread"], who, tids))
     _check(res, problems)
