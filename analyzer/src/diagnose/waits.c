@@ -267,22 +267,29 @@ static void describe_object(struct pc_python *py, const struct pc_thread_model *
 
 /* A Future of a ThreadPoolExecutor is run by the worker whose
  * _WorkItem.run frame holds it; none running it: still queued. */
+/* The future a ThreadPoolExecutor worker thread runs: the `future` of
+ * the _WorkItem its run frame holds; 0 if none. */
+static uint64_t running_future(struct pc_python *py, const struct pc_thread_model *t)
+{
+    for (size_t k = 0; k < t->npy; k++) {
+        if (strcmp(t->py[k].name, "run") || !strstr(t->py[k].file, "concurrent/futures/thread.py"))
+            continue;
+        uint64_t item = pc_py_frame_local(py, &t->py[k], "self");
+        if (item)
+            return pc_py_attr(py, item, "future");
+    }
+    return 0;
+}
+
 static void future_runner(struct pc_python *py, struct pc_model *m, size_t ti, uint64_t future, struct pc_wait *w)
 {
     char who[160];
-    for (size_t j = 0; j < m->nthreads; j++) {
-        const struct pc_thread_model *o = &m->threads[j];
-        for (size_t k = 0; j != ti && k < o->npy; k++) {
-            if (strcmp(o->py[k].name, "run") || !strstr(o->py[k].file, "concurrent/futures/thread.py"))
-                continue;
-            uint64_t item = pc_py_frame_local(py, &o->py[k], "self");
-            if (item && pc_py_attr(py, item, "future") == future) {
-                snprintf(w->evidence, sizeof w->evidence, "its work item is being run by %s (_WorkItem.run holds it)",
-                         pc_diag_thread_label(m, j, who, sizeof who));
-                return;
-            }
+    for (size_t j = 0; j < m->nthreads; j++)
+        if (j != ti && running_future(py, &m->threads[j]) == future) {
+            snprintf(w->evidence, sizeof w->evidence, "its work item is being run by %s (_WorkItem.run holds it)",
+                     pc_diag_thread_label(m, j, who, sizeof who));
+            return;
         }
-    }
     snprintf(w->evidence, sizeof w->evidence,
              "no thread's _WorkItem.run holds it: still queued in its executor, or run by another process");
 }
@@ -296,23 +303,18 @@ static void waiter_runners(struct pc_python *py, struct pc_model *m, size_t ti, 
     size_t o = 0, nrun = 0;
     o += (size_t)snprintf(w->evidence, sizeof w->evidence, "run by");
     for (size_t j = 0; j < m->nthreads; j++) {
-        const struct pc_thread_model *t = &m->threads[j];
-        for (size_t k = 0; j != ti && k < t->npy; k++) {
-            if (strcmp(t->py[k].name, "run") || !strstr(t->py[k].file, "concurrent/futures/thread.py"))
-                continue;
-            uint64_t item = pc_py_frame_local(py, &t->py[k], "self"), waiters[16];
-            size_t n = 0;
-            if (!item || pc_py_list(py, pc_py_attr(py, pc_py_attr(py, item, "future"), "_waiters"), waiters, 16, &n))
-                continue;
-            for (size_t x = 0; x < n; x++)
-                if (waiters[x] == waiter) {
-                    if (o < sizeof w->evidence)
-                        o += (size_t)snprintf(w->evidence + o, sizeof w->evidence - o, "%s %s", nrun ? "," : "",
-                                              pc_diag_thread_label(m, j, who, sizeof who));
-                    nrun++;
-                    break;
-                }
-        }
+        uint64_t future = j != ti ? running_future(py, &m->threads[j]) : 0, waiters[16];
+        size_t n = 0;
+        if (!future || pc_py_list(py, pc_py_attr(py, future, "_waiters"), waiters, 16, &n))
+            continue;
+        for (size_t x = 0; x < n; x++)
+            if (waiters[x] == waiter) {
+                if (o < sizeof w->evidence)
+                    o += (size_t)snprintf(w->evidence + o, sizeof w->evidence - o, "%s %s", nrun ? "," : "",
+                                          pc_diag_thread_label(m, j, who, sizeof who));
+                nrun++;
+                break;
+            }
     }
     if (nrun && o < sizeof w->evidence)
         snprintf(w->evidence + o, sizeof w->evidence - o, " (their futures' _waiters hold this wait's waiter)");
