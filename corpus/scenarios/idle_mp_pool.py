@@ -1,5 +1,5 @@
 """expect: io-wait
-accept: none
+accept: none, cpu-busy
 python: >=3.6
 Healthy look-alike of mp-lock-orphaned and pool-task-lost: a
 multiprocessing.Pool of 3 workers (fork) runs one long job, and the main
@@ -8,6 +8,9 @@ idle worker reads the task pipe holding the pool's task-queue lock (a
 SemLock whose sem_t is taken), the other idle one waits for that lock, the
 third runs the job: the lock's holder is alive and the result will come.
 No worker was replaced.  The parent is the process that is cored.
+The pool's worker handler polls (time.sleep(0.1) in a loop): a gcore
+snapshot can catch it between two sleeps, which one core cannot tell from
+a busy loop; cpu-busy (low, no hang) is then the honest verdict.
 (2.7: lock.acquire() cannot be interrupted, so the oracle's SIGUSR1 leaves
 a Python handler pending, which is reported as such.)
 Threads: MainThread (ApplyResult.get < wait), pool-workers, pool-tasks,
