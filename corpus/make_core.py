@@ -80,7 +80,8 @@ def scenario_info(name):
     First docstring line: `expect: <pattern-id>`; optional lines
     `accept: id, id` (other acceptable diagnoses), `python: >=X.Y` (min_python)
     and `python: <X.Y` (max_python, exclusive; e.g. `python: <3.0` for a
-    2.7-only scenario).  Both python lines may be given.  `kinds: kernel`
+    2.7-only scenario).  Both python lines may be given.  `build: gil` or
+    `build: free-threaded`: a shape that exists only with (or without) a GIL.  `kinds: kernel`
     limits the core kinds the tests take (evidence only a kernel core
     records, such as signal masks, which gcore leaves zero).
     """
@@ -103,7 +104,7 @@ def scenario_info(name):
         raise MakeCoreError("scenario %s: first docstring line must be "
                             "'expect: <pattern-id>', got %r" % (path, lines[0]))
     info = {"name": name, "path": path, "expect": m.group(1), "accept": [],
-            "min_python": None, "max_python": None, "kinds": None, "doc": doc}
+            "min_python": None, "max_python": None, "kinds": None, "build": None, "doc": doc}
     for line in lines[1:]:
         m = re.match(r"accept:\s*(.+)$", line)
         if m:
@@ -114,6 +115,9 @@ def scenario_info(name):
         m = re.match(r"python:\s*<\s*(\d+)\.(\d+)", line)
         if m:
             info["max_python"] = [int(m.group(1)), int(m.group(2))]
+        m = re.match(r"build:\s*(gil|free-threaded)\s*$", line)
+        if m:
+            info["build"] = m.group(1)
         m = re.match(r"kinds:\s*(.+)$", line)
         if m:
             info["kinds"] = [x.strip() for x in m.group(1).split(",") if x.strip()]
@@ -470,6 +474,8 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
             run.fail("scenario needs python >= %d.%d" % tuple(info["min_python"]))
         if info["max_python"] and version[:2] >= tuple(info["max_python"]):
             run.fail("scenario needs python < %d.%d" % tuple(info["max_python"]))
+        if info["build"] and info["build"] != ready.get("gil_build", "gil"):
+            run.fail("scenario needs a %s build" % info["build"])
         time.sleep(settle)
         multi = verify and version[0] >= 3      # 2.7: the oracle dumps once (see _oracle.py)
         settle_dumps(multi)

@@ -15,6 +15,7 @@ pkgs=(
   libdebuginfod-dev                      # triage/analyze: the core's files from debuginfod by build-id
   debuginfod zstd lz4 xz-utils           # triage tests: a local debuginfod server, compressing cores
   clang libclang-rt-14-dev               # fuzz targets: libFuzzer, ASan and UBSan runtimes
+  curl libffi-dev libbz2-dev             # make provision: free-threaded CPythons built from source
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -175,7 +175,7 @@ typedef struct pc_thread_info {
     int32_t took_signal;            /* the fatal signal of a kernel core went to it */
     uint64_t ident;                 /* pthread_t = threading.get_ident() */
     const char *name;               /* "" if none */
-    const char *gil;                /* "held", "waiting", "none", "unknown" */
+    const char *gil;                /* "held", "waiting", "none", "none (free-threaded)", "unknown" */
     const char *syscall;            /* in progress; NULL when running */
     const char *wait_kind;          /* JSON wait.kind: "lock", "join", "io", ... */
     const char *wait_what;          /* "Lock 'guard' at 0x...", "" */

@@ -32,18 +32,15 @@ set -Eeuo pipefail
 
 RECIPE="pycore-debian-pythons 1"
 MA=x86_64-linux-gnu
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # claimed installed: data under host paths or maintainer tooling (Python reads
 # /etc/mime.types, /usr/share/zoneinfo ... from the host anyway); tcl/tk only
 # serve the debug build's _tkinter and pull in X11
 FAKE="tzdata netbase media-types mime-support debconf cdebconf perl-base dpkg tar
   readline-common libtirpc-common sensible-utils ucf install-info libtcl8.6 libtk8.6"
 
-die() { echo "provision-debian-pythons: error: $1" >&2; exit "${2:-1}"; }
-onerr() { echo "provision-debian-pythons: error: line $1: \`$2\` failed" >&2; }
-cache_home=${XDG_CACHE_HOME:-${HOME:?HOME is not set}/.cache}
-TARGET=${PYCORE_DEBIAN_PYTHONS:-$cache_home/pycore/pythons}
-CACHE=${PYCORE_DEBIAN_CACHE:-$cache_home/pycore/debian-pythons}
+PROG=provision-debian-pythons
+# shellcheck source=lib-apt.sh
+. "$(dirname "$0")/lib-apt.sh"
 REFRESH=0 FORCE=0 VERSIONS=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -65,52 +62,6 @@ exec 8>"$TARGET/.lock" 9>"$CACHE/.lock"   # apt runs with Debug::NoLocking
 if ! flock -n 8 || ! flock -n 9; then
   echo "provision-debian-pythons: waiting for another run" >&2; flock 8; flock 9
 fi
-
-suite_of() { case $1 in 3.9) echo bullseye ;; 3.11) echo bookworm ;; 3.13) echo trixie ;; *) echo sid ;; esac; }
-
-MIRROR=${PYCORE_DEBIAN_MIRROR:-} SECMIRROR=
-mirrors() {   # the host's Debian mirror (apt sources), only needed when fetching
-  [ -n "$SECMIRROR" ] && return
-  local uris; uris=$(apt-get indextargets --format '$(REPO_URI)' 2>/dev/null | sort -u)
-  [ -n "$MIRROR" ] || MIRROR=$(grep -m1 '/debian/$' <<<"$uris" || true)
-  [ -n "$MIRROR" ] || die "no Debian mirror (URI ending in /debian/) in the host's apt sources; set PYCORE_DEBIAN_MIRROR"
-  MIRROR=${MIRROR%/}
-  SECMIRROR=$(grep -m1 '/debian-security/$' <<<"$uris" || echo "$MIRROR-security")
-  SECMIRROR=${SECMIRROR%/}
-}
-
-apt_suite() {  # $1 suite: private apt config + `apt-get update` (once per run)
-  local s=$1 d=$CACHE/apt/$1
-  [ "$(cat "$d/updated-by" 2>/dev/null)" = "$$" ] && return
-  mirrors
-  mkdir -p "$d/lists/partial" "$d/archives/partial" "$d/prefs.d"
-  {
-    echo "deb [arch=amd64 signed-by=$KEYRING] $MIRROR $s main"
-    [ "$s" = sid ] || echo "deb [arch=amd64 signed-by=$KEYRING] $SECMIRROR $s-security main"
-  } > "$d/sources.list"
-  for p in $FAKE; do
-    printf 'Package: %s\nStatus: install ok installed\nVersion: 99:99\nArchitecture: amd64\nMaintainer: none\nDescription: not extracted\n\n' "$p"
-  done > "$d/status"
-  # read by `-c`, i.e. after the host's /etc/apt/apt.conf.d, so these win
-  cat > "$d/apt.conf" <<EOF
-Dir::State "$d"; Dir::State::Lists "$d/lists"; Dir::State::status "$d/status";
-Dir::Etc::sourcelist "$d/sources.list"; Dir::Etc::sourceparts "-";
-Dir::Etc::preferences "$d/prefs"; Dir::Etc::preferencesparts "$d/prefs.d";
-Dir::Cache "$d"; Dir::Cache::archives "$d/archives";
-APT::Architecture "amd64"; #clear APT::Architectures; APT::Architectures:: "amd64";
-Acquire::Languages "none"; APT::Sandbox::User "root"; Debug::NoLocking "true";
-#clear APT::Update::Pre-Invoke; #clear APT::Update::Post-Invoke;
-#clear APT::Update::Post-Invoke-Success; #clear DPkg::Pre-Invoke;
-#clear DPkg::Post-Invoke; #clear DPkg::Pre-Install-Pkgs;
-EOF
-  if ! apt-get -c "$d/apt.conf" -q update > "$d/update.log" 2>&1 ||
-     grep -qE '^(E:|Err:|W: (Failed|GPG|An error))' "$d/update.log"; then
-    grep -E '^(E:|Err:|W:)' "$d/update.log" >&2 || tail -5 "$d/update.log" >&2
-    die "cannot fetch the $s package lists from $MIRROR (log: $d/update.log)"
-  fi
-  echo $$ > "$d/updated-by"
-}
-APT() { local s=$1; shift; apt-get -c "$CACHE/apt/$s/apt.conf" -q "$@"; }
 
 PATCHELF=${PYCORE_PATCHELF:-}
 get_patchelf() {  # bookworm's 0.14.3 is tested; trixie's 0.18 made broken binaries

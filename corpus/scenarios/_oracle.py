@@ -134,6 +134,7 @@ def ready(extra=None):
     info = {
         "pid": os.getpid(),
         "version": list(sys.version_info[:3]),
+        "gil_build": "free-threaded" if "t" in getattr(sys, "abiflags", "") else "gil",
         "executable": sys.executable,
         "threads": thread_table(),
     }

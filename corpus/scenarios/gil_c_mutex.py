@@ -9,6 +9,7 @@ holds the mutex and waits for the GIL.  The mutex's __owner field names
 c-owner's TID.  Main joins gil-taker (lock wait, GIL released).
 Threads: MainThread (join), c-owner (GIL wait), gil-taker (GIL held, in
 pthread_mutex_lock).
+build: gil
 python: >=3.0  (the 2.7 oracle needs the GIL to write its dump)
 """
 import _oracle; _oracle.arm()

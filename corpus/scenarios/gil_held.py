@@ -7,6 +7,7 @@ released); the oracle's SIGUSR1 does not change that: faulthandler's handler
 is SA_RESTART, so the kernel restarts main's futex wait.
 Threads: MainThread (join), gil-holder (GIL held, in libc sleep),
 gil-waiter (GIL wait, Python frame at time.sleep).
+build: gil
 python: >=3.0  (the 2.7 oracle needs the GIL to write its dump)
 """
 import _oracle; _oracle.arm()

@@ -1,4 +1,5 @@
 """expect: gil-held-blocking
+build: gil
 python: >=3.0
 The main thread holds the GIL while blocked in C: it calls libc read() on the
 read end of a pipe nobody writes to (the write end stays open, so no EOF)

@@ -47,12 +47,15 @@ started = threading.Event()
 
 
 def run_refresher():
+    # The old handle is made here, by the thread that drops it: in a
+    # free-threaded build only its owner thread's decref frees an object
+    # at once (another thread's goes to the shared count, merged later).
+    cache["db"] = open_handle("db", 1)
     started.set()
     refresh("db", 2)
 
 
 def main():
-    cache["db"] = open_handle("db", 1)
     refresher = threading.Thread(target=run_refresher, name="refresher")
     refresher.start()
     started.wait()

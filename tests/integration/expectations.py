@@ -31,6 +31,8 @@ THREADS = {
     "signal_blocked_wait": {},
     # gil-held-blocking
     "gil_held_read": {"heartbeat": True},
+    # stop-the-world-blocked (free-threaded builds)
+    "stw_attached_read": {"heartbeat": True, "c-reader": False},
     # lock-order-deadlock
     "abba_lock": {"transfer-ab": False, "transfer-ba": False},
     "abba_rlock": {"pay-alice-bob": False, "pay-bob-alice": False},
@@ -138,6 +140,11 @@ KNOWN_GAPS = {}
 
 # Scenarios that block inside a garbage collection (3.7+ report it in
 # python.gc), and the thread that runs it.
+# Free-threaded builds free what module teardown drops in a collection
+# (deferred reference counts), not by reference counting alone.
+GC_COLLECTING_FREE_THREADED = {
+    "finalizer_event_daemon": "MainThread",
+}
 GC_COLLECTING = {
     "gc_finalizer_wait": "MainThread",          # gc.collect() -> __del__ waits
     "finalizer_join_daemon": "MainThread",      # the final collection at teardown
@@ -283,6 +290,10 @@ def check_oracle(scenario, by_name, version):
     elif scenario == "gil_held_read":
         assert main == ["main", "<module>"], main               # in libc read, GIL held
         assert names("heartbeat")[0] == "heartbeat", names("heartbeat")
+    elif scenario == "stw_attached_read":
+        assert main == ["main", "<module>"], main               # in gc.collect, stopping the world
+        assert names("c-reader")[0] == "read_request", names("c-reader")   # in libc read, attached
+        assert names("heartbeat")[0] == "heartbeat", names("heartbeat")    # suspended in time.sleep
     elif scenario in ("abba_lock", "abba_rlock", "lock_cycle_three"):
         funcs = {
             "abba_lock": {"transfer-ab": "transfer_ab", "transfer-ba": "transfer_ba"},

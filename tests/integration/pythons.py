@@ -8,6 +8,10 @@ Candidates (present or not):
                    (corpus/provision/provision-debian-pythons.sh) puts into DIR =
                    $PYCORE_DEBIAN_PYTHONS, default ${XDG_CACHE_HOME:-~/.cache}/pycore/pythons
   pyenv-X.Y.Z      $(pyenv root)/versions/X.Y.Z/bin/python3.X (or python2.7)
+  ft-X.Yt[d]       DIR/bin/pythonX.Yt[d] free-threaded (--disable-gil) release and
+                   Py_DEBUG builds of 3.13 and 3.14 that `make provision`
+                   (corpus/provision/build-freethreaded-pythons.sh) builds from
+                   Debian's upstream source tarballs into DIR/ft
 
 The provisioned ones run like any interpreter, `[path] + flags`, no wrapper:
 DIR/bin/pythonX.Y[d] links to DIR/X.Y/native/usr/bin/pythonX.Y[d], a copy of
@@ -50,6 +54,12 @@ for _xy in PROVISIONED:     # absent until `make provision` ran: MISSING, with t
     REQUIRED.setdefault(_xy, []).extend(
         [(r"^debian-%s$" % re.escape(_xy), "debian-" + _xy),
          (r"^debian-%sd$" % re.escape(_xy), "debian-%sd" % _xy)])
+# What `make provision` builds free-threaded (release and debug of each).
+FREE_THREADED = ["3.13", "3.14"]
+for _xy in FREE_THREADED:
+    REQUIRED.setdefault(_xy, []).extend(
+        [(r"^ft-%st$" % re.escape(_xy), "ft-%st" % _xy),
+         (r"^ft-%std$" % re.escape(_xy), "ft-%std" % _xy)])
 
 # Versions pycore-analyze supports, in the order the matrix lists them; the
 # others must be refused with a one-line message.
@@ -199,8 +209,24 @@ def _provisioned_candidates():
     return out
 
 
-_PROBE = ("import sys; sys.stdout.write('%d.%d.%d %d' % (sys.version_info[:3] + "
-          "(int(hasattr(sys, 'gettotalrefcount')),)))")
+def _freethreaded_candidates():
+    """(label, path, extra) for FREE_THREADED, built or not."""
+    target = debian_pythons_dir()
+    out = []
+    for xy in FREE_THREADED:
+        for suffix in ("", "d"):
+            stamp = os.path.join(target, "ft", xy + suffix, "provisioned")
+            extra = {"provisioned": True, "kinds": list(KINDS)}
+            if not os.path.isfile(stamp):
+                extra["missing_why"] = ("%s not built: run `make provision` (corpus/provision/"
+                                        "build-freethreaded-pythons.sh)" % stamp)
+            out.append(("ft-%st%s" % (xy, suffix),
+                        os.path.join(target, "bin", "python%st%s" % (xy, suffix)), extra))
+    return out
+
+
+_PROBE = ("import sys; sys.stdout.write('%d.%d.%d %d %d' % (sys.version_info[:3] + "
+          "(int(hasattr(sys, 'gettotalrefcount')), int('t' in getattr(sys, 'abiflags', '')))))")
 
 
 def describe(label, path, extra=None):
@@ -208,7 +234,7 @@ def describe(label, path, extra=None):
 
     "kinds": the core kinds (gcore, kernel) usable with it."""
     info = {"label": label, "path": path, "present": False, "version": None,
-            "xy": None, "debug": None, "build": None, "needed": None, "error": None,
+            "xy": None, "debug": None, "build": None, "gil_build": None, "needed": None, "error": None,
             "kinds": list(KINDS)}
     extra = dict(extra or {})
     missing_why = extra.pop("missing_why", None)
@@ -222,7 +248,7 @@ def describe(label, path, extra=None):
     except (OSError, subprocess.SubprocessError) as e:
         info["error"] = "cannot run: %s" % e
         return info
-    m = re.match(r"^(\d+)\.(\d+)\.(\d+) ([01])$", res.stdout.decode(errors="replace"))
+    m = re.match(r"^(\d+)\.(\d+)\.(\d+) ([01]) ([01])$", res.stdout.decode(errors="replace"))
     if res.returncode != 0 or not m:
         info["error"] = "version probe failed: %s" % res.stderr.decode(errors="replace")[-500:]
         return info
@@ -233,6 +259,7 @@ def describe(label, path, extra=None):
         return info
     info.update(present=True, version="%s.%s.%s" % m.group(1, 2, 3),
                 xy="%s.%s" % m.group(1, 2), debug=m.group(4) == "1", needed=needed,
+                gil_build="free-threaded" if m.group(5) == "1" else "gil",
                 build="shared" if any(n.startswith("libpython") for n in needed) else "static")
     return info
 
@@ -245,7 +272,7 @@ def candidates():
     if "all" not in _cache:
         _cache["all"] = ([describe(label, path) for label, path in DEBIAN + _pyenv_candidates()] +
                          [describe(label, path, extra)
-                          for label, path, extra in _provisioned_candidates()])
+                          for label, path, extra in _provisioned_candidates() + _freethreaded_candidates()])
     return _cache["all"]
 
 

@@ -256,6 +256,18 @@ static int step(struct pc_python *py, struct code_cache *cc, uint64_t f, struct 
     /* prev_instr (<= 3.12) and instr_ptr (3.13+) both give LASTI as
      * (pointer - first code unit) / 2, which is what tracebacks use. */
     uint64_t first_instr = code + OFF(co_code_adaptive);
+    if (L->if_tlbc_index != PC_NO_FIELD && L->co_tlbc != PC_NO_FIELD && (size_t)L->if_tlbc_index + 4 <= need) {
+        /* Free-threaded 3.14+: each thread runs its own copy of the
+         * bytecode, co_tlbc->entries[tlbc_index] (entry 0 is the code's own). */
+        int32_t idx;
+        int64_t size;
+        uint64_t arr, copy;
+        memcpy(&idx, raw + L->if_tlbc_index, 4);
+        if (idx > 0 && pc_read_ptr(py->t, code + OFF(co_tlbc), &arr) == 0 && arr &&
+            pc_read(py->t, arr, &size, 8) == 0 && idx < size && size < (1 << 20) &&
+            pc_read_ptr(py->t, arr + 8 + 8 * (uint64_t)idx, &copy) == 0 && copy)
+            first_instr = copy;
+    }
     int64_t lasti = (int64_t)(instr - first_instr) / 2;
     if (lasti < -1 || lasti > (1 << 28)) {
         o->line = -1;

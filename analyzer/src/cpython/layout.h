@@ -17,6 +17,7 @@ struct pc_py_layout {
     uint32_t version_min;  /* PY_VERSION_HEX range this entry covers */
     uint32_t version_max;
     uint8_t  debug_build;  /* generated with Py_DEBUG */
+    uint8_t  free_threaded; /* generated with Py_GIL_DISABLED (3.13+ --disable-gil) */
     const char *source;    /* where the numbers came from */
 
     /* _PyRuntimeState */
@@ -163,6 +164,21 @@ struct pc_py_layout {
     int32_t sl_maxvalue;
     int32_t sl_kind;
     int32_t sl_name;
+
+    /* Read by position, so that the free-threaded object header (16 bytes
+     * larger) moves them: sizeof(PyObject), a cell's ob_ref, a builtin
+     * method's m_ml and m_self, how far before the object a managed dict
+     * pointer sits (3.12+: -MANAGED_DICT_OFFSET), and the thread state's
+     * attached/detached/suspended word (3.13+) */
+    int32_t ob_head_size;
+    int32_t cell_ref;
+    int32_t cf_ml;
+    int32_t cf_self;
+    int32_t ob_managed_dict_before;
+    int32_t ts_state;
+    int32_t if_tlbc_index;          /* 3.14+ free-threaded: which copy of the bytecode the frame runs */
+    int32_t co_tlbc;                /* 3.14+ free-threaded: _PyCodeArray* of per-thread bytecode copies */
+    int32_t u_kind_shift;           /* first bit of PyASCIIObject.state.kind: 2, 8 in 3.14t (interned is a byte) */
 };
 
 /* Generated tables (layouts_generated.c). */
@@ -171,7 +187,8 @@ extern const size_t pc_py_layouts_count;
 
 /* The entry for a version, or NULL. */
 const struct pc_py_layout *pc_py_layout_find(uint32_t version_hex, int debug_build);
-/* The generated entry that completes a layout read from _Py_DebugOffsets. */
-const struct pc_py_layout *pc_py_layout_debug_offsets_base(uint32_t version_hex);
+/* The generated entry that completes a layout read from _Py_DebugOffsets
+ * (of a free-threaded build if free_threaded), or NULL. */
+const struct pc_py_layout *pc_py_layout_debug_offsets_base(uint32_t version_hex, int free_threaded);
 
 #endif

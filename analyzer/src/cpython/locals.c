@@ -65,7 +65,7 @@ uint64_t pc_py_uncell(struct pc_python *py, uint64_t v)
     /* A variable captured by an inner function lives in a cell, whose
      * ob_ref follows the object header. */
     if (v && pc_py_type_name(py, v, ty, sizeof ty) == 0 && strcmp(ty, "cell") == 0 &&
-        pc_read_ptr(py->t, v + OFF(ob_type) + 8, &v))
+        pc_read_ptr(py->t, v + OFF(cell_ref), &v))
         return 0;
     return v;
 }
@@ -148,7 +148,7 @@ static void add_local(struct pc_python *py, uint64_t name, uint64_t value, int k
     if (cell) {
         char ty[16];
         if (value && pc_py_type_name(py, value, ty, sizeof ty) == 0 && strcmp(ty, "cell") == 0 &&
-            pc_read_ptr(py->t, value + OFF(ob_type) + 8, &value))
+            pc_read_ptr(py->t, value + OFF(cell_ref), &value))
             return;
     }
     if (!value)

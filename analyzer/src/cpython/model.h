@@ -6,7 +6,9 @@
 #include "arch/syscall.h"
 #include "cpython/python.h"
 
-enum pc_gil { PC_GIL_NONE, PC_GIL_HELD, PC_GIL_WAITING };
+enum pc_gil { PC_GIL_NONE, PC_GIL_HELD, PC_GIL_WAITING, PC_GIL_FREE_THREADED };
+/* PyThreadState.state (3.13+): whether it may touch Python objects now. */
+enum pc_ts_state { PC_TS_UNKNOWN = -1, PC_TS_DETACHED, PC_TS_ATTACHED, PC_TS_SUSPENDED, PC_TS_SHUTTING_DOWN };
 
 struct pc_thread_model {
     int32_t tid;
@@ -20,6 +22,7 @@ struct pc_thread_model {
     int main;
     int daemon;                 /* 1, 0, or -1 unknown */
     int gil;                    /* enum pc_gil */
+    int ts_state;               /* enum pc_ts_state */
     const char *gil_evidence;
     pc_thread_desc desc;        /* registers, masks */
     struct pc_syscall sys;      /* the system call it sits in (arch/) */

@@ -93,7 +93,8 @@ int pc_py_str(struct pc_python *py, uint64_t obj, char *out, size_t max)
     uint32_t state;
     if (pc_read(py->t, obj + OFF(u_length), &length, 8) || pc_read_u32(py->t, obj + OFF(u_state), &state))
         return -1;
-    unsigned kind = (state >> 2) & 7, compact = (state >> 5) & 1, ascii = (state >> 6) & 1;
+    unsigned sh = (unsigned)py->L->u_kind_shift & 31;
+    unsigned kind = (state >> sh) & 7, compact = (state >> (sh + 3)) & 1, ascii = (state >> (sh + 4)) & 1;
     if (length < 0 || (kind != 1 && kind != 2 && kind != 4))
         return -1;
     uint64_t data;
@@ -315,21 +316,22 @@ int pc_py_attr_each(struct pc_python *py, uint64_t obj, pc_dict_fn fn, void *arg
     if (pc_py_type(py, obj, &ty) || pc_read_u64(py->t, ty + OFF(tp_flags), &flags) ||
         pc_read(py->t, ty + OFF(tp_dictoffset), &dictoffset, 8))
         return -1;
-    if ((flags & TPFLAGS_MANAGED_DICT) && py->version >= 0x030b0000) {
+    if ((flags & TPFLAGS_MANAGED_DICT) && py->version >= 0x030b0000 && OFF(ob_managed_dict_before) > 0) {
+        uint64_t at = obj - (uint64_t)OFF(ob_managed_dict_before);
         if (py->version < 0x030c0000) {
-            uint64_t values;
-            if (pc_read_ptr(py->t, obj - 32, &values) == 0 && values)
+            uint64_t values;   /* the values pointer sits one word before the dict's */
+            if (pc_read_ptr(py->t, at - 8, &values) == 0 && values)
                 return shared_each(py, ty, values, fn, arg);
-            pc_read_ptr(py->t, obj - 24, &dict);
+            pc_read_ptr(py->t, at, &dict);
         } else if (py->version < 0x030d0000) {
             /* PyDictOrValues: a values pointer is stored minus one (bit 0 set). */
-            if (pc_read_ptr(py->t, obj - 24, &word) || !word)
+            if (pc_read_ptr(py->t, at, &word) || !word)
                 return -1;
             if (word & 1)
                 return shared_each(py, ty, word + 1, fn, arg);
             dict = word;
         } else {
-            pc_read_ptr(py->t, obj - 24, &dict);
+            pc_read_ptr(py->t, at, &dict);
             if (!dict && (flags & TPFLAGS_INLINE_VALUES) &&
                 pc_read(py->t, ty + OFF(tp_basicsize), &basicsize, 8) == 0 && basicsize > 0 &&
                 basicsize < (1 << 20)) {

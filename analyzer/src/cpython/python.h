@@ -45,6 +45,7 @@ struct pc_python {
     char version_str[32];
     int shared;                 /* interpreter in libpython*.so */
     int debug;                  /* Py_DEBUG build */
+    int free_threaded;          /* 3.13+ --disable-gil build: no GIL, larger object header */
     const struct pc_module *mod;
     uint64_t runtime;           /* &_PyRuntime */
     uint64_t interp;            /* main interpreter */

@@ -223,22 +223,23 @@ static const struct pc_module *module_of(struct pc_native *n, uint64_t addr)
  * target has no _Py_DebugOffsets, else PC_OK or an error. */
 static int from_debug_offsets(struct pc_python *py, pc_error *err)
 {
-    uint64_t head[2];
+    uint64_t head[3];   /* cookie, version, free_threaded */
     if (!py->runtime || pc_read(py->t, py->runtime, head, sizeof head) || memcmp(head, "xdebugpy", 8) != 0)
         return -1;
     uint32_t v = (uint32_t)head[1];
-    const struct pc_py_layout *base = pc_py_layout_debug_offsets_base(v);
-    int ft = 0;
-    if (!base)
-        return pc_fail(err, PC_E_INTERNAL, "no 3.13+ layout table built in to complete _Py_DebugOffsets");
+    int ft = head[2] != 0;
+    const struct pc_py_layout *base = pc_py_layout_debug_offsets_base(v, ft);
+    if (!base) {
+        version_string(v, py->version_str, sizeof py->version_str);
+        return pc_fail(err, PC_E_NOPYTHON, "CPython %s%s: no %s3.13+ layout table built in to complete _Py_DebugOffsets",
+                       py->version_str, ft ? " (free-threaded)" : "", ft ? "free-threaded " : "");
+    }
     int r = pc_py_debug_offsets(py->t, py->runtime, &v, &ft, base, &py->own);
     py->version = v;
+    py->free_threaded = ft;
     version_string(v, py->version_str, sizeof py->version_str);
     if (r == -1)
         return -1;
-    if (ft)
-        return pc_fail(err, PC_E_NOPYTHON,
-                       "CPython %s is a free-threaded build (no GIL): not supported yet", py->version_str);
     if (r)
         return pc_fail(err, PC_E_NOPYTHON,
                        "CPython %s: _Py_DebugOffsets in the core is corrupt or of an unknown format",

@@ -13,12 +13,12 @@
  *                      size_t level}}
  * In 3.13 the word after HEAD tells the two lock layouts apart: a pointer,
  * or the mutex's bits (0-3) followed by zero padding.
- * HEAD is 16 bytes in every build we support (Py_TRACE_REFS is not). */
+ * HEAD is the object header: 16 bytes, 32 in free-threaded builds. */
 #include "cpython/sync.h"
 
 #include <string.h>
 
-#define HEAD 16
+#define HEAD ((uint64_t)py->L->ob_head_size)
 
 static int name_is(const char *ty, const char *a, const char *b)
 {

@@ -189,6 +189,16 @@ static void gil_state_old(struct pc_python *py, struct pc_thread_model *t)
 static void gil_state(struct pc_python *py, struct pc_thread_model *t)
 {
     t->gil = PC_GIL_NONE;
+    t->ts_state = PC_TS_UNKNOWN;
+    int32_t st;
+    if (t->tstate && py->L->ts_state != PC_NO_FIELD && pc_read(py->t, t->tstate + OFF(ts_state), &st, 4) == 0 &&
+        st >= PC_TS_DETACHED && st <= PC_TS_SHUTTING_DOWN)
+        t->ts_state = st;
+    if (py->free_threaded) {
+        t->gil = PC_GIL_FREE_THREADED;
+        t->gil_evidence = "free-threaded build: no GIL";
+        return;
+    }
     uint64_t gil = 0, holder = 0;
     if (py->L->rt_gil != PC_NO_FIELD)
         gil = py->runtime + OFF(rt_gil);

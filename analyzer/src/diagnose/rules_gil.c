@@ -38,6 +38,61 @@ void pc_rule_gil(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
         }
 }
 
+/* Free-threaded builds: a thread that stops the world waits until every
+ * other thread state is detached; one that stays attached while blocked
+ * in a system call never detaches, and every thread that tries to attach
+ * meanwhile is suspended. */
+static int stops_world(const struct pc_thread_model *t)
+{
+    return pc_rule_has_native(t, "stop_the_world") || pc_rule_has_native(t, "_PyEval_StopTheWorld") ||
+           pc_rule_has_native(t, "_PyEval_StopTheWorldAll");
+}
+
+void pc_rule_stop_the_world(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
+{
+    if (!py->free_threaded)
+        return;
+    char a[160], b[160];
+    for (size_t r = 0; r < m->nthreads; r++) {
+        if (!stops_world(&m->threads[r]))
+            continue;
+        struct pc_finding *f = NULL;
+        size_t nblock = 0;
+        for (size_t i = 0; i < m->nthreads; i++) {
+            const struct pc_thread_model *t = &m->threads[i];
+            if (i == r || t->ts_state != PC_TS_ATTACHED || t->sys.cls == PC_SYS_RUNNING || !t->sys.name)
+                continue;
+            if (!f) {
+                f = pc_rule_add(d, PC_P_STOP_THE_WORLD_BLOCKED, PC_CONF_HIGH);
+                pc_rule_with_thread(f, r);
+                pc_rule_ev(f, "%s stops the world (stop_the_world on its native stack, called from %s) and "
+                           "waits for the other threads to detach", pc_diag_thread_label(m, r, a, sizeof a),
+                           m->threads[r].npy ? m->threads[r].py[0].qualname : "native code");
+            }
+            if (!nblock)
+                pc_rule_summary(f, "%s stops the world and waits for %s, which stays attached while blocked in "
+                                "%s() called from %s", pc_diag_thread_label(m, r, a, sizeof a),
+                                pc_diag_thread_label(m, i, b, sizeof b), t->sys.name,
+                                t->npy ? t->py[0].qualname : "native code");
+            nblock++;
+            pc_rule_with_thread(f, i);
+            pc_rule_ev(f, "%s: thread state attached (PyThreadState.state = 1), in %s() (orig_rax = %llu): "
+                       "it cannot detach until the call returns", pc_diag_thread_label(m, i, a, sizeof a),
+                       t->sys.name, (unsigned long long)t->desc.regs[PC_ORIG_RAX]);
+        }
+        if (!f)
+            continue;
+        for (size_t i = 0; i < m->nthreads; i++)
+            if (i != r && (m->threads[i].ts_state == PC_TS_SUSPENDED ||
+                           pc_rule_has_native(&m->threads[i], "tstate_wait_attach"))) {
+                pc_rule_with_thread(f, i);
+                pc_rule_ev(f, "%s is suspended: it waits to attach until the world is started again",
+                           pc_diag_thread_label(m, i, a, sizeof a));
+            }
+        return;
+    }
+}
+
 /* A thread running Python code with the GIL: a busy loop, unless a hang
  * finding already names it. */
 void pc_rule_busy(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
@@ -53,8 +108,8 @@ void pc_rule_busy(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
             busy = i;
         /* A spinning thread gives the GIL up and takes it back every check
          * interval; a core taken inside that hand-off finds nobody holding it. */
-        if (k == PC_W_RUNNING && m->threads[i].tstate && m->threads[i].npy && m->threads[i].gil == PC_GIL_NONE &&
-            handoff == SIZE_MAX)
+        if (k == PC_W_RUNNING && m->threads[i].tstate && m->threads[i].npy &&
+            (m->threads[i].gil == PC_GIL_NONE || m->threads[i].gil == PC_GIL_FREE_THREADED) && handoff == SIZE_MAX)
             handoff = i;
     }
     if (busy == SIZE_MAX && !held)
@@ -67,7 +122,7 @@ void pc_rule_busy(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
     pc_rule_summary(f, "%s %s Python code in %s: possibly a busy loop", pc_diag_thread_label(m, busy, a, sizeof a),
                     t->gil == PC_GIL_HELD ? "holds the GIL and runs" : "runs", t->npy ? t->py[0].qualname : "native code");
     pc_rule_ev(f, "orig_rax = -1: not in a system call when the core was taken");
-    if (t->gil != PC_GIL_HELD)
+    if (t->gil == PC_GIL_NONE)
         pc_rule_ev(f, "no thread held the GIL: the core caught this thread between releasing and retaking it");
 }
 

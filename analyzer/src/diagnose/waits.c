@@ -127,7 +127,8 @@ static int frame_holds(struct pc_python *py, const struct pc_py_frame *f, uint64
          * methods of the same lock (__enter__, acquire). */
         uint64_t ml, name;
         char mname[16];
-        if (pc_read_ptr(py->t, slots[s] + 24, &self) || self != lock || pc_read_ptr(py->t, slots[s] + 16, &ml) ||
+        if (pc_read_ptr(py->t, slots[s] + (uint64_t)py->L->cf_self, &self) || self != lock ||
+            pc_read_ptr(py->t, slots[s] + (uint64_t)py->L->cf_ml, &ml) ||
             pc_read_ptr(py->t, ml, &name) || pc_read_cstr(py->t, name, mname, sizeof mname) ||
             strcmp(mname, "__exit__") != 0)
             continue;

@@ -61,7 +61,14 @@ const char *pc_core_kind_name(int kind)
 
 const char *pc_gil_name(int gil)
 {
-    return gil == PC_GIL_HELD ? "held" : gil == PC_GIL_WAITING ? "waiting" : "none";
+    return gil == PC_GIL_HELD ? "held" : gil == PC_GIL_WAITING ? "waiting"
+         : gil == PC_GIL_FREE_THREADED ? "none (free-threaded)" : "none";
+}
+
+const char *pc_ts_state_name(int st)
+{
+    static const char *const names[] = {"detached", "attached", "suspended", "shutting down"};
+    return st >= 0 && st < 4 ? names[st] : NULL;
 }
 
 

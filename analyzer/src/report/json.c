@@ -192,6 +192,7 @@ static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_threa
     kbool(b, "python", t->tstate != 0, &first);
     kstr(b, "gil", pc_gil_name(t->gil), &first);
     kstr(b, "gil_evidence", t->gil_evidence, &first);
+    kstr(b, "attach_state", t->tstate ? pc_ts_state_name(t->ts_state) : NULL, &first);
     kstr(b, "syscall", t->sys.name, &first);
     key(b, "registers", &first);
     pc_buf_puts(b, "{");
@@ -279,6 +280,7 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
         kstr(b, "version", a->py.version_str, &f2);
         kstr(b, "build", a->py.shared ? "shared" : "static", &f2);
         kbool(b, "debug", a->py.debug, &f2);
+        kbool(b, "free_threaded", a->py.free_threaded, &f2);
         kstr(b, "module", a->py.mod ? a->py.mod->path : NULL, &f2);
         kstr(b, "layout", a->py.L ? a->py.L->source : NULL, &f2);
         kbool(b, "finalizing", a->model.finalizing, &f2);

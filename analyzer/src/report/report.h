@@ -15,6 +15,8 @@ const char *pc_signal_code_name(int sig, int code);
 int pc_signal_is_fault(int sig);
 const char *pc_core_kind_name(int kind);
 const char *pc_gil_name(int gil);
+/* PyThreadState.state (3.13+), NULL when unknown */
+const char *pc_ts_state_name(int st);
 void pc_json_str(pc_buf *b, const char *s);
 
 #endif

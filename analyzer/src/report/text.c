@@ -58,9 +58,10 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
     if (a->no_python[0])
         pc_buf_printf(b, "\n  python:     none: %s\n", a->no_python);
     else
-        pc_buf_printf(b, "\n  python:     CPython %s, %s%s, %s build\n", a->py.version_str,
+        pc_buf_printf(b, "\n  python:     CPython %s, %s%s, %s%s build\n", a->py.version_str,
                       a->py.shared ? "shared libpython " : "static",
-                      a->py.shared && a->py.mod ? a->py.mod->name : "", a->py.debug ? "debug" : "release");
+                      a->py.shared && a->py.mod ? a->py.mod->name : "", a->py.free_threaded ? "free-threaded " : "",
+                      a->py.debug ? "debug" : "release");
     if (a->model.finalizing == 1)
         pc_buf_printf(b, "  state:      finalizing (Py_Finalize is running; thread state 0x%llx)\n",
                       (unsigned long long)a->model.finalizing_tstate);
@@ -157,6 +158,8 @@ static void thread_head(const struct pc_thread_model *t, pc_buf *b, const struct
         pc_buf_printf(b, ", ident 0x%llx", (unsigned long long)t->ident);
     if (t->tstate)
         pc_buf_printf(b, ", GIL %s", pc_gil_name(t->gil));
+    if (t->tstate && t->gil == PC_GIL_FREE_THREADED && pc_ts_state_name(t->ts_state))
+        pc_buf_printf(b, ", %s", pc_ts_state_name(t->ts_state));
     pc_buf_puts(b, ")");
     if (t->sys.name)
         pc_buf_printf(b, " in %s()", t->sys.name);

@@ -2,8 +2,9 @@
 """Regenerate analyzer/src/cpython/layouts_generated.c.
 
 Compiles layout_probe.c against every CPython whose headers are installed
-(pyenv versions with internal headers, Debian's /usr/include/python3.*) and
-collects one struct pc_py_layout entry per (version, debug build).  Headers
+(pyenv versions with internal headers, Debian's /usr/include/python3.*, the
+free-threaded builds that `make provision` builds) and collects one struct
+pc_py_layout entry per (version, debug build, free-threaded).  Headers
 are only read and compiled; no interpreter is ever run, so the numbers
 describe exactly the headers found (Debian's 3.11.2 is not pyenv's 3.11.7).
 
@@ -43,20 +44,20 @@ const size_t pc_py_layouts_count =
 """
 
 ENTRY_RE = re.compile(r"^    \{ \.version_min = .*?^    \},\n", re.M | re.S)
-KEY_RE = re.compile(r"\.version_min = 0x([0-9a-fA-F]+),.*?\.debug_build = (\d)",
-                    re.S)
+KEY_RE = re.compile(r"\.version_min = 0x([0-9a-fA-F]+),.*?\.debug_build = (\d)"
+                    r"(?:, \.free_threaded = (\d))?", re.S)
 
 
 def warn(msg):
     print("gen_layouts: " + msg, file=sys.stderr)
 
 
-def version_str(hexv, debug=0):
+def version_str(hexv, debug=0, free_threaded=0):
     level = {0xa: "a", 0xb: "b", 0xc: "rc", 0xf: ""}.get((hexv >> 4) & 0xf, "?")
     s = "%d.%d.%d" % (hexv >> 24, (hexv >> 16) & 0xff, (hexv >> 8) & 0xff)
     if level:
         s += "%s%d" % (level, hexv & 0xf)
-    return s + (" (debug)" if debug else "")
+    return s + ("t" if free_threaded else "") + (" (debug)" if debug else "")
 
 
 def layout_fields():
@@ -104,6 +105,12 @@ def discover():
     for inc in sorted(glob.glob("/usr/include/python3.*")):
         if os.path.isfile(os.path.join(inc, "patchlevel.h")):
             found.append(("Debian %s (%s)" % (inc, patchlevel(inc)), inc))
+    # free-threaded builds of corpus/provision/build-freethreaded-pythons.sh
+    pythons = os.environ.get("PYCORE_DEBIAN_PYTHONS") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "pycore", "pythons")
+    for inc in sorted(glob.glob(os.path.join(pythons, "ft", "*", "include", "python3.*t*"))):
+        if os.path.isdir(os.path.join(inc, "internal")):
+            found.append(("free-threaded %s" % patchlevel(inc) + ("t debug" if inc.endswith("d") else "t"), inc))
     result = []
     for label, inc in found:
         # python3.11d, python3.7dm: the abiflags name a Py_DEBUG build.
@@ -144,9 +151,8 @@ def probe(label, inc, debug, tmp):
         warn("%s: unexpected probe output:\n%s" % (label, run.stdout))
         return None
     names = re.findall(r"\.(\w+) =", run.stdout)
-    want = ["version_min", "version_max", "debug_build", "source"] + [
-        f for f in layout_fields()
-        if f not in ("version_min", "version_max", "debug_build", "source")]
+    head = ("version_min", "version_max", "debug_build", "free_threaded", "source")
+    want = list(head) + [f for f in layout_fields() if f not in head]
     if sorted(names) != sorted(want):
         missing = set(want) - set(names)
         extra = set(names) - set(want)
@@ -158,7 +164,7 @@ def probe(label, inc, debug, tmp):
 
 def entry_key(text):
     m = KEY_RE.search(text)
-    return int(m.group(1), 16), int(m.group(2))
+    return int(m.group(1), 16), int(m.group(2)), int(m.group(3) or 0)
 
 
 def read_entries(path):

@@ -11,6 +11,7 @@
 #include <Python.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #if PY_VERSION_HEX < 0x03070000
 # define PC_NO_RUNTIME 1
@@ -36,6 +37,9 @@
 # include "internal/pycore_frame.h"
 # include "internal/pycore_code.h"
 # include "internal/pycore_dict.h"
+#endif
+#if PY_VERSION_HEX >= 0x030c0000
+# include "internal/pycore_object.h"   /* MANAGED_DICT_OFFSET */
 #endif
 
 #if PY_VERSION_HEX >= 0x030a0000
@@ -134,6 +138,19 @@ _Static_assert(offsetof(PyLongObject, long_value.lv_tag)
                "lv_tag moved away from ob_size");
 #endif
 
+#ifndef PC_PY2
+/* The bit where state.kind starts; compact and ascii follow it. */
+static long unicode_kind_shift(void)
+{
+    PyASCIIObject o;
+    unsigned int w;
+    memset(&o, 0, sizeof o);
+    o.state.kind = 1;
+    memcpy(&w, (char *)&o + offsetof(PyASCIIObject, state), sizeof w);
+    return (long)__builtin_ctz(w);
+}
+#endif
+
 static int first_in_line;
 
 static void field(const char *name, long value)
@@ -158,9 +175,14 @@ static void endl(void)
 int main(void)
 {
     printf("    { .version_min = 0x%08lx, .version_max = 0x%08lx,"
-           " .debug_build = %d,\n      .source = \"%s\",\n",
+           " .debug_build = %d, .free_threaded = %d,\n      .source = \"%s\",\n",
            (unsigned long)PY_VERSION_HEX, (unsigned long)PY_VERSION_HEX,
 #ifdef Py_DEBUG
+           1,
+#else
+           0,
+#endif
+#ifdef Py_GIL_DISABLED
            1,
 #else
            0,
@@ -291,7 +313,11 @@ int main(void)
     NF(if_is_entry);
 # endif
     F(if_localsplus, offsetof(_PyInterpreterFrame, localsplus));
+# if PY_VERSION_HEX < 0x030e0000
     F(if_stacktop, offsetof(_PyInterpreterFrame, stacktop));
+# else
+    NF(if_stacktop);   /* 3.14 keeps a stack pointer instead */
+# endif
     endl();
     NF(fo_back);
     NF(fo_code);
@@ -493,6 +519,36 @@ int main(void)
     NF(sl_name);
 #else
     F(sl_name, offsetof(pc_semlock, name));
+#endif
+    endl();
+    F(ob_head_size, sizeof(PyObject));
+    F(cell_ref, offsetof(PyCellObject, ob_ref));
+    F(cf_ml, offsetof(PyCFunctionObject, m_ml));
+    F(cf_self, offsetof(PyCFunctionObject, m_self));
+#ifdef MANAGED_DICT_OFFSET
+    F(ob_managed_dict_before, -(MANAGED_DICT_OFFSET));
+#elif PY_VERSION_HEX >= 0x030b0000
+    /* 3.11 _PyObject_ManagedDictPointer, 3.12 _PyObject_DictOrValuesPointer */
+    F(ob_managed_dict_before, 3 * sizeof(PyObject *));
+#else
+    NF(ob_managed_dict_before);
+#endif
+#if PY_VERSION_HEX >= 0x030d0000
+    F(ts_state, offsetof(PyThreadState, state));
+#else
+    NF(ts_state);
+#endif
+#if PY_VERSION_HEX >= 0x030e0000 && defined(Py_GIL_DISABLED)
+    F(if_tlbc_index, offsetof(_PyInterpreterFrame, tlbc_index));
+    F(co_tlbc, offsetof(PyCodeObject, co_tlbc));
+#else
+    NF(if_tlbc_index);
+    NF(co_tlbc);
+#endif
+#ifdef PC_PY2
+    NF(u_kind_shift);
+#else
+    F(u_kind_shift, unicode_kind_shift());
 #endif
     endl();
 #ifdef PC_NO_RUNTIME
