@@ -16,6 +16,7 @@ pkgs=(
   debuginfod zstd lz4 xz-utils           # triage tests: a local debuginfod server, compressing cores
   clang libclang-rt-14-dev               # fuzz targets: libFuzzer, ASan and UBSan runtimes
   curl libffi-dev libbz2-dev             # make provision: free-threaded CPythons built from source
+  parallel                               # triage tests: shards run side by side (docs/triage.md)
 )
 missing=()
 for p in "${pkgs[@]}"; do

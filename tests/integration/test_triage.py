@@ -445,6 +445,48 @@ def test_baseline_marks_new_groups(analyzer, triage_corpus, tmp_path):
     assert "NEW" in text
 
 
+def test_shards_merged_equal_one_run(analyzer, triage_corpus, forms, bad, tmp_path):
+    """4 shards run side by side by GNU parallel (docs/triage.md), merged:
+    the same report as one run over the same inputs, times aside, in JSON;
+    the same exit status; and each core in exactly one shard."""
+    root, _ = forms
+    d, _, missing = bad
+    inputs = [root, d, missing]
+    if not shutil.which("parallel"):
+        pytest.fail("GNU parallel is missing (Debian package parallel; tools/install-deps.sh installs it)",
+                    pytrace=False)
+    one = triage(analyzer, triage_corpus, "--format", "json", *inputs)
+    out = str(tmp_path)
+    p = subprocess.run(["parallel", "--will-cite", "-j", "4", "--joblog", "%s/jobs" % out,
+                        analyzer, "triage", "--shard", "{}/4",
+                        "--format", "json:%s/shard-{}.json" % out] + inputs +
+                       [":::", "1", "2", "3", "4"], stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, timeout=TIMEOUT)
+    assert p.returncode <= 4, p.stderr.decode()     # parallel: how many jobs exited non-zero, 101+ its errors
+    codes = [int(line.split("\t")[6]) for line in open("%s/jobs" % out).read().splitlines()[1:]]
+    assert len(codes) == 4 and all(c in (0, 1, 8, 9) for c in codes), codes
+    shards = [json.load(open("%s/shard-%d.json" % (out, k))) for k in range(1, 5)]
+    seen = [c["path"] for s in shards for c in s["cores"]]
+    assert sorted(seen) == sorted(c["path"] for c in one.json()["cores"]), "each core in exactly one shard"
+    for k, s in enumerate(shards, 1):
+        assert s["summary"]["shard"] == {"index": k, "count": 4, "inputs": len(one.json()["cores"])}
+    merged = triage(analyzer, triage_corpus, "merge", "--format", "json",
+                    *["%s/shard-%d.json" % (out, k) for k in (3, 1, 4, 2)])
+    assert merged.rc == one.rc, (merged.rc, one.rc, merged.err)
+
+    def norm(r):
+        r = json.loads(json.dumps(r))
+        del r["summary"]["seconds"]
+        return r
+    assert norm(merged.json()) == norm(one.json())
+    # a shard left out, or given twice, is an error, not a smaller report
+    part = triage(analyzer, triage_corpus, "merge", "%s/shard-1.json" % out, "%s/shard-2.json" % out)
+    assert part.rc == EXIT_USAGE and "shard is missing" in part.err, part.err
+    dup = next(k for k, s in enumerate(shards, 1) if s["cores"])
+    twice = triage(analyzer, triage_corpus, "merge", *["%s/shard-%d.json" % (out, k) for k in (dup, 1, 2, 3, 4)])
+    assert twice.rc == EXIT_USAGE and "two reports" in twice.err, twice.err
+
+
 def test_progress_only_on_a_terminal(analyzer, triage_corpus):
     run = triage(analyzer, triage_corpus, triage_corpus.plain)
     assert run.err == ""

@@ -15,6 +15,7 @@
 
 static const char usage[] =
     "Usage: pycore-analyze triage [OPTIONS] PATH...\n"
+    "       pycore-analyze triage merge [-f FMT[:FILE]]... [--baseline=FILE] REPORT.json...\n"
     "Analyze every core under PATH (files, or directories searched recursively;\n"
     "plain, zstd, lz4, xz or gzip cores, told apart by content), group them by\n"
     "hang signature and say which hangs there are and how many of each.\n"
@@ -32,6 +33,10 @@ static const char usage[] =
     "      --timeout=SECONDS    per core (default 300)\n"
     "      --baseline=FILE      signatures known before (a previous JSON report, or\n"
     "                           one per line): other groups are marked new\n"
+    "      --shard=K/N          analyze only share K of N of the cores listed (by a\n"
+    "                           hash of each path as listed: give every shard the\n"
+    "                           same PATHs); `triage merge` joins the N JSON reports\n"
+    "                           into the report one run would have written\n"
     "  -h, --help               this help\n"
     "\n"
     "Exit status: 0 no hang, every core analyzed; 1 a hang found; 8 some cores\n"
@@ -51,6 +56,7 @@ struct cli {
     struct output out[MAX_OUTPUTS];
     size_t nout;
     const char *baseline;
+    int shard_k, shard_n;
 };
 
 static int die(int code, const char *msg, const char *arg)
@@ -116,7 +122,8 @@ static int parse(int argc, char **argv, struct cli *c)
         {"sysroot", required_argument, 0, 's'}, {"debug-dir", required_argument, 0, 'D'},
         {"source", no_argument, 0, 'S'}, {"no-source", no_argument, 0, 'N'},
         {"max-core-size", required_argument, 0, 'M'}, {"timeout", required_argument, 0, 't'},
-        {"baseline", required_argument, 0, 'b'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+        {"baseline", required_argument, 0, 'b'}, {"shard", required_argument, 0, 'K'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
     };
     int opt;
     optind = 1;
@@ -149,6 +156,13 @@ static int parse(int argc, char **argv, struct cli *c)
                 return die(PC_E_USAGE, "--timeout takes seconds, from 1 to 86400: ", optarg);
             break;
         case 'b': c->baseline = optarg; break;
+        case 'K': {
+            char extra;
+            if (sscanf(optarg, "%d/%d%c", &c->shard_k, &c->shard_n, &extra) != 2 || c->shard_n < 1 ||
+                c->shard_n > 100000 || c->shard_k < 1 || c->shard_k > c->shard_n)
+                return die(PC_E_USAGE, "--shard takes K/N with 1 <= K <= N <= 100000: ", optarg);
+            break;
+        }
         case 'h': fputs(usage, stdout); return -1;
         default: return die(PC_E_USAGE, "try 'pycore-analyze triage --help'", NULL);
         }
@@ -190,8 +204,60 @@ static int write_outputs(const struct cli *c, const struct pc_triage *t)
     return 0;
 }
 
+/* triage merge REPORT.json...: only the options that shape the output. */
+static int merge(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"format", required_argument, 0, 'f'}, {"baseline", required_argument, 0, 'b'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
+    };
+    struct cli c;
+    memset(&c, 0, sizeof c);
+    int opt;
+    optind = 1;
+    while ((opt = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'f':
+            if (add_output(&c, optarg))
+                return die(PC_E_USAGE, "--format takes text, json, junit or markdown, optionally :FILE: ", optarg);
+            break;
+        case 'b': c.baseline = optarg; break;
+        case 'h': fputs(usage, stdout); return 0;
+        default: return die(PC_E_USAGE, "try 'pycore-analyze triage --help'", NULL);
+        }
+    }
+    if (optind >= argc)
+        return die(PC_E_USAGE, "merge expects the JSON reports of triage --shard K/N; try --help", NULL);
+    int on_stdout = 0;
+    for (size_t i = 0; i < c.nout; i++)
+        on_stdout |= !c.out[i].file;
+    if (!on_stdout)
+        c.out[c.nout++] = (struct output){PC_TF_TEXT, NULL};
+    struct pc_triage t;
+    pc_triage_init(&t);
+    pc_error err = {0};
+    int rc = 0;
+    for (int i = optind; i < argc && !rc; i++)
+        rc = pc_triage_merge_add(&t, argv[i], &err);
+    if (!rc)
+        rc = pc_triage_merge_finish(&t, &err);
+    if (!rc && c.baseline)
+        rc = pc_triage_baseline(&t, c.baseline, &err);
+    if (rc) {
+        pc_triage_free(&t);
+        return die(rc, err.msg, NULL);
+    }
+    rc = write_outputs(&c, &t);
+    if (!rc)
+        rc = pc_triage_status(&t);
+    pc_triage_free(&t);
+    return rc;
+}
+
 int pc_cli_triage(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return merge(argc - 1, argv + 1);
     struct cli c;
     memset(&c, 0, sizeof c);
     int rc = parse(argc, argv, &c);
@@ -204,6 +270,8 @@ int pc_cli_triage(int argc, char **argv)
     pc_error err = {0};
     for (int i = optind; i < argc && !rc; i++)
         rc = pc_triage_add_path(&t, argv[i], &err);
+    if (!rc && c.shard_n)
+        pc_triage_shard(&t, c.shard_k, c.shard_n);
     if (!rc)
         rc = pc_triage_run(&t, &c.o, isatty(STDERR_FILENO) ? progress : NULL, NULL, &err);
     if (!rc && c.baseline)

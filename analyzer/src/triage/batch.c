@@ -80,6 +80,30 @@ char *pc_triage_spool_get(const struct pc_triage *t, uint64_t off, size_t len)
     return s;
 }
 
+/* ------------------------------------------------------------ shards */
+
+static uint64_t fnv1a(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return h;
+}
+
+void pc_triage_shard(struct pc_triage *t, int k, int n)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < t->ncores; i++) {
+        if (fnv1a(t->cores[i].path) % (uint64_t)n == (uint64_t)(k - 1))
+            t->cores[kept++] = t->cores[i];
+        else
+            free_core(&t->cores[i]);
+    }
+    t->ncores = kept;
+    t->shard_k = k;
+    t->shard_n = n;
+}
+
 /* ------------------------------------------------------------ groups */
 
 struct sort_ctx_item {

@@ -98,6 +98,7 @@ static int add_member(struct pc_triage *t, const char *path, pc_error *err)
     c->is_sd = pc_sd_parse_name(path, &c->sd) == 0;
     c->group = SIZE_MAX;
     c->compression = "none";
+    c->input = t->ninputs++;
     t->ncores++;
     return PC_OK;
 }

@@ -24,9 +24,13 @@ static void str_array(pc_buf *b, const char *s)
 static void summary(const struct pc_triage *t, pc_buf *b)
 {
     pc_buf_printf(b, "\"summary\":{\"cores\":%zu,\"analyzed\":%zu,\"hangs\":%zu,\"no_hang\":%zu,\"errors\":%zu,"
-                     "\"groups\":%zu,\"hang_groups\":%zu,\"skipped\":%zu,\"seconds\":%.3f,\"exit_status\":%d}",
+                     "\"groups\":%zu,\"hang_groups\":%zu,\"skipped\":%zu,\"seconds\":%.3f,\"exit_status\":%d,\"shard\":",
                   t->ncores, t->nok, t->nhang, t->nok - t->nhang, t->nerror, t->ngroups, pc_triage_hang_groups(t),
                   t->nskipped, t->seconds, pc_triage_status(t));
+    if (t->shard_n)
+        pc_buf_printf(b, "{\"index\":%d,\"count\":%d,\"inputs\":%zu}}", t->shard_k, t->shard_n, t->ninputs);
+    else
+        pc_buf_puts(b, "null}");
 }
 
 static void group(const struct pc_triage *t, size_t gi, pc_buf *b)
@@ -68,6 +72,7 @@ static void core(const struct pc_triage *t, size_t i, pc_buf *b)
     const struct pc_triage_core *c = &t->cores[i];
     pc_buf_puts(b, "{\"path\":");
     pc_json_str(b, c->path);
+    pc_buf_printf(b, ",\"input\":%zu", c->input);
     pc_buf_printf(b, ",\"ok\":%s,\"error\":", c->ok ? "true" : "false");
     pc_json_str(b, c->ok ? NULL : c->error);
     pc_buf_puts(b, ",\"error_kind\":");

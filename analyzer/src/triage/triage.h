@@ -135,6 +135,7 @@ struct pc_triage_opts {
 
 struct pc_triage_core {
     char *path;
+    size_t input;                    /* its position among all members listed */
     struct pc_sd_name sd;
     int is_sd;
     int ok, hang;
@@ -171,6 +172,9 @@ struct pc_triage {
     uint64_t spool_len;
     int baseline;                    /* a baseline was applied */
     double seconds;
+    size_t ninputs;                  /* members listed, before --shard */
+    int shard_k, shard_n;            /* --shard K/N; 0/0: all members */
+    size_t nreports;                 /* triage merge: reports added */
 };
 
 void pc_triage_init(struct pc_triage *t);
@@ -180,6 +184,18 @@ void pc_triage_free(struct pc_triage *t);
  * files that look like cores are taken, the others are counted in
  * nskipped).  An unreadable path is added as a failing member. */
 int pc_triage_add_path(struct pc_triage *t, const char *path, pc_error *err);
+
+/* Keep this batch's deterministic share K of N (1 <= K <= N) of the
+ * members listed so far: those whose path, as listed, hashes (FNV-1a) to
+ * K-1 modulo N.  Each member keeps its position in the full listing. */
+void pc_triage_shard(struct pc_triage *t, int k, int n);
+
+/* Merge (merge.c): add the members of a JSON report of
+ * `triage --shard K/N` (or of an unsharded run), then check that the
+ * reports make one listing, order the members as a single run would and
+ * group them. */
+int pc_triage_merge_add(struct pc_triage *t, const char *path, pc_error *err);
+int pc_triage_merge_finish(struct pc_triage *t, pc_error *err);
 
 /* Progress callback: done of total members analyzed. */
 typedef void (*pc_triage_progress)(void *arg, const struct pc_triage *t, size_t done);
