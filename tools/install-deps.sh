@@ -13,6 +13,7 @@ pkgs=(
   python3.11 python3.11-dbg              # the interpreters under test (static LTO + Py_DEBUG)
   zlib1g-dev libzstd-dev liblz4-dev liblzma-dev  # compressed cores (triage)
   libdebuginfod-dev                      # triage/analyze: the core's files from debuginfod by build-id
+  libsqlite3-dev sqlite3                 # triage --db: the history of signatures across runs
   debuginfod zstd lz4 xz-utils           # triage tests: a local debuginfod server, compressing cores
   clang libclang-rt-14-dev               # fuzz targets: libFuzzer, ASan and UBSan runtimes
   curl libffi-dev libbz2-dev             # make provision: free-threaded CPythons built from source

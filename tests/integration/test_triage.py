@@ -487,6 +487,63 @@ def test_shards_merged_equal_one_run(analyzer, triage_corpus, forms, bad, tmp_pa
     assert twice.rc == EXIT_USAGE and "two reports" in twice.err, twice.err
 
 
+def test_db_history_across_runs(analyzer, triage_corpus, tmp_path):
+    """--db: the first run marks every group new, later ones known, with
+    first/last seen and counts; parallel runs on one file all land (WAL,
+    busy timeout); a locked, corrupt or foreign database is a one-line
+    error (exit 6) that records nothing and leaves the file as it was."""
+    import sqlite3
+    db = str(tmp_path / "history.db")
+    plain = triage_corpus.plain
+    first = triage(analyzer, triage_corpus, "--db", db, "--format", "json", plain)
+    assert first.rc == EXIT_HANG, first.err
+    groups = first.json()["groups"]
+    assert groups and all(g["new"] is True and g["history"]["runs"] == 1 for g in groups), groups
+    with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
+        runs = list(ex.map(lambda _: triage(analyzer, triage_corpus, "--db", db, "--format", "json", plain),
+                           range(4)))
+    assert all(r.rc == EXIT_HANG for r in runs), [r.err for r in runs]
+    again = triage(analyzer, triage_corpus, "--db", db, "--format", "json", plain).json()["groups"]
+    for g in again:
+        assert g["new"] is False and g["history"]["runs"] == 6, g
+        assert g["history"]["cores"] == 6 * g["count"], g
+        assert g["history"]["first_seen"] <= g["history"]["last_seen"], g
+    con = sqlite3.connect(db)
+    assert con.execute("select count(*) from runs").fetchone()[0] == 6
+    n_cores = len(first.json()["cores"])
+    assert con.execute("select count(*) from occurrences").fetchone()[0] == 6 * sum(g["count"] for g in groups)
+    assert n_cores >= sum(g["count"] for g in groups)
+    con.close()
+    text = triage(analyzer, triage_corpus, "--db", db, plain)
+    assert "known" in text.out and "NEW?" in text.out, text.out
+    # locked past --db-timeout: nothing recorded
+    hold = sqlite3.connect(db, isolation_level=None)
+    hold.execute("BEGIN IMMEDIATE")
+    locked = triage(analyzer, triage_corpus, "--db", db, "--db-timeout", "1", plain)
+    hold.execute("ROLLBACK")
+    hold.close()
+    assert locked.rc == 6 and "locked" in locked.err and len(locked.err.strip().splitlines()) == 1, locked.err
+    con = sqlite3.connect(db)
+    assert con.execute("select count(*) from runs").fetchone()[0] == 7
+    con.close()
+    # not a database, another program's database: left untouched
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(os.urandom(8192))
+    before = junk.read_bytes()
+    bad = triage(analyzer, triage_corpus, "--db", str(junk), plain)
+    assert bad.rc == 6 and "not a database" in bad.err, bad.err
+    assert junk.read_bytes() == before
+    other = tmp_path / "other.db"
+    con = sqlite3.connect(str(other))
+    con.execute("create table notes(x)")
+    con.commit()
+    con.close()
+    foreign = triage(analyzer, triage_corpus, "--db", str(other), plain)
+    assert foreign.rc == 6 and "something else" in foreign.err, foreign.err
+    both = triage(analyzer, triage_corpus, "--db", db, "--baseline", str(junk), plain)
+    assert both.rc == EXIT_USAGE, both.err
+
+
 def test_progress_only_on_a_terminal(analyzer, triage_corpus):
     run = triage(analyzer, triage_corpus, triage_corpus.plain)
     assert run.err == ""

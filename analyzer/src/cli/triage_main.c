@@ -15,7 +15,8 @@
 
 static const char usage[] =
     "Usage: pycore-analyze triage [OPTIONS] PATH...\n"
-    "       pycore-analyze triage merge [-f FMT[:FILE]]... [--baseline=FILE] REPORT.json...\n"
+    "       pycore-analyze triage merge [-f FMT[:FILE]]... [--baseline=FILE | --db=FILE]\n"
+    "                                   REPORT.json...\n"
     "Analyze every core under PATH (files, or directories searched recursively;\n"
     "plain, zstd, lz4, xz or gzip cores, told apart by content), group them by\n"
     "hang signature and say which hangs there are and how many of each.\n"
@@ -33,6 +34,10 @@ static const char usage[] =
     "      --timeout=SECONDS    per core (default 300)\n"
     "      --baseline=FILE      signatures known before (a previous JSON report, or\n"
     "                           one per line): other groups are marked new\n"
+    "      --db=FILE            record this run in the SQLite history FILE (created\n"
+    "                           if absent) and mark each group new or known, with\n"
+    "                           when it was first and last seen and how often\n"
+    "      --db-timeout=SECONDS wait that long for a busy history (default 60)\n"
     "      --shard=K/N          analyze only share K of N of the cores listed (by a\n"
     "                           hash of each path as listed: give every shard the\n"
     "                           same PATHs); `triage merge` joins the N JSON reports\n"
@@ -56,6 +61,8 @@ struct cli {
     struct output out[MAX_OUTPUTS];
     size_t nout;
     const char *baseline;
+    const char *db;
+    int db_timeout;
     int shard_k, shard_n;
 };
 
@@ -123,6 +130,7 @@ static int parse(int argc, char **argv, struct cli *c)
         {"source", no_argument, 0, 'S'}, {"no-source", no_argument, 0, 'N'},
         {"max-core-size", required_argument, 0, 'M'}, {"timeout", required_argument, 0, 't'},
         {"baseline", required_argument, 0, 'b'}, {"shard", required_argument, 0, 'K'},
+        {"db", required_argument, 0, 'd'}, {"db-timeout", required_argument, 0, 'T'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
     };
     int opt;
@@ -156,6 +164,11 @@ static int parse(int argc, char **argv, struct cli *c)
                 return die(PC_E_USAGE, "--timeout takes seconds, from 1 to 86400: ", optarg);
             break;
         case 'b': c->baseline = optarg; break;
+        case 'd': c->db = optarg; break;
+        case 'T':
+            if (parse_int(optarg, 0, 86400, &c->db_timeout))
+                return die(PC_E_USAGE, "--db-timeout takes seconds, from 0 to 86400: ", optarg);
+            break;
         case 'K': {
             char extra;
             if (sscanf(optarg, "%d/%d%c", &c->shard_k, &c->shard_n, &extra) != 2 || c->shard_n < 1 ||
@@ -169,6 +182,8 @@ static int parse(int argc, char **argv, struct cli *c)
     }
     if (optind >= argc)
         return die(PC_E_USAGE, "expected PATH...; try --help", NULL);
+    if (c->baseline && c->db)
+        return die(PC_E_USAGE, "--baseline and --db both mark groups new: give one", NULL);
     int on_stdout = 0;
     for (size_t i = 0; i < c->nout; i++)
         on_stdout |= !c->out[i].file;
@@ -209,10 +224,12 @@ static int merge(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"format", required_argument, 0, 'f'}, {"baseline", required_argument, 0, 'b'},
+        {"db", required_argument, 0, 'd'}, {"db-timeout", required_argument, 0, 'T'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
     };
     struct cli c;
     memset(&c, 0, sizeof c);
+    c.db_timeout = 60;
     int opt;
     optind = 1;
     while ((opt = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
@@ -222,12 +239,19 @@ static int merge(int argc, char **argv)
                 return die(PC_E_USAGE, "--format takes text, json, junit or markdown, optionally :FILE: ", optarg);
             break;
         case 'b': c.baseline = optarg; break;
+        case 'd': c.db = optarg; break;
+        case 'T':
+            if (parse_int(optarg, 0, 86400, &c.db_timeout))
+                return die(PC_E_USAGE, "--db-timeout takes seconds, from 0 to 86400: ", optarg);
+            break;
         case 'h': fputs(usage, stdout); return 0;
         default: return die(PC_E_USAGE, "try 'pycore-analyze triage --help'", NULL);
         }
     }
     if (optind >= argc)
         return die(PC_E_USAGE, "merge expects the JSON reports of triage --shard K/N; try --help", NULL);
+    if (c.baseline && c.db)
+        return die(PC_E_USAGE, "--baseline and --db both mark groups new: give one", NULL);
     int on_stdout = 0;
     for (size_t i = 0; i < c.nout; i++)
         on_stdout |= !c.out[i].file;
@@ -243,6 +267,8 @@ static int merge(int argc, char **argv)
         rc = pc_triage_merge_finish(&t, &err);
     if (!rc && c.baseline)
         rc = pc_triage_baseline(&t, c.baseline, &err);
+    if (!rc && c.db)
+        rc = pc_triage_history(&t, c.db, c.db_timeout, &err);
     if (rc) {
         pc_triage_free(&t);
         return die(rc, err.msg, NULL);
@@ -260,6 +286,7 @@ int pc_cli_triage(int argc, char **argv)
         return merge(argc - 1, argv + 1);
     struct cli c;
     memset(&c, 0, sizeof c);
+    c.db_timeout = 60;
     int rc = parse(argc, argv, &c);
     if (rc)
         return rc < 0 ? 0 : rc;
@@ -276,6 +303,8 @@ int pc_cli_triage(int argc, char **argv)
         rc = pc_triage_run(&t, &c.o, isatty(STDERR_FILENO) ? progress : NULL, NULL, &err);
     if (!rc && c.baseline)
         rc = pc_triage_baseline(&t, c.baseline, &err);
+    if (!rc && c.db)
+        rc = pc_triage_history(&t, c.db, c.db_timeout, &err);
     if (rc) {
         pc_triage_free(&t);
         return die(rc, err.msg, NULL);

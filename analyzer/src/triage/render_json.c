@@ -47,7 +47,13 @@ static void group(const struct pc_triage *t, size_t gi, pc_buf *b)
     pc_json_str(b, r->path);
     pc_buf_puts(b, ",\"key_frames\":");
     str_array(b, r->frames);
-    pc_buf_printf(b, ",\"new\":%s,\"cores\":[", g->is_new < 0 ? "null" : g->is_new ? "true" : "false");
+    pc_buf_printf(b, ",\"new\":%s,\"history\":", g->is_new < 0 ? "null" : g->is_new ? "true" : "false");
+    if (g->history.present)
+        pc_buf_printf(b, "{\"first_seen\":\"%s\",\"last_seen\":\"%s\",\"runs\":%lld,\"cores\":%lld}",
+                      g->history.first_seen, g->history.last_seen, g->history.runs, g->history.cores);
+    else
+        pc_buf_puts(b, "null");
+    pc_buf_puts(b, ",\"cores\":[");
     for (size_t k = 0; k < g->count; k++) {
         pc_buf_puts(b, k ? "," : "");
         pc_json_str(b, t->cores[g->members[k]].path);

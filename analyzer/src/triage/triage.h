@@ -153,12 +153,20 @@ struct pc_triage_core {
     size_t group;                    /* index in groups; SIZE_MAX: none */
 };
 
+/* A signature's history in a --db file, this run included. */
+struct pc_triage_history {
+    int present;
+    char first_seen[32], last_seen[32];   /* ISO 8601 UTC */
+    long long runs, cores;
+};
+
 struct pc_triage_group {
     size_t rep;                      /* core index: the first member, whose
                                       * sig, pattern and frames it shows */
     size_t *members;
     size_t count, cap;
     int is_new;                      /* -1: no baseline */
+    struct pc_triage_history history;
 };
 
 struct pc_triage {
@@ -175,6 +183,7 @@ struct pc_triage {
     size_t ninputs;                  /* members listed, before --shard */
     int shard_k, shard_n;            /* --shard K/N; 0/0: all members */
     size_t nreports;                 /* triage merge: reports added */
+    int history;                     /* groups carry a --db history */
 };
 
 void pc_triage_init(struct pc_triage *t);
@@ -208,6 +217,12 @@ int pc_triage_run(struct pc_triage *t, const struct pc_triage_opts *opts, pc_tri
 /* Mark each group new or known from a baseline: any file holding the
  * known signatures (a previous JSON report, or one per line). */
 int pc_triage_baseline(struct pc_triage *t, const char *path, pc_error *err);
+
+/* Record this run in the SQLite history at path (created if absent) and
+ * mark each group new (first seen now) or known, with its history.  One
+ * transaction: on any failure nothing is recorded, the groups stay
+ * unmarked, and err says why (PC_E_INTERNAL). */
+int pc_triage_history(struct pc_triage *t, const char *path, int timeout_s, pc_error *err);
 
 /* The exit status: bit 0 (1) a hang was found, bit 3 (8) a member failed. */
 int pc_triage_status(const struct pc_triage *t);
