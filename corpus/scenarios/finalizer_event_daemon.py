@@ -1,6 +1,7 @@
 """expect: finalizer-teardown-wait
 python: >=3.6
 python: <3.15
+build: gil
 A module-level write-behind journal (_finalizer_event_helper.Journal) whose
 __del__ waits without timeout on the Event `flushed`, set only by its daemon
 thread "flusher" (time.sleep(0.05) polling loop).  The main module ends; the
@@ -17,7 +18,9 @@ thread state before module teardown, so the oracle lists the main thread only
 (3.6-3.8: also the flusher's stale stack, in time.sleep); the threading view
 (ready file) still lists the flusher.  _oracle.ready() writes
 with os.write, which still works at teardown.  3.15 raises
-PythonFinalizationError instead of waiting.
+PythonFinalizationError instead of waiting.  Free-threaded builds
+(deferred reference counts) free the journal only in the final collection,
+after module globals are cleared: its __del__ fails instead of waiting.
 Threads: MainThread (Event.wait in Journal.__del__ at teardown; Python stack
 wait < wait < __del__ only), flusher (daemon; gone in the core on 3.6-3.13,
 3.14: pause < PyThread_hang_thread < ... < take_gil).

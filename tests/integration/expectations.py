@@ -33,6 +33,7 @@ THREADS = {
     "gil_held_read": {"heartbeat": True},
     # stop-the-world-blocked (free-threaded builds)
     "stw_attached_read": {"heartbeat": True, "c-reader": False},
+    "stw_fork_c_mutex": {"c-locker": False},
     # lock-order-deadlock
     "abba_lock": {"transfer-ab": False, "transfer-ba": False},
     "abba_rlock": {"pay-alice-bob": False, "pay-bob-alice": False},
@@ -140,12 +141,8 @@ KNOWN_GAPS = {}
 
 # Scenarios that block inside a garbage collection (3.7+ report it in
 # python.gc), and the thread that runs it.
-# Free-threaded builds free what module teardown drops in a collection
-# (deferred reference counts), not by reference counting alone.
-GC_COLLECTING_FREE_THREADED = {
-    "finalizer_event_daemon": "MainThread",
-}
 GC_COLLECTING = {
+    "stw_attached_read": "MainThread",          # gc.collect() stops the world first
     "gc_finalizer_wait": "MainThread",          # gc.collect() -> __del__ waits
     "finalizer_join_daemon": "MainThread",      # the final collection at teardown
     "self_deadlock_gc": "compactor",            # a collection inside a locked section
@@ -294,6 +291,9 @@ def check_oracle(scenario, by_name, version):
         assert main == ["main", "<module>"], main               # in gc.collect, stopping the world
         assert names("c-reader")[0] == "read_request", names("c-reader")   # in libc read, attached
         assert names("heartbeat")[0] == "heartbeat", names("heartbeat")    # suspended in time.sleep
+    elif scenario == "stw_fork_c_mutex":
+        assert main == ["main", "<module>"], main               # in os.fork, stopping the world
+        assert names("c-locker")[0] == "lock_in_c", names("c-locker")      # in pthread_mutex_lock, attached
     elif scenario in ("abba_lock", "abba_rlock", "lock_cycle_three"):
         funcs = {
             "abba_lock": {"transfer-ab": "transfer_ab", "transfer-ba": "transfer_ba"},

@@ -187,8 +187,6 @@ def test_gc_state(case, analyzer, corpus):
         _check(res, [] if gc is None else ["gc %r on %s" % (gc, case.interp["xy"])])
         return
     who = expectations.GC_COLLECTING.get(case.scenario)
-    if case.interp.get("gil_build") == "free-threaded":
-        who = expectations.GC_COLLECTING_FREE_THREADED.get(case.scenario, who)
     problems = []
     if gc is None or gc["collecting"] != (who is not None):
         problems.append("python.gc = %r, expected collecting %r" % (gc, who is not None))

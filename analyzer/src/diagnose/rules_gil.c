@@ -79,6 +79,8 @@ void pc_rule_stop_the_world(struct pc_python *py, struct pc_model *m, struct pc_
             pc_rule_ev(f, "%s: thread state attached (PyThreadState.state = 1), in %s() (orig_rax = %llu): "
                        "it cannot detach until the call returns", pc_diag_thread_label(m, i, a, sizeof a),
                        t->sys.name, (unsigned long long)t->desc.regs[PC_ORIG_RAX]);
+            if (d->waits[i].kind != PC_W_NONE && d->waits[i].kind != PC_W_RUNNING)
+                pc_rule_describe_wait(f, m, d, i);   /* what it blocks on: a C mutex's owner, a pipe */
         }
         if (!f)
             continue;
