@@ -154,6 +154,10 @@ typedef struct pc_analyze_options {
      * caller frees. */
     int native_without_python;
     int locals;               /* read every Python frame's arguments and locals (their reprs) */
+    /* A directory for plain copies of separate debug files whose sections
+     * are compressed, by build-id (written once, then mapped instead:
+     * faster source lines); NULL: none. */
+    const char *debug_cache;
 } pc_analyze_options;
 
 PC_API int pc_analyze(pc_target *t, const pc_analyze_options *opts,

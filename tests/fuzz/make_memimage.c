@@ -84,7 +84,7 @@ int main(int argc, char **argv)
     memset(&a, 0, sizeof a);
     a.t = t;
     a.proc = *pc_target_process(t);
-    if (pc_native_open(t, NULL, &a.native, &err)) {
+    if (pc_native_open(t, NULL, NULL, &a.native, &err)) {
         fprintf(stderr, "make_memimage: %s\n", err.msg);
         return 1;
     }

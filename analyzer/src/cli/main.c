@@ -31,6 +31,11 @@ static const char usage[] =
     "      --max-frames=N   at most N Python frames per thread\n"
     "      --scan-runtime   find the interpreter by scanning its data, not by the\n"
     "                       _PyRuntime symbol (done anyway when there is none)\n"
+    "      --debug-cache=DIR  keep plain copies of compressed debug files (Debian's\n"
+    "                       -dbg) in DIR, by build-id: later runs read source lines\n"
+    "                       several times faster (default\n"
+    "                       ${XDG_CACHE_HOME:-~/.cache}/pycore/debuginfo)\n"
+    "      --no-debug-cache do not read or write that cache\n"
     "      --no-source      read no source: no Python source lines, no DWARF\n"
     "                       debug info (native source lines, inlined frames);\n"
     "                       faster and smaller\n"
@@ -44,6 +49,14 @@ static const char usage[] =
     "2 usage; 3 bad core; 4 executable or library missing or mismatched;\n"
     "5 no supported Python; 6 internal error.\n"
     "See pycore-analyze(1).\n";
+
+const char *pc_cli_debug_cache(char *buf, size_t n)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    int w = xdg && xdg[0] == '/' ? snprintf(buf, n, "%s/pycore/debuginfo", xdg)
+          : home && home[0] == '/' ? snprintf(buf, n, "%s/.cache/pycore/debuginfo", home) : -1;
+    return w > 0 && (size_t)w < n ? buf : NULL;
+}
 
 static int die(int code, const char *msg)
 {
@@ -94,6 +107,8 @@ int main(int argc, char **argv)
     pc_analyze_options aopts = {.native = 1};
     const char *dirs[16] = {0};
     size_t ndirs = 0;
+    int no_cache = 0;
+    char cache_buf[4096];
     static const struct option longopts[] = {
         {"format", required_argument, 0, 'f'},
         {"pid", required_argument, 0, 'p'},
@@ -105,6 +120,8 @@ int main(int argc, char **argv)
         {"no-source", no_argument, 0, 'S'},
         {"debug-dir", required_argument, 0, 'D'},
         {"scan-runtime", no_argument, 0, 'R'},
+        {"debug-cache", required_argument, 0, 'C'},
+        {"no-debug-cache", no_argument, 0, 'X'},
         {"color", required_argument, 0, 'c'},
         {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'},
@@ -136,6 +153,8 @@ int main(int argc, char **argv)
         case 'l': flags |= PC_RENDER_LOCALS; break;
         case 'S': aopts.no_source = 1; break;
         case 'R': aopts.scan_runtime = 1; break;
+        case 'C': aopts.debug_cache = optarg; break;
+        case 'X': no_cache = 1; break;
         case 'D':
             if (ndirs + 1 >= sizeof dirs / sizeof *dirs)
                 return die(PC_E_USAGE, "at most 15 --debug-dir options");
@@ -176,6 +195,10 @@ int main(int argc, char **argv)
         flags |= PC_RENDER_COLOR;
     if (!pid && argc - optind == 2)
         copts.executable = argv[optind + 1];
+    if (no_cache)
+        aopts.debug_cache = NULL;
+    else if (!aopts.debug_cache)
+        aopts.debug_cache = pc_cli_debug_cache(cache_buf, sizeof cache_buf);
 
     if (!pid)
         catch_sigbus(argv[optind]);

@@ -30,6 +30,8 @@ static const char usage[] =
     "                           (debuginfod too when DEBUGINFOD_URLS is set)\n"
     "      --source             read DWARF for source lines in the reports\n"
     "                           (slower; signatures do not need it)\n"
+    "      --debug-cache=DIR    plain copies of compressed debug files, as for a\n"
+    "      --no-debug-cache     single core (see pycore-analyze --help)\n"
     "      --max-core-size=SIZE largest decompressed core (default 16G; K, M, G, T)\n"
     "      --timeout=SECONDS    per core (default 300)\n"
     "      --baseline=FILE      signatures known before (a previous JSON report, or\n"
@@ -63,6 +65,8 @@ struct cli {
     const char *baseline;
     const char *db;
     int db_timeout;
+    int no_cache;
+    char cache_buf[4096];
     int shard_k, shard_n;
 };
 
@@ -131,6 +135,7 @@ static int parse(int argc, char **argv, struct cli *c)
         {"max-core-size", required_argument, 0, 'M'}, {"timeout", required_argument, 0, 't'},
         {"baseline", required_argument, 0, 'b'}, {"shard", required_argument, 0, 'K'},
         {"db", required_argument, 0, 'd'}, {"db-timeout", required_argument, 0, 'T'},
+        {"debug-cache", required_argument, 0, 'C'}, {"no-debug-cache", no_argument, 0, 'X'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0},
     };
     int opt;
@@ -154,6 +159,8 @@ static int parse(int argc, char **argv, struct cli *c)
             c->o.debug_dirs = c->dirs;
             break;
         case 'S': c->o.source = 1; break;
+        case 'C': c->o.debug_cache = optarg; break;
+        case 'X': c->no_cache = 1; break;
         case 'N': c->o.source = 0; break;
         case 'M':
             if (parse_size(optarg, &c->o.max_core_size))
@@ -184,6 +191,10 @@ static int parse(int argc, char **argv, struct cli *c)
         return die(PC_E_USAGE, "expected PATH...; try --help", NULL);
     if (c->baseline && c->db)
         return die(PC_E_USAGE, "--baseline and --db both mark groups new: give one", NULL);
+    if (c->no_cache)
+        c->o.debug_cache = NULL;
+    else if (!c->o.debug_cache)
+        c->o.debug_cache = pc_cli_debug_cache(c->cache_buf, sizeof c->cache_buf);
     int on_stdout = 0;
     for (size_t i = 0; i < c->nout; i++)
         on_stdout |= !c->out[i].file;

@@ -26,7 +26,7 @@ int pc_analyze(pc_target *t, const pc_analyze_options *opts, pc_analysis **out, 
         rc = pc_fail(err, PC_E_CORE, "target machine %d is not supported (x86_64 only)", p->machine);
         goto fail;
     }
-    rc = pc_native_open(t, opts->debug_dirs, &a->native, err);
+    rc = pc_native_open(t, opts->debug_dirs, opts->debug_cache, &a->native, err);
     if (rc)
         goto fail;
     a->exe = pc_native_exe(&a->native);

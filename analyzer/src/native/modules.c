@@ -122,13 +122,21 @@ static void report(struct pc_native *n, struct pc_module *mod, pc_error *err)
     if (!mod->dw) {
         pc_fail(err, PC_E_MODULE, "%s: %s", mod->path, dwfl_errmsg(-1));
         close(fd);
+        return;
     }
+    void **ud = NULL;   /* pc_native_find_debuginfo finds the module here */
+    dwfl_module_info(mod->dw, &ud, NULL, NULL, NULL, NULL, NULL, NULL);
+    mod->owner = n;
+    if (ud)
+        *ud = mod;
 }
 
-int pc_native_open(pc_target *t, const char *const *debug_dirs, struct pc_native *n, pc_error *err)
+int pc_native_open(pc_target *t, const char *const *debug_dirs, const char *debug_cache, struct pc_native *n,
+                   pc_error *err)
 {
     memset(n, 0, sizeof *n);
     n->t = t;
+    n->debug_cache = debug_cache;
     /* libdwfl's default search (":.debug:/usr/lib/debug"), then ours. */
     pc_buf path = {0};
     pc_buf_puts(&path, ":.debug:/usr/lib/debug");
@@ -138,7 +146,7 @@ int pc_native_open(pc_target *t, const char *const *debug_dirs, struct pc_native
     if (!n->debuginfo_path)
         return pc_fail(err, PC_E_INTERNAL, "out of memory");
     n->callbacks.find_elf = dwfl_build_id_find_elf;
-    n->callbacks.find_debuginfo = dwfl_standard_find_debuginfo;
+    n->callbacks.find_debuginfo = pc_native_find_debuginfo;
     n->callbacks.debuginfo_path = &n->debuginfo_path;
     const pc_process_desc *proc = pc_target_process(t);
     if (!proc)

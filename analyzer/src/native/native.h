@@ -19,6 +19,8 @@ struct pc_module {
     Dwfl_Module *dw;            /* NULL: file missing or mismatched */
     char *error;                /* why dw is NULL, if it is an ELF file */
     int is_exe;
+    const struct pc_native *owner;
+    int debug_asked;            /* libdwfl asked for its debug file (later asks: a dwz alt file) */
 };
 
 struct pc_native {
@@ -38,6 +40,7 @@ struct pc_native {
     int no_source;              /* symbols only: never load DWARF */
     Dwfl_Callbacks callbacks;   /* per session: the debug-info path varies */
     char *debuginfo_path;
+    const char *debug_cache;    /* plain copies of compressed debug files (debug_cache.c); NULL: none */
 };
 
 #define PC_PC_SLOTS 4096
@@ -46,7 +49,13 @@ struct pc_pc_slot {
     uint32_t first, count;      /* in pc_pool */
 };
 
-int pc_native_open(pc_target *t, const char *const *debug_dirs, struct pc_native *n, pc_error *err);
+int pc_native_open(pc_target *t, const char *const *debug_dirs, const char *debug_cache, struct pc_native *n,
+                   pc_error *err);
+/* libdwfl's find_debuginfo: the standard search, then, for a file with
+ * compressed sections, its plain copy in n->debug_cache (made once). */
+int pc_native_find_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
+                             const char *file_name, const char *debuglink_file, GElf_Word debuglink_crc,
+                             char **debuginfo_file_name);
 void pc_native_close(struct pc_native *n);
 void pc_native_warn(struct pc_native *n, const char *fmt, ...) PC_PRINTF(2, 3);
 

@@ -128,6 +128,7 @@ struct pc_triage_opts {
     uint64_t max_core_size;          /* decompressed; 0: PC_TRIAGE_DEFAULT_MAX */
     int timeout;                     /* seconds per core; 0: PC_TRIAGE_DEFAULT_TIMEOUT */
     size_t max_report;               /* bytes of a core's text report kept; 0: default */
+    const char *debug_cache;         /* pc_analyze_options.debug_cache; NULL: none */
 };
 #define PC_TRIAGE_DEFAULT_MAX (16ull << 30)
 #define PC_TRIAGE_DEFAULT_TIMEOUT 300

@@ -191,7 +191,8 @@ void pc_triage_work(const char *path, const struct pc_triage_opts *o, pc_buf *m)
         return;
     }
     pc_core_options copts = {.sysroot = o->sysroot, .debug_dirs = o->debug_dirs};
-    pc_analyze_options aopts = {.native = 1, .no_source = !o->source, .debug_dirs = o->debug_dirs};
+    pc_analyze_options aopts = {.native = 1, .no_source = !o->source, .debug_dirs = o->debug_dirs,
+                                .debug_cache = o->debug_cache};
     pc_target *tg = NULL;
     pc_analysis *a = NULL;
     int rc = pc_target_open_core_fd(fd, path, &copts, &tg, &err);

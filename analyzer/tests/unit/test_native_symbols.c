@@ -59,7 +59,7 @@ static int setup(void **state)
         }
     }
     pc_error err = {0};
-    if (pc_target_open_pid(c->pid, &c->t, &err) || pc_native_open(c->t, NULL, &c->n, &err)) {
+    if (pc_target_open_pid(c->pid, &c->t, &err) || pc_native_open(c->t, NULL, NULL, &c->n, &err)) {
         fprintf(stderr, "cannot read the child: %s\n", err.msg);
         return -1;
     }
