@@ -4,7 +4,9 @@ next to `eu-stack --core` (native frames only) on the same kernel cores.
 
     bench_analyze.py [--analyzer PATH] [--python PATH] [--runs N] [--gdb]
 
-Cores (CPython 3.11): two_threads (2 threads), fifty_threads (50 threads,
+The default run reads source lines from the debug cache (docs/cli.md; the
+best of N runs is a warm cache), --no-debug-cache from the compressed -dbg
+files as a first run does.  Cores (CPython 3.11): two_threads (2 threads), fifty_threads (50 threads,
 20 Python frames deep each), ballast (1 thread, ~400 MiB heap: RSS must not
 follow the core's size).  Then fifty_threads once more, running: --pid next
 to eu-stack -p.  Prints one line per tool and core: best wall time
@@ -42,6 +44,8 @@ def main():
             size = os.path.getsize(core) / 1e6
             tools = [
                 ("pycore-analyze --format json", [args.analyzer, "--format", "json", core]),
+                ("pycore-analyze --format json --no-debug-cache",
+                 [args.analyzer, "--format", "json", "--no-debug-cache", core]),
                 ("pycore-analyze --format json --no-source", [args.analyzer, "--format", "json", "--no-source", core]),
                 ("eu-stack --core (native only)", ["eu-stack", "-e", args.python, "--core", core]),
             ]
