@@ -230,6 +230,25 @@ static int write_outputs(const struct cli *c, const struct pc_triage *t)
     return 0;
 }
 
+/* What a batch and a merge share once their members are known: new or
+ * known groups, the reports, the exit status. */
+static int finish(const struct cli *c, struct pc_triage *t, int rc, pc_error *err)
+{
+    if (!rc && c->baseline)
+        rc = pc_triage_baseline(t, c->baseline, err);
+    if (!rc && c->db)
+        rc = pc_triage_history(t, c->db, c->db_timeout, err);
+    if (rc) {
+        pc_triage_free(t);
+        return die(rc, err->msg, NULL);
+    }
+    rc = write_outputs(c, t);
+    if (!rc)
+        rc = pc_triage_status(t);
+    pc_triage_free(t);
+    return rc;
+}
+
 /* triage merge REPORT.json...: only the options that shape the output. */
 static int merge(int argc, char **argv)
 {
@@ -276,19 +295,7 @@ static int merge(int argc, char **argv)
         rc = pc_triage_merge_add(&t, argv[i], &err);
     if (!rc)
         rc = pc_triage_merge_finish(&t, &err);
-    if (!rc && c.baseline)
-        rc = pc_triage_baseline(&t, c.baseline, &err);
-    if (!rc && c.db)
-        rc = pc_triage_history(&t, c.db, c.db_timeout, &err);
-    if (rc) {
-        pc_triage_free(&t);
-        return die(rc, err.msg, NULL);
-    }
-    rc = write_outputs(&c, &t);
-    if (!rc)
-        rc = pc_triage_status(&t);
-    pc_triage_free(&t);
-    return rc;
+    return finish(&c, &t, rc, &err);
 }
 
 int pc_cli_triage(int argc, char **argv)
@@ -312,17 +319,5 @@ int pc_cli_triage(int argc, char **argv)
         pc_triage_shard(&t, c.shard_k, c.shard_n);
     if (!rc)
         rc = pc_triage_run(&t, &c.o, isatty(STDERR_FILENO) ? progress : NULL, NULL, &err);
-    if (!rc && c.baseline)
-        rc = pc_triage_baseline(&t, c.baseline, &err);
-    if (!rc && c.db)
-        rc = pc_triage_history(&t, c.db, c.db_timeout, &err);
-    if (rc) {
-        pc_triage_free(&t);
-        return die(rc, err.msg, NULL);
-    }
-    rc = write_outputs(&c, &t);
-    if (!rc)
-        rc = pc_triage_status(&t);
-    pc_triage_free(&t);
-    return rc;
+    return finish(&c, &t, rc, &err);
 }

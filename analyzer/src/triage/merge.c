@@ -4,6 +4,7 @@
  * the same groups, representatives, counts and exit status; only the
  * members' text reports are not in a JSON report, and times are not
  * comparable.  The reports are input like any core: checked, bounded. */
+#include "target/target.h"
 #include "triage/json_in.h"
 #include "triage/triage.h"
 
@@ -21,31 +22,23 @@ static const char *const analysis_keys[] = {"process", "python", "threads", "dia
 static char *slurp(const char *path, size_t *len, pc_error *err)
 {
     struct stat st;
-    int fd = pc_open_regular(path, &st);
-    if (fd < 0 || (uint64_t)st.st_size > MAX_REPORT) {
-        pc_fail(err, PC_E_USAGE, "%s: %s", path, fd < 0 ? strerror(errno) : "not a regular file of at most 1 GiB");
-        if (fd >= 0)
-            close(fd);
+    if (stat(path, &st)) {
+        pc_fail(err, PC_E_USAGE, "%s: %s", path, strerror(errno));
         return NULL;
     }
-    char *s = malloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (s && got < (size_t)st.st_size) {
-        ssize_t r = read(fd, s + got, (size_t)st.st_size - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            break;
-        got += (size_t)r;
+    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_REPORT) {
+        pc_fail(err, PC_E_USAGE, "%s: not a regular file of at most 1 GiB", path);
+        return NULL;
     }
-    close(fd);
-    if (!s || got != (size_t)st.st_size) {
+    size_t want = (size_t)st.st_size;
+    char *s = malloc(want + 1);
+    *len = want;
+    if (!s || pc_read_regular(path, s, len) || *len != want) {
         free(s);
         pc_fail(err, PC_E_USAGE, "%s: cannot read it", path);
         return NULL;
     }
-    s[got] = 0;
-    *len = got;
+    s[*len] = 0;
     return s;
 }
 
