@@ -38,9 +38,11 @@ def main():
     print("python: %s   runs: %d (best wall time, max peak RSS)" % (args.python, args.runs))
     print("%-14s %-9s %-42s %9s %9s" % ("core", "size MB", "tool", "wall s", "RSS MB"))
     try:
-        for scen in ("two_threads", "fifty_threads", "ballast"):
+        thousand = os.path.join(HERE, "thousand_threads.py")
+        for scen in ("two_threads", "fifty_threads", "ballast", thousand):
             rec = make_core.make_core(args.python, scen, "kernel", out, verify=False)
             core = rec["core"]
+            label = os.path.basename(scen)[:-3] if scen.endswith(".py") else scen
             size = os.path.getsize(core) / 1e6
             tools = [
                 ("pycore-analyze --format json", [args.analyzer, "--format", "json", core]),
@@ -54,10 +56,10 @@ def main():
                               ["gdb", "-nx", "-batch", "-ex", "thread apply all py-bt", args.python, core]))
             for name, argv in tools:
                 if shutil.which(argv[0]) is None and not os.path.exists(argv[0]):
-                    print("%-14s %-9.1f %-42s %9s" % (scen, size, name, "absent"))
+                    print("%-14s %-9.1f %-42s %9s" % (label, size, name, "absent"))
                     continue
                 wall, rss, code = measure(argv, args.runs if "gdb" not in argv[0] else 1)
-                print("%-14s %-9.1f %-42s %9.3f %9.1f%s" % (scen, size, name, wall, rss,
+                print("%-14s %-9.1f %-42s %9.3f %9.1f%s" % (label, size, name, wall, rss,
                                                             "" if code in (0, 1) else "  (exit %d)" % code))
             sys.stdout.flush()
             shutil.rmtree(rec["workdir"], ignore_errors=True)
