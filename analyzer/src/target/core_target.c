@@ -38,6 +38,7 @@ struct core_ctx {
     char **debug_dirs;          /* NULL-terminated */
     const char *exe_path;       /* path of the executable in the core */
     char cmdline[96];
+    size_t last_seg;            /* reads come in runs on one stack or heap segment: try it first (+1; 0 none) */
 };
 
 static int mem_only_read(void *arg, uint64_t addr, void *buf, size_t len)
@@ -250,7 +251,14 @@ static int core_read(void *ctx, uint64_t addr, void *buf, size_t len)
     struct core_ctx *c = ctx;
     uint8_t *out = buf;
     while (len) {
-        long i = pc_core_find_seg(&c->img, addr);
+        long i = -1;
+        if (c->last_seg && c->last_seg <= c->img.nsegs) {
+            const struct pc_core_seg *s = &c->img.segs[c->last_seg - 1];
+            if (addr >= s->vaddr && addr - s->vaddr < s->memsz)
+                i = (long)c->last_seg - 1;
+        }
+        if (i < 0 && (i = pc_core_find_seg(&c->img, addr)) >= 0)
+            c->last_seg = (size_t)i + 1;
         size_t n = len;
         if (i >= 0) {
             const struct pc_core_seg *s = &c->img.segs[i];
