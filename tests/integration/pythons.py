@@ -217,6 +217,13 @@ def _freethreaded_candidates():
         for suffix in ("", "d"):
             stamp = os.path.join(target, "ft", xy + suffix, "provisioned")
             extra = {"provisioned": True, "kinds": list(KINDS)}
+            if suffix == "d":
+                # gdb reads a free-threaded process's 1 GB of mimalloc
+                # reservations into every gcore (1-3 s each); what gcore
+                # changes does not depend on Py_DEBUG, the release build
+                # covers it
+                extra["kinds"] = ["kernel"]
+                extra["kinds_note"] = "gcore on the release free-threaded build only (time)"
             if not os.path.isfile(stamp):
                 extra["missing_why"] = ("%s not built: run `make provision` (corpus/provision/"
                                         "build-freethreaded-pythons.sh)" % stamp)
