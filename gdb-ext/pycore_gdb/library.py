@@ -60,7 +60,8 @@ class TargetOps(ctypes.Structure):
 class AnalyzeOptions(ctypes.Structure):
     _fields_ = [("native", ctypes.c_int), ("max_frames", ctypes.c_int), ("no_source", ctypes.c_int),
                 ("debug_dirs", ctypes.c_void_p), ("scan_runtime", ctypes.c_int),
-                ("native_without_python", ctypes.c_int), ("locals", ctypes.c_int)]
+                ("native_without_python", ctypes.c_int), ("locals", ctypes.c_int),
+                ("debug_cache", ctypes.c_char_p)]
 
 
 def _candidates():

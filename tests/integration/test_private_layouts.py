@@ -59,21 +59,24 @@ OPTIONAL = {"sl_name"}      # 2.7's SemLockObject has no name
 
 
 def generated():
-    """(version_hex, debug) -> {field: offset} for the io fields."""
+    """(version_hex, debug, free_threaded) -> {field: offset} for the io fields."""
     out = {}
     for entry in re.findall(r"^    \{ \.version_min = .*?^    \},", open(GENERATED).read(), re.M | re.S):
         ver = int(re.search(r"\.version_min = 0x([0-9a-fA-F]+)", entry).group(1), 16)
         dbg = int(re.search(r"\.debug_build = (\d)", entry).group(1))
-        out[(ver, dbg)] = {f: (int(m.group(1)) if m.group(1) != "PC_NO_FIELD" else None)
+        ft = int(re.search(r"\.free_threaded = (\d)", entry).group(1))
+        out[(ver, dbg, ft)] = {f: (int(m.group(1)) if m.group(1) != "PC_NO_FIELD" else None)
                            for f in FIELDS for m in [re.search(r"\.%s = (\w+)" % f, entry)]}
     return out
 
 
-def entry_for(table, version, debug):
+def entry_for(table, version, debug, free_threaded):
     """The entry the engine uses: the same X.Y.Z, else the nearest older
-    one of the same X.Y (3.13+ complete _Py_DebugOffsets from it)."""
+    one of the same X.Y (3.13+ complete _Py_DebugOffsets from it), of the
+    same flavour (free-threaded builds have tables of their own)."""
     x, y, z = (int(p) for p in version.split("."))
     want = (x << 24) | (y << 16) | (z << 8) | 0xf0
+    table = {k: v for k, v in table.items() if k[2] == int(free_threaded)}
     same = sorted(k for k in table if k[0] >> 16 == want >> 16 and k[0] <= want)
     same = [k for k in same if k[1] == int(debug)] or same
     if same:
@@ -142,7 +145,7 @@ def test_private_offsets_match_dwarf():
     mismatches = []
     checked = {g: [] for g in GROUPS}
     for p in interpreters():
-        entry = entry_for(table, p["version"], p["debug"])
+        entry = entry_for(table, p["version"], p["debug"], p.get("gil_build") == "free-threaded")
         assert entry, "no generated layout for %s %s" % (p["label"], p["version"])
         for group, (kinds, fields) in GROUPS.items():
             where, found = ptype_offsets(dwarf_files(p["path"], kinds), fields)
