@@ -5,12 +5,15 @@ timeout on an Event that is never set (Worker.park -> Event.wait ->
 Condition.wait); main joins them in order (blocked joining deep-00).  Exercises
 many threads, deep stacks and qualnames (Worker.descend, Worker.park).
 Threads: MainThread (join), deep-NN (Event.wait).
+PYCORE_BENCH_THREADS=N makes N threads instead of 50: the benchmark's
+1,000-thread core (tests/bench/bench_analyze.py); the tests never set it.
 """
 import _oracle; _oracle.arm()
 
+import os
 import threading
 
-COUNT = 50
+COUNT = int(os.environ.get("PYCORE_BENCH_THREADS", "50"))
 DEPTH = 20
 
 gate = threading.Event()            # never set

@@ -8,7 +8,8 @@ The default run reads source lines from the debug cache (docs/cli.md; the
 best of N runs is a warm cache), --no-debug-cache from the compressed -dbg
 files as a first run does.  Cores (CPython 3.11): two_threads (2 threads), fifty_threads (50 threads,
 20 Python frames deep each), ballast (1 thread, ~400 MiB heap: RSS must not
-follow the core's size).  Then fifty_threads once more, running: --pid next
+follow the core's size), thousand (fifty_threads with PYCORE_BENCH_THREADS=1000:
+1,000 threads).  Then fifty_threads once more, running: --pid next
 to eu-stack -p.  Prints one line per tool and core: best wall time
 of N runs and peak RSS.  A benchmark, not a test: it prints figures and
 asserts nothing.
@@ -38,11 +39,15 @@ def main():
     print("python: %s   runs: %d (best wall time, max peak RSS)" % (args.python, args.runs))
     print("%-14s %-9s %-42s %9s %9s" % ("core", "size MB", "tool", "wall s", "RSS MB"))
     try:
-        thousand = os.path.join(HERE, "thousand_threads.py")
-        for scen in ("two_threads", "fifty_threads", "ballast", thousand):
-            rec = make_core.make_core(args.python, scen, "kernel", out, verify=False)
+        for label, scen, threads in (("two_threads", "two_threads", None), ("fifty_threads", "fifty_threads", None),
+                                     ("ballast", "ballast", None), ("thousand", "fifty_threads", "1000")):
+            if threads:
+                os.environ["PYCORE_BENCH_THREADS"] = threads     # inherited by the scenario
+            try:
+                rec = make_core.make_core(args.python, scen, "kernel", out, verify=False)
+            finally:
+                os.environ.pop("PYCORE_BENCH_THREADS", None)
             core = rec["core"]
-            label = os.path.basename(scen)[:-3] if scen.endswith(".py") else scen
             size = os.path.getsize(core) / 1e6
             tools = [
                 ("pycore-analyze --format json", [args.analyzer, "--format", "json", core]),

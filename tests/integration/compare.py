@@ -83,6 +83,7 @@ QUALNAMES = {
     "gil_held_read": {"heartbeat", "main", "<module>"},
     "stw_attached_read": {"heartbeat", "read_request", "main", "<module>"},
     "stw_fork_c_mutex": {"lock_in_c", "main", "<module>"},
+    "stw_attached_idle": {"read_request", "main", "<module>"},
     "abba_lock": {"transfer_ab", "transfer_ba", "Thread.join", "main"},
     "abba_rlock": {"Account.transfer_to", "Thread.join", "main"},
     "lock_cycle_three": {"dine", "Thread.join", "main"},

@@ -34,6 +34,7 @@ THREADS = {
     # stop-the-world-blocked (free-threaded builds)
     "stw_attached_read": {"heartbeat": True, "c-reader": False},
     "stw_fork_c_mutex": {"c-locker": False},
+    "stw_attached_idle": {"c-reader": True},                   # healthy look-alike
     # lock-order-deadlock
     "abba_lock": {"transfer-ab": False, "transfer-ba": False},
     "abba_rlock": {"pay-alice-bob": False, "pay-bob-alice": False},
@@ -291,6 +292,9 @@ def check_oracle(scenario, by_name, version):
         assert main == ["main", "<module>"], main               # in gc.collect, stopping the world
         assert names("c-reader")[0] == "read_request", names("c-reader")   # in libc read, attached
         assert names("heartbeat")[0] == "heartbeat", names("heartbeat")    # suspended in time.sleep
+    elif scenario == "stw_attached_idle":
+        assert main == ["main", "<module>"], main               # in time.sleep, detached
+        assert names("c-reader")[0] == "read_request", names("c-reader")   # in libc read, attached
     elif scenario == "stw_fork_c_mutex":
         assert main == ["main", "<module>"], main               # in os.fork, stopping the world
         assert names("c-locker")[0] == "lock_in_c", names("c-locker")      # in pthread_mutex_lock, attached

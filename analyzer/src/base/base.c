@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
 
 int pc_fail(pc_error *err, int code, const char *fmt, ...)
 {
@@ -158,4 +160,18 @@ const char *pc_status_name(int code)
     case PC_E_MEMORY: return "unreadable-memory";
     default: return "error";
     }
+}
+
+int pc_write_all(int fd, const void *buf, size_t n)
+{
+    const uint8_t *p = buf;
+    while (n) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w, n -= (size_t)w;
+    }
+    return 0;
 }

@@ -16,6 +16,9 @@
 /* Set err (if not NULL) and return code. */
 int pc_fail(pc_error *err, int code, const char *fmt, ...) PC_PRINTF(3, 4);
 
+/* write(2) until done, retrying EINTR; 0, or -1 with errno set. */
+int pc_write_all(int fd, const void *buf, size_t n);
+
 /* A growable byte buffer; on allocation failure it sets 'oom' and stops. */
 typedef struct pc_buf {
     char *data;

@@ -57,24 +57,21 @@ void pc_rule_stop_the_world(struct pc_python *py, struct pc_model *m, struct pc_
         if (!stops_world(&m->threads[r]))
             continue;
         struct pc_finding *f = NULL;
-        size_t nblock = 0;
         for (size_t i = 0; i < m->nthreads; i++) {
             const struct pc_thread_model *t = &m->threads[i];
             if (i == r || t->ts_state != PC_TS_ATTACHED || t->sys.cls == PC_SYS_RUNNING || !t->sys.name)
                 continue;
-            if (!f) {
+            if (!f) {   /* the first blocker found names the finding */
                 f = pc_rule_add(d, PC_P_STOP_THE_WORLD_BLOCKED, PC_CONF_HIGH);
                 pc_rule_with_thread(f, r);
-                pc_rule_ev(f, "%s stops the world (stop_the_world on its native stack, called from %s) and "
-                           "waits for the other threads to detach", pc_diag_thread_label(m, r, a, sizeof a),
-                           m->threads[r].npy ? m->threads[r].py[0].qualname : "native code");
-            }
-            if (!nblock)
                 pc_rule_summary(f, "%s stops the world and waits for %s, which stays attached while blocked in "
                                 "%s() called from %s", pc_diag_thread_label(m, r, a, sizeof a),
                                 pc_diag_thread_label(m, i, b, sizeof b), t->sys.name,
                                 t->npy ? t->py[0].qualname : "native code");
-            nblock++;
+                pc_rule_ev(f, "%s stops the world (stop_the_world on its native stack, called from %s) and "
+                           "waits for the other threads to detach", pc_diag_thread_label(m, r, a, sizeof a),
+                           m->threads[r].npy ? m->threads[r].py[0].qualname : "native code");
+            }
             pc_rule_with_thread(f, i);
             pc_rule_ev(f, "%s: thread state attached (PyThreadState.state = 1), in %s() (orig_rax = %llu): "
                        "it cannot detach until the call returns", pc_diag_thread_label(m, i, a, sizeof a),

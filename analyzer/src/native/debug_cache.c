@@ -48,23 +48,12 @@ static int has_build_id(int fd, const unsigned char *id, int len)
 static int copy_fd(int from, int to)
 {
     char buf[1 << 16];
-    off_t off = 0;
-    for (;;) {
+    for (off_t off = 0;;) {
         ssize_t r = pread(from, buf, sizeof buf, off);
         if (r < 0 && errno == EINTR)
             continue;
-        if (r < 0)
-            return -1;
-        if (r == 0)
-            return 0;
-        for (ssize_t w = 0; w < r;) {
-            ssize_t k = write(to, buf + w, (size_t)(r - w));
-            if (k < 0 && errno == EINTR)
-                continue;
-            if (k <= 0)
-                return -1;
-            w += k;
-        }
+        if (r <= 0 || pc_write_all(to, buf, (size_t)r))
+            return r == 0 ? 0 : -1;
         off += r;
     }
 }

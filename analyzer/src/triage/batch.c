@@ -193,27 +193,38 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static char *read_file(const char *path, size_t *len, pc_error *err)
+char *pc_tri_read_file(const char *what, const char *path, uint64_t max, size_t *len, pc_error *err)
 {
     struct stat st;
     int fd = pc_open_regular(path, &st);
-    if (fd < 0 || st.st_size > MAX_BASELINE) {
-        pc_fail(err, PC_E_USAGE, "--baseline %s: %s", path,
-                fd < 0 ? strerror(errno) : "not a regular file of at most 64 MiB");
+    if (fd < 0 || (uint64_t)st.st_size > max) {
+        if (fd < 0)
+            pc_fail(err, PC_E_USAGE, "%s%s: %s", what, path, strerror(errno));
+        else
+            pc_fail(err, PC_E_USAGE, "%s%s: not a regular file of at most %llu MiB", what, path,
+                    (unsigned long long)(max >> 20));
         if (fd >= 0)
             close(fd);
         return NULL;
     }
-    char *s = malloc((size_t)st.st_size + 1);
-    ssize_t r = s ? read(fd, s, (size_t)st.st_size) : -1;
+    size_t want = (size_t)st.st_size, got = 0;
+    char *s = malloc(want + 1);
+    while (s && got < want) {
+        ssize_t r = read(fd, s + got, want - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        got += (size_t)r;
+    }
     close(fd);
-    if (r < 0) {
+    if (!s || got != want) {
         free(s);
-        pc_fail(err, PC_E_USAGE, "--baseline %s: cannot read", path);
+        pc_fail(err, PC_E_USAGE, "%s%s: cannot read it", what, path);
         return NULL;
     }
-    s[r] = 0;
-    *len = (size_t)r;
+    s[got] = 0;
+    *len = got;
     return s;
 }
 
@@ -243,7 +254,7 @@ static uint64_t *scan_ids(const char *s, size_t len, size_t *n)
 int pc_triage_baseline(struct pc_triage *t, const char *path, pc_error *err)
 {
     size_t len = 0, n = 0;
-    char *s = read_file(path, &len, err);
+    char *s = pc_tri_read_file("--baseline ", path, MAX_BASELINE, &len, err);
     if (!s)
         return PC_E_USAGE;
     uint64_t *ids = scan_ids(s, len, &n);

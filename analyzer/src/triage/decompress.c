@@ -82,20 +82,6 @@ struct bufs {
     uint8_t *in, *out;
 };
 
-int pc_tri_write_all(int fd, const void *buf, size_t n)
-{
-    const uint8_t *p = buf;
-    while (n) {
-        ssize_t w = write(fd, p, n);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0)
-            return -1;
-        p += w, n -= (size_t)w;
-    }
-    return 0;
-}
-
 static uint64_t le(const uint8_t *p, size_t n)
 {
     uint64_t v = 0;
@@ -305,7 +291,7 @@ static int put_sparse(struct sink *s, const uint8_t *p, size_t n)
                     return rc;
                 s->next_check = s->written + DISK_STEP;
             }
-            if (pc_tri_write_all(s->fd, p, len))
+            if (pc_write_all(s->fd, p, len))
                 return write_failed(s);
             s->written += len;
         }

@@ -32,6 +32,7 @@ static int db_fail(sqlite3 *db, const char *path, int in_tx, int code, const cha
                        : code == SQLITE_CORRUPT || code == SQLITE_NOTADB
                            ? "it is not a pycore history or it is damaged; it was left as it is (move it away to "
                              "start a new one)"
+                       : code == SQLITE_MISMATCH ? "it was left as it is: use another file"
                            : "nothing was recorded";
     return pc_fail(err, PC_E_INTERNAL, "--db %s: %s: %s", path, msg, hint);
 }
@@ -77,22 +78,18 @@ int pc_triage_history(struct pc_triage *t, const char *path, int timeout_s, pc_e
         int objects = sqlite3_column_int(q, 0);
         sqlite3_finalize(q);
         q = NULL;
-        if (objects) {
-            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-            sqlite3_close(db);
-            return pc_fail(err, PC_E_INTERNAL, "--db %s: a SQLite database of something else (no pycore history "
-                           "schema); it was left as it is: use another file", path);
-        }
+        if (objects)
+            return db_fail(db, path, in_tx, SQLITE_NOTADB,
+                           "a SQLite database of something else (no pycore history schema)", err);
         char pragma[64];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", SCHEMA_VERSION);
         if (sqlite3_exec(db, schema, NULL, NULL, NULL) != SQLITE_OK ||
             sqlite3_exec(db, pragma, NULL, NULL, NULL) != SQLITE_OK)
             goto fail;
     } else if (version != SCHEMA_VERSION) {
-        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-        sqlite3_close(db);
-        return pc_fail(err, PC_E_INTERNAL, "--db %s: history schema %d, this pycore-analyze writes %d; use another file",
-                       path, version, SCHEMA_VERSION);
+        char msg[96];
+        snprintf(msg, sizeof msg, "history schema %d, this pycore-analyze writes %d", version, SCHEMA_VERSION);
+        return db_fail(db, path, in_tx, SQLITE_MISMATCH, msg, err);
     }
     sqlite3_stmt *run = NULL;
     if (sqlite3_prepare_v2(db, "INSERT INTO runs(started, cores, hangs, errors, exit_status) VALUES(?,?,?,?,?)", -1,
@@ -173,7 +170,6 @@ int pc_triage_history(struct pc_triage *t, const char *path, int timeout_s, pc_e
         goto fail;
     in_tx = 0;
     t->baseline = 1;   /* the groups are marked new or known */
-    t->history = 1;
     if (sqlite3_close(db) != SQLITE_OK)
         return pc_fail(err, PC_E_INTERNAL, "--db %s: cannot close it", path);
     return PC_OK;

@@ -4,43 +4,16 @@
  * the same groups, representatives, counts and exit status; only the
  * members' text reports are not in a JSON report, and times are not
  * comparable.  The reports are input like any core: checked, bounded. */
-#include "target/target.h"
 #include "triage/json_in.h"
 #include "triage/triage.h"
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #define MAX_REPORT (1ull << 30)
 
 /* The analysis members of a core, copied verbatim into the spool. */
 static const char *const analysis_keys[] = {"process", "python", "threads", "diagnosis", "findings"};
-
-static char *slurp(const char *path, size_t *len, pc_error *err)
-{
-    struct stat st;
-    if (stat(path, &st)) {
-        pc_fail(err, PC_E_USAGE, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > MAX_REPORT) {
-        pc_fail(err, PC_E_USAGE, "%s: not a regular file of at most 1 GiB", path);
-        return NULL;
-    }
-    size_t want = (size_t)st.st_size;
-    char *s = malloc(want + 1);
-    *len = want;
-    if (!s || pc_read_regular(path, s, len) || *len != want) {
-        free(s);
-        pc_fail(err, PC_E_USAGE, "%s: cannot read it", path);
-        return NULL;
-    }
-    s[*len] = 0;
-    return s;
-}
 
 static const char *compression_name(const char *s)
 {
@@ -168,7 +141,7 @@ int pc_triage_merge_add(struct pc_triage *t, const char *path, pc_error *err)
     if (t->spool < 0 && (t->spool = pc_tz_tmpfile(NULL, err)) < 0)
         return PC_E_INTERNAL;
     size_t len;
-    char *src = slurp(path, &len, err);
+    char *src = pc_tri_read_file("", path, MAX_REPORT, &len, err);
     if (!src)
         return PC_E_USAGE;
     struct pc_jin j;

@@ -75,7 +75,7 @@ static void worker_main(struct pool *p, size_t idx, int fd, pid_t parent)
             close(p->slots[i].fd);
     pc_buf m = {0};
     pc_triage_work(p->t->cores[idx].path, p->o, &m);
-    int bad = m.oom || pc_tri_write_all(fd, m.data, m.len);
+    int bad = m.oom || pc_write_all(fd, m.data, m.len);
     pc_buf_free(&m);
 #if defined(__SANITIZE_ADDRESS__)
     if (__lsan_do_recoverable_leak_check())

@@ -184,7 +184,6 @@ struct pc_triage {
     size_t ninputs;                  /* members listed, before --shard */
     int shard_k, shard_n;            /* --shard K/N; 0/0: all members */
     size_t nreports;                 /* triage merge: reports added */
-    int history;                     /* groups carry a --db history */
 };
 
 void pc_triage_init(struct pc_triage *t);
@@ -218,6 +217,11 @@ int pc_triage_run(struct pc_triage *t, const struct pc_triage_opts *opts, pc_tri
 /* Mark each group new or known from a baseline: any file holding the
  * known signatures (a previous JSON report, or one per line). */
 int pc_triage_baseline(struct pc_triage *t, const char *path, pc_error *err);
+
+/* A whole regular file of at most max bytes, NUL-terminated (malloc'd);
+ * NULL with err saying "<what><path>: why" (PC_E_USAGE).  FIFOs and
+ * devices are refused without blocking (pc_open_regular). */
+char *pc_tri_read_file(const char *what, const char *path, uint64_t max, size_t *len, pc_error *err);
 
 /* Record this run in the SQLite history at path (created if absent) and
  * mark each group new (first seen now) or known, with its history.  One
@@ -266,8 +270,6 @@ void pc_triage_render_json(const struct pc_triage *t, pc_tout *o);
 void pc_triage_render_junit(const struct pc_triage *t, pc_tout *o);
 void pc_triage_render_markdown(const struct pc_triage *t, pc_tout *o);
 
-/* write(2) until done, retrying EINTR (decompress.c; the pool uses it too). */
-int pc_tri_write_all(int fd, const void *buf, size_t n);
 
 /* Each line of a '\n'-separated list (key frames), NUL-terminated for
  * the escapers; index counts from 0 (escape.c). */
