@@ -18,7 +18,7 @@ Environment:
   PYCORE_PYTHONS     comma-separated interpreter labels to restrict to
   PYCORE_SCENARIOS   comma-separated scenario names to restrict to
   PYCORE_KINDS       comma-separated core kinds (default gcore,kernel)
-  PYCORE_CORE_JOBS   core-making workers (default 4: making a core mostly waits)
+  PYCORE_CORE_JOBS   core-making workers (default 3: making a core mostly waits; 4 loaded 2 CPUs enough to catch timing-sensitive scenarios early)
   PYCORE_KEEP_CORES  1 = keep the cores and scenario files (prints where)
   PYCORE_TEST_VERSIONS  comma-separated X.Y to test (default: every supported
                      version, pythons.SUPPORTED)
@@ -299,7 +299,7 @@ class Corpus(object):
 @pytest.fixture(scope="session")
 def corpus(request, tmp_path_factory):
     c = Corpus(request.session, str(tmp_path_factory.mktemp("cores")),
-               int(os.environ.get("PYCORE_CORE_JOBS", "4")))
+               int(os.environ.get("PYCORE_CORE_JOBS", "3")))
     request.config._pycore_corpus = c       # for pytest_terminal_summary
     yield c
     c.close()
