@@ -17,8 +17,8 @@
              after /proc/sys/kernel/core_pattern (+ core_uses_pid): `core`
              here.  A pipe pattern (systemd-coredump, apport) or one with a
              directory is an error, never a skip;
-4. sends SIGUSR1 again until two dumps in a row are identical (at most
-   SETTLE_TRIES more, SETTLE apart; a loaded machine may need more than one
+4. sends SIGUSR1 again until two dumps in a row are identical, over the same
+   LWPs (at most SETTLE_TRIES more, SETTLE apart; a loaded machine may need more than one
    settle), and for gcore once more after the core, which must match too: the
    scenario is quiescent and the core shows the state the oracle printed
    (2.7: one dump only, see _oracle.py); on failure the core is deleted, the
@@ -207,6 +207,13 @@ def oracle_key(oracle):
                    t["truncated"], t["no_python_frame"]) for t in oracle["threads"])
 
 
+def quiescent_key(oracle):
+    """A dump and the process's LWPs when it was taken: a thread that is
+    being born or is exiting may not be in the dump yet (or any more) while
+    its LWP is, so a settled scenario keeps both."""
+    return oracle_key(oracle), oracle.get("lwps")
+
+
 # ---------------------------------------------------------------- helpers
 
 def _tail(path, limit=4000):
@@ -390,6 +397,12 @@ class _Run(object):
             f.seek(start)
             return f.read(last - start).decode("ascii", "backslashreplace")
 
+    def lwps(self):
+        try:
+            return sorted(int(t) for t in os.listdir("/proc/%d/task" % self.target))
+        except OSError:
+            return None
+
     def kill(self):
         if self.proc is None:
             return
@@ -443,7 +456,8 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
             run.fail("oracle dump %d unparsable: %s\n%s" % (len(oracles) + 1, e, text[:3000]))
         if not oracle["threads"]:
             run.fail("oracle dump %d lists no thread:\n%s" % (len(oracles) + 1, text[:3000]))
-        if must_match and oracle_key(oracle) != oracle_key(oracles[-1]):
+        oracle["lwps"] = run.lwps()
+        if must_match and quiescent_key(oracle) != quiescent_key(oracles[-1]):
             run.fail("the scenario was not quiescent: oracle dumps %d and %d differ (see %s)"
                      % (len(oracles), len(oracles) + 1, run.oracle_path))
         oracles.append(oracle)
@@ -457,7 +471,7 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
             return
         for _ in range(SETTLE_TRIES):
             add_dump(False)
-            if oracle_key(oracles[-1]) == oracle_key(oracles[-2]):
+            if quiescent_key(oracles[-1]) == quiescent_key(oracles[-2]):
                 return
             time.sleep(settle)
         run.fail("the scenario was not quiescent: %d oracle dumps in a row differ (see %s)"

@@ -161,6 +161,19 @@ static void merge(struct pc_thread_model *t, int py2)
     t->merged = 1;
 }
 
+/* A waiter is between two timed waits on the GIL's condition (its
+ * timeout expired, it re-locks the GIL's mutex or runs) as often as in
+ * them on a loaded machine: take_gil on its stack still says what it does. */
+static void in_take_gil(struct pc_thread_model *t)
+{
+    for (size_t i = 0; i < t->nnat; i++)
+        if (starts_with(t->nat[i].function, "take_gil")) {
+            t->gil = PC_GIL_WAITING;
+            t->gil_evidence = "take_gil on the native stack";
+            return;
+        }
+}
+
 /* 2.7 / 3.6: the holder is the exported current thread state (reset to
  * NULL when the GIL is released); a waiter sleeps on the file-static GIL
  * lock (2.7) or condition (3.6) when the symbol table has them. */
@@ -174,8 +187,10 @@ static void gil_state_old(struct pc_python *py, struct pc_thread_model *t)
         return;
     }
     uint64_t futex = t->sys.args[0];
-    if (t->sys.cls != PC_SYS_FUTEX)
+    if (t->sys.cls != PC_SYS_FUTEX) {
+        in_take_gil(t);
         return;
+    }
     if (py->interpreter_lock && pc_read_ptr(py->t, py->interpreter_lock, &lock) == 0 && lock &&
         futex >= lock && futex < lock + 32) {
         t->gil = PC_GIL_WAITING;
@@ -183,6 +198,8 @@ static void gil_state_old(struct pc_python *py, struct pc_thread_model *t)
     } else if (py->gil_cond && futex >= py->gil_cond && futex < py->gil_cond + 48) {
         t->gil = PC_GIL_WAITING;
         t->gil_evidence = "futex wait on the GIL's condition variable";
+    } else {
+        in_take_gil(t);
     }
 }
 
@@ -222,12 +239,7 @@ static void gil_state(struct pc_python *py, struct pc_thread_model *t)
         t->gil_evidence = "futex wait on the GIL's condition variable";
         return;
     }
-    for (size_t i = 0; i < t->nnat; i++)
-        if (starts_with(t->nat[i].function, "take_gil")) {
-            t->gil = PC_GIL_WAITING;
-            t->gil_evidence = "take_gil on the native stack";
-            return;
-        }
+    in_take_gil(t);
 }
 
 /* A live stack always holds return addresses and saved registers near
