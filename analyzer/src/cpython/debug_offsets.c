@@ -27,19 +27,20 @@ struct schema {
     uint8_t d_size, d_keys, d_values, l_size, l_tag, l_digit, b_size, b_sval, u_size, u_state, u_length, u_ascii;
     uint8_t is_gc, gc_size, gc_collecting;   /* interpreter_state.gc; the gc section (size, collecting) */
     uint8_t if_tlbc_index, co_tlbc;         /* 3.14+, meaningful in free-threaded builds (0: none) */
+    uint8_t if_stackpointer, gen_size, gen_iframe, gen_frame_state;   /* 3.14+ (0: none) */
     uint8_t count;   /* words to read */
 };
 
 static const struct schema schemas[] = {
     {0x030d0000, 3, 4, 5, 6, 8, 9, 11, 14, 15, 17, 18, 19, 21, 22, 23, 24, 25, 28, 29, 30, 31, 32, 33,
      34, 35, 36, 37, 38, 39, 41, 43, 44, 45, 46, 47, 49, 50, 51, 52, 53, 54,
-     56, 57, 58, 61, 62, 63, 64, 66, 67, 68, 69, 70, 10, 71, 72, 0, 0, 73},
+     56, 57, 58, 61, 62, 63, 64, 66, 67, 68, 69, 70, 10, 71, 72, 0, 0, 0, 0, 0, 0, 73},
     {0x030e0000, 3, 4, 5, 6, 8, 9, 12, 15, 16, 18, 19, 22, 24, 25, 26, 27, 28, 31, 32, 33, 34, 35, 36,
      39, 40, 41, 42, 43, 44, 46, 48, 50, 51, 52, 53, 55, 56, 57, 58, 59, 60,
-     66, 67, 68, 71, 72, 73, 74, 76, 77, 78, 79, 80, 11, 81, 82, 38, 49, 83},
+     66, 67, 68, 71, 72, 73, 74, 76, 77, 78, 79, 80, 11, 81, 82, 38, 49, 37, 83, 85, 86, 87},
     {0x030f0000, 3, 4, 5, 6, 8, 9, 12, 15, 16, 18, 19, 22, 24, 25, 26, 30, 31, 39, 40, 41, 42, 43, 44,
      47, 48, 49, 50, 51, 52, 54, 56, 58, 59, 60, 61, 63, 68, 69, 70, 71, 72,
-     78, 79, 80, 83, 84, 85, 86, 88, 89, 90, 91, 92, 11, 94, 95, 46, 57, 96},
+     78, 79, 80, 83, 84, 85, 86, 88, 89, 90, 91, 92, 11, 94, 95, 46, 57, 45, 99, 101, 102, 103},
 };
 
 #define MAX_WORDS 128
@@ -125,6 +126,16 @@ int pc_py_debug_offsets(pc_target *t, uint64_t runtime, uint32_t *version, int *
         bad |= in(w, S->if_size, S->if_tlbc_index, 4, &L->if_tlbc_index);
         bad |= in(w, S->co_size, S->co_tlbc, 8, &L->co_tlbc);
     }
+    if (S->gen_size) {
+        /* Coroutine frames and their value stacks; the Task members come
+         * from _AsyncioDebug (tasks.c), not from another minor's table. */
+        bad |= in(w, S->if_size, S->if_stackpointer, 8, &L->if_stackpointer);
+        bad |= in(w, S->gen_size, S->gen_iframe, 0, &L->gen_iframe);
+        bad |= in(w, S->gen_size, S->gen_frame_state, 1, &L->gen_frame_state);
+    }
+    if ((base->version_min >> 16) != (*version >> 16))
+        L->fut_loop = L->fut_state = L->task_fut_waiter = L->task_coro = L->task_name = L->task_node =
+            PC_NO_FIELD;
     bad |= in(w, S->co_size, S->co_filename, 8, &L->co_filename);
     bad |= in(w, S->co_size, S->co_name, 8, &L->co_name);
     bad |= in(w, S->co_size, S->co_qualname, 8, &L->co_qualname);

@@ -179,6 +179,28 @@ struct pc_py_layout {
     int32_t if_tlbc_index;          /* 3.14+ free-threaded: which copy of the bytecode the frame runs */
     int32_t co_tlbc;                /* 3.14+ free-threaded: _PyCodeArray* of per-thread bytecode copies */
     int32_t u_kind_shift;           /* first bit of PyASCIIObject.state.kind: 2, 8 in 3.14t (interned is a byte) */
+
+    /* Generators and coroutines, and the value stack of their frames:
+     * what a suspended coroutine awaits is on top of it */
+    int32_t gen_frame;              /* <= 3.10: gi_frame, a PyFrameObject* (NULL once finished) */
+    int32_t gen_iframe;             /* 3.11+: the embedded _PyInterpreterFrame */
+    int32_t gen_frame_state;        /* 3.11+: gi_frame_state (int8) */
+    int32_t fo_stacktop;            /* <= 3.9: f_stacktop (NULL while the frame runs) */
+    int32_t fo_stackdepth;          /* 3.10: f_stackdepth */
+    int32_t fo_valuestack;          /* <= 3.10: f_valuestack */
+    int32_t if_stackpointer;        /* 3.14+: _PyInterpreterFrame.stackpointer (_PyStackRef*) */
+    int32_t wr_object;              /* PyWeakReference.wr_object: a WeakSet's referents */
+
+    /* Modules/_asyncio Future and Task (private, re-declared per minor;
+     * 3.14+ from the module's _AsyncioDebug when present) */
+    int32_t fut_loop;
+    int32_t fut_state;              /* 0 pending, 1 cancelled, 2 finished */
+    int32_t task_fut_waiter;        /* the future the task waits for, NULL when ready to run */
+    int32_t task_coro;
+    int32_t task_name;              /* 3.8+ */
+    int32_t task_node;              /* 3.14+: links in its thread's task list */
+    int32_t ts_asyncio_tasks_head;  /* 3.14+: _PyThreadStateImpl.asyncio_tasks_head */
+    int32_t is_asyncio_tasks_head;  /* 3.14+: tasks of threads that have exited */
 };
 
 /* Generated tables (layouts_generated.c). */

@@ -41,6 +41,9 @@
 #if PY_VERSION_HEX >= 0x030c0000
 # include "internal/pycore_object.h"   /* MANAGED_DICT_OFFSET */
 #endif
+#if PY_VERSION_HEX >= 0x030e0000
+# include "internal/pycore_genobject.h"   /* PyGenObject's members */
+#endif
 
 #if PY_VERSION_HEX >= 0x030a0000
 # include "internal/pycore_moduleobject.h"
@@ -118,6 +121,68 @@ typedef struct {
     int kind;
     char *name;
 } pc_semlock;
+
+/* Modules/_asynciomodule.c (private): a Task is FutureObj_HEAD then its
+ * own members, and both changed shape between minors (members added in
+ * the middle, 3.13 turned the flags into bitfields that run on from the
+ * head into the task).  Re-declared from each tag's source;
+ * test_private_layouts.py checks the offsets against DWARF.  3.14+
+ * builds also describe their tasks in _AsyncioDebug, which wins. */
+#ifndef PC_PY2
+typedef struct {
+    PyObject_HEAD
+    PyObject *loop;
+# if PY_VERSION_HEX >= 0x03070000
+    PyObject *callback0, *context0;
+# endif
+    PyObject *callbacks, *exception;
+# if PY_VERSION_HEX >= 0x030a0000
+    PyObject *exception_tb;
+# endif
+    PyObject *result, *source_tb;
+# if PY_VERSION_HEX >= 0x03090000
+    PyObject *cancel_msg;
+# endif
+# if PY_VERSION_HEX >= 0x030d0000
+    PyObject *cancelled_exc;
+# endif
+# if PY_VERSION_HEX >= 0x030e0000
+    PyObject *awaited_by;
+# endif
+    int state;
+# if PY_VERSION_HEX >= 0x030e0000
+    char is_task, awaited_by_is_set;
+# endif
+# if PY_VERSION_HEX >= 0x030d0000
+    unsigned log_tb: 1, blocking: 1, must_cancel: 1, log_destroy_pending: 1;
+    int num_cancels_requested;
+# else
+    int log_tb, blocking;
+    PyObject *dict, *weakreflist;
+#  if PY_VERSION_HEX >= 0x030b0000
+    PyObject *cancelled_exc;
+#  elif PY_VERSION_HEX >= 0x03090000
+    _PyErr_StackItem cancelled_exc_state;
+#  endif
+# endif
+    PyObject *fut_waiter, *coro;
+# if PY_VERSION_HEX >= 0x03080000
+    PyObject *name;
+# endif
+# if PY_VERSION_HEX >= 0x03070000
+    PyObject *context;
+# endif
+# if PY_VERSION_HEX >= 0x030e0000
+    struct { void *next, *prev; } node;
+# endif
+# if PY_VERSION_HEX < 0x030d0000
+    int must_cancel, log_destroy_pending;
+#  if PY_VERSION_HEX >= 0x030b0000
+    int num_cancels_requested;
+#  endif
+# endif
+} pc_task;
+#endif
 
 #ifndef PC_SOURCE
 # define PC_SOURCE "unknown"
@@ -566,6 +631,60 @@ int main(void)
 # endif
     F(rt_main_thread, offsetof(_PyRuntimeState, main_thread));
 #endif
+    endl();
+#if PY_VERSION_HEX < 0x030b0000
+    F(gen_frame, offsetof(PyGenObject, gi_frame));
+    NF(gen_iframe);
+    NF(gen_frame_state);
+# if PY_VERSION_HEX < 0x030a0000
+    F(fo_stacktop, offsetof(PyFrameObject, f_stacktop));
+    NF(fo_stackdepth);
+# else
+    NF(fo_stacktop);
+    F(fo_stackdepth, offsetof(PyFrameObject, f_stackdepth));
+# endif
+    F(fo_valuestack, offsetof(PyFrameObject, f_valuestack));
+    NF(if_stackpointer);
+#else
+    NF(gen_frame);
+    F(gen_iframe, offsetof(PyGenObject, gi_iframe));
+    F(gen_frame_state, offsetof(PyGenObject, gi_frame_state));
+    NF(fo_stacktop);
+    NF(fo_stackdepth);
+    NF(fo_valuestack);
+# if PY_VERSION_HEX >= 0x030e0000
+    F(if_stackpointer, offsetof(_PyInterpreterFrame, stackpointer));
+# else
+    NF(if_stackpointer);
+# endif
+#endif
+    F(wr_object, offsetof(PyWeakReference, wr_object));
+    endl();
+#ifdef PC_PY2
+    NF(fut_loop);
+    NF(fut_state);
+    NF(task_fut_waiter);
+    NF(task_coro);
+    NF(task_name);
+#else
+    F(fut_loop, offsetof(pc_task, loop));
+    F(fut_state, offsetof(pc_task, state));
+    F(task_fut_waiter, offsetof(pc_task, fut_waiter));
+    F(task_coro, offsetof(pc_task, coro));
+# if PY_VERSION_HEX >= 0x03080000
+    F(task_name, offsetof(pc_task, name));
+# else
+    NF(task_name);
+# endif
+#endif
+#if PY_VERSION_HEX >= 0x030e0000
+    F(task_node, offsetof(pc_task, node));
+#else
+    NF(task_node);
+#endif
+    /* The heads of 3.14's task lists come from _AsyncioDebug only. */
+    NF(ts_asyncio_tasks_head);
+    NF(is_asyncio_tasks_head);
     endl();
 #ifdef PC_PY2
     F(d_mask, offsetof(PyDictObject, ma_mask));
