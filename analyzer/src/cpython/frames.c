@@ -115,12 +115,12 @@ struct code_info {
 
 #define CODE_CACHE 64
 
-struct code_cache {
+struct pc_py_code_cache {
     struct code_info e[CODE_CACHE];
     size_t n;
 };
 
-static struct code_info *code_lookup(struct pc_python *py, struct code_cache *cc, uint64_t code)
+static struct code_info *code_lookup(struct pc_python *py, struct pc_py_code_cache *cc, uint64_t code)
 {
     for (size_t i = 0; i < cc->n; i++)
         if (cc->e[i].code == code)
@@ -204,7 +204,7 @@ static void fill(struct pc_py_frame *o, const struct code_info *ci, uint64_t f, 
 
 /* One step of the frame chain: fills *o (unless the frame is a C shim,
  * then *shim = 1) and returns the next frame address. */
-static int step(struct pc_python *py, struct code_cache *cc, uint64_t f, struct pc_py_frame *o,
+static int step(struct pc_python *py, struct pc_py_code_cache *cc, uint64_t f, struct pc_py_frame *o,
                 int *shim, uint64_t *next)
 {
     uint8_t raw[160];
@@ -310,10 +310,32 @@ uint64_t pc_py_tstate_anchor(struct pc_python *py, uint64_t tstate)
     return 0;
 }
 
+struct pc_py_code_cache *pc_py_code_cache_new(void)
+{
+    return calloc(1, sizeof(struct pc_py_code_cache));
+}
+
+void pc_py_code_cache_free(struct pc_py_code_cache *cc)
+{
+    for (size_t i = 0; cc && i < cc->n; i++)
+        free(cc->e[i].table);
+    free(cc);
+}
+
+int pc_py_frame_at(struct pc_python *py, struct pc_py_code_cache *cc, uint64_t f, struct pc_py_frame *out)
+{
+    uint64_t next;
+    int shim;
+    if (!f || step(py, cc, f, out, &shim, &next) || shim)
+        return -1;
+    out->entry = 0;
+    return 0;
+}
+
 size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *out,
                     size_t max, int *complete)
 {
-    struct code_cache *cc = calloc(1, sizeof *cc);
+    struct pc_py_code_cache *cc = pc_py_code_cache_new();
     size_t n = 0;
     *complete = 0;
     if (!cc)
@@ -337,8 +359,6 @@ size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *o
     }
     if (!f)
         *complete = 1;
-    for (size_t i = 0; i < cc->n; i++)
-        free(cc->e[i].table);
-    free(cc);
+    pc_py_code_cache_free(cc);
     return n;
 }

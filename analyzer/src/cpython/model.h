@@ -47,6 +47,23 @@ struct pc_thread_model {
 
 void pc_thread_note(struct pc_thread_model *t, const char *fmt, ...) PC_PRINTF(2, 3);
 
+/* An asyncio task (cpython/tasks.c). */
+#define PC_MAX_TASKS 100000
+struct pc_task_model {
+    uint64_t addr;
+    char name[128];             /* "" unknown (3.6, 3.7 have none) */
+    char type[64];              /* _asyncio.Task, Task (pure Python), a subclass */
+    int c_task;
+    int state;                  /* 0 pending, 1 cancelled, 2 finished, -1 unknown */
+    uint64_t loop;
+    size_t thread;              /* the thread running its loop; SIZE_MAX none (loop stopped) */
+    uint64_t awaits;            /* the future it waits for, or what its innermost coroutine awaits; 0 none */
+    char awaits_type[64];
+    size_t awaits_task;         /* when that is another task: its index; else SIZE_MAX */
+    struct pc_py_frame *py;     /* its coroutine chain, innermost first */
+    size_t npy;
+};
+
 struct pc_model {
     struct pc_thread_model *threads;
     size_t nthreads;
@@ -64,6 +81,11 @@ struct pc_model {
     int gc_collecting;
     size_t gc_thread;
     /* Every interpreter, newest first (the main one last). */
+    /* asyncio tasks of every loop (have_tasks: asyncio is loaded and
+     * its registries were read). */
+    struct pc_task_model *tasks;
+    size_t ntasks;
+    int have_tasks, tasks_truncated;
     struct pc_model_interp {
         uint64_t addr;
         int64_t id;             /* -1 unknown (2.7, 3.6) */
@@ -72,6 +94,10 @@ struct pc_model {
     } interps[16];
     size_t ninterps;
 };
+
+/* Read the asyncio tasks (after the threads: a task's loop names its thread). */
+void pc_model_tasks(struct pc_python *py, struct pc_model *m);
+void pc_model_tasks_free(struct pc_model *m);
 
 /* Each Python frame's source line, read through the target. */
 void pc_model_sources(pc_target *t, struct pc_model *m);

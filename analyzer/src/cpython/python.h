@@ -159,6 +159,13 @@ uint64_t pc_py_tstate_frame(struct pc_python *py, uint64_t tstate);
 size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *out,
                     size_t max, int *complete);
 
+/* One frame by address (a suspended coroutine's, say), through a cache of
+ * code objects shared by many calls: 0, or -1 if unreadable or a shim. */
+struct pc_py_code_cache;
+struct pc_py_code_cache *pc_py_code_cache_new(void);
+void pc_py_code_cache_free(struct pc_py_code_cache *cc);
+int pc_py_frame_at(struct pc_python *py, struct pc_py_code_cache *cc, uint64_t f, struct pc_py_frame *out);
+
 /* Frame contents: a local by name (cells dereferenced), the globals dict,
  * and every object slot (locals, then the value stack where readable). */
 uint64_t pc_py_frame_local(struct pc_python *py, const struct pc_py_frame *f, const char *name);

@@ -72,11 +72,11 @@ static char *line_of(const struct src_file *f, int line)
     return s;
 }
 
-static void fill_thread(pc_target *t, struct src_cache *c, struct pc_thread_model *th)
+static void fill_frames(pc_target *t, struct src_cache *c, struct pc_py_frame *py, size_t n)
 {
-    for (size_t k = 0; k < th->npy; k++)
-        if (th->py[k].file[0] == '/')
-            th->py[k].source = line_of(lookup(t, c, th->py[k].file), th->py[k].line);
+    for (size_t k = 0; k < n; k++)
+        if (py[k].file[0] == '/')
+            py[k].source = line_of(lookup(t, c, py[k].file), py[k].line);
 }
 
 void pc_model_sources(pc_target *t, struct pc_model *m)
@@ -85,9 +85,11 @@ void pc_model_sources(pc_target *t, struct pc_model *m)
     if (!c)
         return;
     for (size_t i = 0; i < m->nthreads; i++)
-        fill_thread(t, c, &m->threads[i]);
+        fill_frames(t, c, m->threads[i].py, m->threads[i].npy);
     for (size_t i = 0; i < m->nexited; i++)
-        fill_thread(t, c, &m->exited[i]);
+        fill_frames(t, c, m->exited[i].py, m->exited[i].npy);
+    for (size_t i = 0; i < m->ntasks; i++)
+        fill_frames(t, c, m->tasks[i].py, m->tasks[i].npy);
     for (size_t i = 0; i < c->n; i++)
         free(c->f[i].text);
     free(c);

@@ -528,6 +528,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
     for (size_t i = 0; m->gc_collecting == 1 && m->gc_thread == SIZE_MAX && i < m->nthreads; i++)
         if (in_collector(py, &m->threads[i]))
             m->gc_thread = i;
+    pc_model_tasks(py, m);
     if (!n->no_source)
         pc_model_sources(n->t, m);
     free(ts.v);
@@ -579,5 +580,6 @@ void pc_model_free(struct pc_model *m)
         free(m->exited[i].py);
     }
     free(m->exited);
+    pc_model_tasks_free(m);
     memset(m, 0, sizeof *m);
 }

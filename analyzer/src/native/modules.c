@@ -258,3 +258,28 @@ int pc_native_symbol(struct pc_native *n, const char *name, const char *in_modul
     const char *names[1] = {name};
     return pc_native_symbols(n, names, addr, 1, in_module) == PC_OK && *addr ? PC_OK : PC_E_NOPYTHON;
 }
+
+int pc_native_section(struct pc_native *n, const char *name, const char *in_module, uint64_t *addr, uint64_t *size)
+{
+    for (size_t m = 0; m < n->nmods; m++) {
+        struct pc_module *mod = &n->mods[m];
+        if (!mod->dw || (in_module && !strstr(mod->name, in_module)))
+            continue;
+        GElf_Addr bias;
+        Elf *elf = dwfl_module_getelf(mod->dw, &bias);
+        size_t shstrndx;
+        if (!elf || elf_getshdrstrndx(elf, &shstrndx))
+            continue;
+        for (Elf_Scn *scn = elf_nextscn(elf, NULL); scn; scn = elf_nextscn(elf, scn)) {
+            GElf_Shdr sh;
+            const char *sn;
+            if (!gelf_getshdr(scn, &sh) || !(sh.sh_flags & SHF_ALLOC) ||
+                !(sn = elf_strptr(elf, shstrndx, sh.sh_name)) || strcmp(sn, name) != 0)
+                continue;
+            *addr = sh.sh_addr + bias;
+            *size = sh.sh_size;
+            return PC_OK;
+        }
+    }
+    return PC_E_NOPYTHON;
+}

@@ -71,6 +71,12 @@ int pc_native_symbol(struct pc_native *n, const char *name, const char *in_modul
 int pc_native_symbols(struct pc_native *n, const char *const *names, uint64_t *addrs, size_t count,
                       const char *in_module);
 
+/* An allocated section by name (CPython's .PyRuntime, .AsyncioDebug) in
+ * the on-disk ELF of a mapped module: its address in the target and size.
+ * Section headers survive stripping, so this works without symbols. */
+int pc_native_section(struct pc_native *n, const char *name, const char *in_module, uint64_t *addr,
+                      uint64_t *size);
+
 struct pc_native_frame {
     uint64_t pc;                /* return address (or the pc, innermost) */
     uint64_t lookup_pc;         /* pc-1 for return addresses */

@@ -235,6 +235,55 @@ static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_threa
     pc_buf_puts(b, "}");
 }
 
+static void addr(pc_buf *b, const char *k, uint64_t v, int *first)
+{
+    char s[32];
+    snprintf(s, sizeof s, "0x%llx", (unsigned long long)v);
+    kstr(b, k, v ? s : NULL, first);
+}
+
+/* asyncio tasks: null when the process has no asyncio (or it could not be
+ * read), else every task with its coroutine chain, innermost first. */
+static void tasks(pc_buf *b, const struct pc_model *m)
+{
+    static const char *const states[] = {"pending", "cancelled", "done"};
+    if (!m->have_tasks) {
+        pc_buf_puts(b, "null");
+        return;
+    }
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < m->ntasks; i++) {
+        const struct pc_task_model *t = &m->tasks[i];
+        int f = 1;
+        pc_buf_puts(b, i ? ",{" : "{");
+        addr(b, "address", t->addr, &f);
+        kstr(b, "name", t->name[0] ? t->name : NULL, &f);
+        kstr(b, "type", t->type, &f);
+        kstr(b, "state", t->state >= 0 && t->state <= 2 ? states[t->state] : NULL, &f);
+        addr(b, "loop", t->loop, &f);
+        kint_or_null(b, "thread", t->thread != SIZE_MAX ? m->threads[t->thread].tid : -1, &f);
+        key(b, "awaits", &f);
+        if (t->awaits) {
+            int f2 = 1;
+            pc_buf_puts(b, "{");
+            addr(b, "address", t->awaits, &f2);
+            kstr(b, "type", t->awaits_type, &f2);
+            addr(b, "task", t->awaits_task != SIZE_MAX ? m->tasks[t->awaits_task].addr : 0, &f2);
+            pc_buf_puts(b, "}");
+        } else
+            pc_buf_puts(b, "null");
+        key(b, "python_frames", &f);
+        pc_buf_puts(b, "[");
+        for (size_t k = 0; k < t->npy; k++) {
+            if (k)
+                pc_buf_puts(b, ",");
+            py_frame(b, &t->py[k]);
+        }
+        pc_buf_puts(b, "]}");
+    }
+    pc_buf_puts(b, "]");
+}
+
 void pc_render_json(const struct pc_analysis *a, pc_buf *b)
 {
     int first = 1, f2 = 1;
@@ -336,6 +385,8 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
         exited_thread(b, &a->model.exited[i]);
     }
     pc_buf_puts(b, "]");
+    key(b, "tasks", &first);
+    tasks(b, &a->model);
     key(b, "diagnosis", &first);
     if (a->diag.nfindings)
         finding(b, a, &a->diag.findings[0]);

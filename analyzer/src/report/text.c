@@ -298,6 +298,44 @@ static void diagnosis(const struct pc_analysis *a, pc_buf *b, const struct style
     }
 }
 
+static const char *task_state(int st)
+{
+    static const char *const names[] = {"pending", "cancelled", "done"};
+    return st >= 0 && st <= 2 ? names[st] : "state unknown";
+}
+
+/* Every asyncio task, pending ones with their coroutine chain. */
+static void tasks(const struct pc_analysis *a, pc_buf *b, const struct style *s, unsigned flags)
+{
+    const struct pc_model *m = &a->model;
+    if (!m->have_tasks)
+        return;
+    pc_buf_printf(b, "\n%sasyncio tasks: %zu%s%s\n", s->bold, m->ntasks, m->tasks_truncated ? " (list cut)" : "", s->off);
+    for (size_t i = 0; i < m->ntasks; i++) {
+        const struct pc_task_model *t = &m->tasks[i];
+        pc_buf_printf(b, "\n%sTask%s %s%s%s (%s, %s at 0x%llx", s->bold, s->off, t->name[0] ? "\"" : "",
+                      t->name[0] ? t->name : "(unnamed)", t->name[0] ? "\"" : "", task_state(t->state), t->type,
+                      (unsigned long long)t->addr);
+        if (t->thread != SIZE_MAX) {
+            const struct pc_thread_model *th = &m->threads[t->thread];
+            pc_buf_printf(b, ", loop of %s%s%s tid %d", th->name[0] ? "\"" : "", th->name[0] ? th->name : "thread",
+                          th->name[0] ? "\"" : "", th->tid);
+        } else if (t->loop)
+            pc_buf_printf(b, ", loop 0x%llx not running", (unsigned long long)t->loop);
+        pc_buf_puts(b, ")");
+        if (t->awaits_task != SIZE_MAX && m->tasks[t->awaits_task].name[0])
+            pc_buf_printf(b, " awaits task \"%s\"", m->tasks[t->awaits_task].name);
+        else if (t->awaits_task != SIZE_MAX)
+            pc_buf_printf(b, " awaits the task at 0x%llx", (unsigned long long)t->awaits);
+        else if (t->awaits)
+            pc_buf_printf(b, " awaits %s at 0x%llx", t->awaits_type[0] ? t->awaits_type : "an object",
+                          (unsigned long long)t->awaits);
+        pc_buf_puts(b, "\n");
+        for (size_t k = 0; k < t->npy; k++)
+            py_line(b, &t->py[k], s, flags);
+    }
+}
+
 /* Summary first: the header, the diagnosis (what a reader came for), then
  * the threads it cites. */
 void pc_render_text(const struct pc_analysis *a, pc_buf *b, unsigned flags)
@@ -311,4 +349,5 @@ void pc_render_text(const struct pc_analysis *a, pc_buf *b, unsigned flags)
     threads(a, b, flags, s);
     for (size_t i = 0; i < a->model.nexited; i++)
         exited_thread(&a->model.exited[i], b, s, flags);
+    tasks(a, b, s, flags);
 }

@@ -1,0 +1,423 @@
+/* asyncio tasks from memory: where each version keeps them, what each
+ * runs (its coroutine chain, innermost frame first) and what it awaits.
+ *
+ * Registries: asyncio.tasks._all_tasks (3.7-3.11, a WeakSet),
+ * _scheduled_tasks (WeakSet) and _eager_tasks (set) from 3.12, and from
+ * 3.14 the per-thread lists of C tasks (_PyThreadStateImpl's
+ * asyncio_tasks_head, and the interpreter's for threads that exited),
+ * described by the _asyncio module's _AsyncioDebug.  A coroutine awaits
+ * what is on top of its frame's value stack when it is suspended in an
+ * await (CPython's _PyGen_yf, per version below). */
+#include "cpython/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define OFF(f) ((uint64_t)(int64_t)py->L->f)
+#define MAX_CHAIN 64                /* coroutines awaiting coroutines, per task */
+#define YIELD_FROM_OP 72            /* 3.6-3.10 */
+#define RESUME_311 151              /* 3.11, 3.12; RESUME_QUICK 150 (3.11), INSTRUMENTED_RESUME 240 (3.12) */
+
+struct task_off {
+    int64_t loop, state, waiter, coro, name, node, ts_head, is_head;
+};
+
+struct acc {
+    struct pc_python *py;
+    struct task_off o;
+    struct pc_task_model *v;
+    size_t n, cap;
+    int truncated;
+};
+
+static int64_t field(int32_t f)
+{
+    return f == PC_NO_FIELD ? -1 : f;
+}
+
+/* 3.14+: _AsyncioDebug, 13 words: the task object (size, name,
+ * awaited_by, is_task, awaited_by_is_set, coro, node), the interpreter
+ * (size, tasks_head), the thread state (size, running_loop, running_task,
+ * tasks_head).  Every offset must lie inside the size its section gives. */
+static int asyncio_debug(struct pc_python *py, struct task_off *o)
+{
+    uint64_t w[13], addr, size = sizeof w;
+    if (!py->n || (pc_native_section(py->n, ".AsyncioDebug", NULL, &addr, &size) &&
+                   pc_native_symbol(py->n, "_AsyncioDebug", NULL, &addr)) ||
+        size < sizeof w || pc_read(py->t, addr, w, sizeof w))
+        return -1;
+    static const int sect[3][2] = {{0, 7}, {7, 2}, {9, 4}};   /* first word, words */
+    for (int s = 0; s < 3; s++) {
+        uint64_t size = w[sect[s][0]];
+        if (size < 16 || size > (16u << 20))   /* PyInterpreterState: hundreds of KB */
+            return -1;
+        for (int k = 1; k < sect[s][1]; k++)
+            if (w[sect[s][0] + k] + 8 > size)
+                return -1;
+    }
+    if (w[5] < 8 || w[2] + 12 > w[0])
+        return -1;
+    o->name = (int64_t)w[1];
+    o->coro = (int64_t)w[5];
+    o->waiter = (int64_t)w[5] - 8;      /* task_fut_waiter precedes task_coro */
+    o->state = (int64_t)w[2] + 8;       /* fut_state follows the awaited_by pointer */
+    o->loop = py->L->ob_head_size;      /* the first member */
+    o->node = (int64_t)w[6];
+    o->is_head = (int64_t)w[8];
+    o->ts_head = (int64_t)w[12];
+    return 0;
+}
+
+static int type_name(struct pc_python *py, uint64_t obj, char *out, size_t max)
+{
+    return pc_py_type_name(py, obj, out, max) == 0 && out[0] ? 0 : -1;
+}
+
+static int is_gen_type(const char *t)
+{
+    return !strcmp(t, "coroutine") || !strcmp(t, "generator") || !strcmp(t, "async_generator");
+}
+
+/* gi_frame_state: 3.11-3.12 CREATED -2, SUSPENDED -1, EXECUTING 0, ...;
+ * 3.13-3.14 CREATED -3, SUSPENDED -2, SUSPENDED_YIELD_FROM -1, ...; 3.15
+ * counts up: CREATED 0, SUSPENDED 1, SUSPENDED_YIELD_FROM 2 (and _LOCKED
+ * 3), EXECUTING 4, CLEARED 5. */
+static int suspended(const struct pc_python *py, int8_t st)
+{
+    if (py->version >= 0x030f0000)
+        return st >= 1 && st <= 3;
+    return py->version >= 0x030d0000 ? st == -2 || st == -1 : st == -1;
+}
+
+/* 3.13+: suspended inside an await (yield from), by the state alone. */
+static int in_yield_from(const struct pc_python *py, int8_t st)
+{
+    return py->version >= 0x030f0000 ? st == 2 || st == 3 : st == -1;
+}
+
+/* The frame of a coroutine or generator, 0 if it has none (finished). */
+static uint64_t gen_frame(struct pc_python *py, uint64_t gen, int8_t *state)
+{
+    *state = 0;
+    if (py->L->gen_iframe != PC_NO_FIELD) {
+        if (pc_read(py->t, gen + OFF(gen_frame_state), state, 1) || !suspended(py, *state))
+            return 0;                   /* not started, running, completed or cleared */
+        return gen + OFF(gen_iframe);
+    }
+    uint64_t f = 0;
+    if (py->L->gen_frame == PC_NO_FIELD || pc_read_ptr(py->t, gen + OFF(gen_frame), &f))
+        return 0;
+    return f;
+}
+
+/* What a suspended coroutine awaits (_PyGen_yf), 0 if none. */
+static uint64_t gen_awaits(struct pc_python *py, uint64_t frame, int8_t state, const struct pc_py_frame *pf)
+{
+    uint64_t top = 0;
+    if (py->version >= 0x030b0000) {
+        if (py->version >= 0x030d0000) {
+            if (!in_yield_from(py, state))
+                return 0;
+        } else {
+            uint64_t prev;
+            uint8_t next[2];
+            if (state != -1 || pc_read_ptr(py->t, frame + OFF(if_instr), &prev) ||
+                pc_read(py->t, prev + 2, next, 2))
+                return 0;
+            int resume = next[0] == RESUME_311 || (py->version < 0x030c0000 ? next[0] == 150 : next[0] == 240);
+            if (!resume || next[1] < 2)     /* RESUME after yield from / await */
+                return 0;
+        }
+        if (py->L->if_stackpointer != PC_NO_FIELD) {
+            uint64_t sp;
+            if (pc_read_ptr(py->t, frame + OFF(if_stackpointer), &sp) || sp < frame + OFF(if_localsplus) + 8 ||
+                pc_read_ptr(py->t, sp - 8, &top))
+                return 0;
+            /* 3.15 keeps a NULL stack ref above the awaitable */
+            if (!(top & ~(uint64_t)3) && (sp < frame + OFF(if_localsplus) + 16 || pc_read_ptr(py->t, sp - 16, &top)))
+                return 0;
+            return top & ~(uint64_t)3;      /* a _PyStackRef: tag bits */
+        }
+        int32_t st;
+        if (py->L->if_stacktop == PC_NO_FIELD || pc_read(py->t, frame + OFF(if_stacktop), &st, 4) || st < 1 ||
+            st > (1 << 20) || pc_read_ptr(py->t, frame + OFF(if_localsplus) + 8 * (uint64_t)(st - 1), &top))
+            return 0;
+        return top;
+    }
+    /* <= 3.10: the instruction after the last one run is YIELD_FROM. */
+    uint64_t code_bytes;
+    uint8_t op;
+    if (pf->lasti < 0 || py->L->co_code == PC_NO_FIELD ||
+        pc_read_ptr(py->t, pf->code + OFF(co_code), &code_bytes) ||
+        pc_read(py->t, code_bytes + OFF(b_sval) + (uint64_t)pf->lasti + 2, &op, 1) || op != YIELD_FROM_OP)
+        return 0;
+    if (py->L->fo_stacktop != PC_NO_FIELD) {
+        uint64_t sp;
+        if (pc_read_ptr(py->t, frame + OFF(fo_stacktop), &sp) || !sp || pc_read_ptr(py->t, sp - 8, &top))
+            return 0;
+        return top;
+    }
+    int32_t depth;
+    uint64_t vs;
+    if (py->L->fo_stackdepth == PC_NO_FIELD || pc_read(py->t, frame + OFF(fo_stackdepth), &depth, 4) ||
+        depth < 1 || depth > (1 << 20) || pc_read_ptr(py->t, frame + OFF(fo_valuestack), &vs) ||
+        pc_read_ptr(py->t, vs + 8 * (uint64_t)(depth - 1), &top))
+        return 0;
+    return top;
+}
+
+/* The coroutine chain from coro down; frames innermost first, and what the
+ * innermost coroutine awaits. */
+static void chain(struct pc_python *py, struct pc_py_code_cache *cc, uint64_t coro, struct pc_task_model *t)
+{
+    struct pc_py_frame fr[MAX_CHAIN];
+    size_t n = 0;
+    uint64_t seen[MAX_CHAIN];
+    char ty[64];
+    while (coro && n < MAX_CHAIN) {
+        for (size_t k = 0; k < n; k++)
+            if (seen[k] == coro)
+                goto done;              /* a cycle */
+        if (type_name(py, coro, ty, sizeof ty) || !is_gen_type(ty)) {
+            t->awaits = coro;
+            snprintf(t->awaits_type, sizeof t->awaits_type, "%s", ty);
+            break;
+        }
+        int8_t state;
+        uint64_t f = gen_frame(py, coro, &state);
+        if (!f || pc_py_frame_at(py, cc, f, &fr[n]))
+            break;
+        seen[n] = coro;
+        uint64_t next = gen_awaits(py, f, state, &fr[n]);
+        n++;
+        coro = next;
+    }
+done:
+    t->py = calloc(n ? n : 1, sizeof *t->py);
+    if (!t->py)
+        return;
+    for (size_t k = 0; k < n; k++)
+        t->py[k] = fr[n - 1 - k];
+    t->npy = n;
+}
+
+static int state_of(struct pc_python *py, uint64_t task, int c_task, const struct task_off *o)
+{
+    if (c_task) {
+        int32_t st;
+        if (o->state < 0 || pc_read(py->t, task + (uint64_t)o->state, &st, 4) || st < 0 || st > 2)
+            return -1;
+        return st;
+    }
+    char s[16];
+    uint64_t v = pc_py_attr(py, task, "_state");
+    if (!v || pc_py_str(py, v, s, sizeof s))
+        return -1;
+    return !strcmp(s, "PENDING") ? 0 : !strcmp(s, "CANCELLED") ? 1 : !strcmp(s, "FINISHED") ? 2 : -1;
+}
+
+static void add(struct acc *a, uint64_t task, struct pc_py_code_cache *cc)
+{
+    struct pc_python *py = a->py;
+    for (size_t k = 0; k < a->n; k++)
+        if (a->v[k].addr == task)
+            return;
+    if (a->n >= PC_MAX_TASKS) {
+        a->truncated = 1;
+        return;
+    }
+    char ty[64];
+    if (!task || type_name(py, task, ty, sizeof ty))
+        return;
+    uint64_t coro = 0, name = 0, waiter = 0, loop = 0;
+    int c_task = 0;
+    uint64_t pycoro = pc_py_attr(py, task, "_coro");
+    if (pycoro) {
+        coro = pycoro;
+        name = pc_py_attr(py, task, "_name");
+        waiter = pc_py_attr(py, task, "_fut_waiter");
+        loop = pc_py_attr(py, task, "_loop");
+    } else if (a->o.coro >= 0) {
+        /* _asyncio.Task or a subclass: its coroutine slot must hold one. */
+        char ct[64];
+        if (pc_read_ptr(py->t, task + (uint64_t)a->o.coro, &coro) || type_name(py, coro, ct, sizeof ct) ||
+            !is_gen_type(ct))
+            return;
+        c_task = 1;
+        if (a->o.name >= 0)
+            pc_read_ptr(py->t, task + (uint64_t)a->o.name, &name);
+        if (a->o.waiter >= 0)
+            pc_read_ptr(py->t, task + (uint64_t)a->o.waiter, &waiter);
+        if (a->o.loop >= 0)
+            pc_read_ptr(py->t, task + (uint64_t)a->o.loop, &loop);
+    } else
+        return;
+    if (a->n == a->cap) {
+        size_t cap = a->cap ? a->cap * 2 : 64;
+        struct pc_task_model *v = realloc(a->v, cap * sizeof *v);
+        if (!v) {
+            a->truncated = 1;
+            return;
+        }
+        a->v = v;
+        a->cap = cap;
+    }
+    struct pc_task_model *t = &a->v[a->n++];
+    memset(t, 0, sizeof *t);
+    t->addr = task;
+    t->c_task = c_task;
+    snprintf(t->type, sizeof t->type, "%s", ty);
+    t->state = state_of(py, task, c_task, &a->o);
+    t->loop = loop;
+    t->thread = t->awaits_task = SIZE_MAX;
+    /* 3.6, 3.7: no name; asyncio numbers its tasks Task-N from 3.8, and
+     * from 3.12 keeps only N until the name is asked for. */
+    int64_t num;
+    if (name && pc_py_str(py, name, t->name, sizeof t->name) && pc_py_int(py, name, &num) == 0)
+        snprintf(t->name, sizeof t->name, "Task-%lld", (long long)num);
+    chain(py, cc, coro, t);
+    if (waiter && waiter != t->awaits) {
+        /* The future a task waits for is what its innermost coroutine
+         * awaits through Future.__await__ (an iterator over it). */
+        t->awaits = waiter;
+        type_name(py, waiter, t->awaits_type, sizeof t->awaits_type);
+    }
+}
+
+struct set_walk {
+    struct acc *a;
+    struct pc_py_code_cache *cc;
+    int weak;
+};
+
+/* Every key of a set (a WeakSet's 'data' holds weak references). */
+static void set_each(struct pc_python *py, uint64_t set, struct set_walk *w)
+{
+    int64_t mask;
+    uint64_t table;
+    if (!set || py->L->set_mask == PC_NO_FIELD || pc_read(py->t, set + OFF(set_mask), &mask, 8) ||
+        pc_read_ptr(py->t, set + OFF(set_table), &table) || mask < 0 || mask >= (1 << 20))
+        return;
+    for (int64_t i = 0; i <= mask; i++) {
+        uint64_t e[2], obj;
+        if (pc_read(py->t, table + (uint64_t)i * (uint64_t)py->L->set_entry_size, e, 16))
+            return;
+        uint64_t key = e[py->L->set_entry_key / 8 & 1], hash = e[!(py->L->set_entry_key / 8 & 1)];
+        if (!key || (int64_t)hash == -1)
+            continue;
+        obj = key;
+        if (w->weak && pc_read_ptr(py->t, key + OFF(wr_object), &obj))
+            continue;
+        add(w->a, obj, w->cc);
+    }
+}
+
+/* A 3.14 task list: a circular list of llist_nodes through head. */
+static void list_each(struct pc_python *py, uint64_t head, struct set_walk *w)
+{
+    uint64_t node;
+    if (pc_read_ptr(py->t, head, &node))
+        return;
+    for (size_t k = 0; node && node != head && k < PC_MAX_TASKS; k++) {
+        add(w->a, node - (uint64_t)w->a->o.node, w->cc);
+        if (pc_read_ptr(py->t, node, &node))
+            return;
+    }
+}
+
+static int ts_lists(struct pc_python *py, uint64_t tstate, void *arg)
+{
+    struct set_walk *w = arg;
+    list_each(py, tstate + (uint64_t)w->a->o.ts_head, w);
+    return 0;
+}
+
+static int interp_lists(struct pc_python *py, uint64_t interp, void *arg)
+{
+    struct set_walk *w = arg;
+    list_each(py, interp + (uint64_t)w->a->o.is_head, w);
+    return 0;
+}
+
+static void link_tasks(struct pc_python *py, struct pc_model *m, struct acc *a)
+{
+    uint64_t loops[16], idents[16];
+    size_t nl = 0;
+    for (size_t i = 0; i < a->n; i++) {
+        struct pc_task_model *t = &a->v[i];
+        for (size_t k = 0; k < a->n; k++)
+            if (t->awaits && a->v[k].addr == t->awaits)
+                t->awaits_task = k;
+        if (!t->loop)
+            continue;
+        size_t l = 0;
+        while (l < nl && loops[l] != t->loop)
+            l++;
+        if (l == nl && nl < 16) {
+            /* BaseEventLoop._thread_id: the thread running it, None when stopped */
+            int64_t id = 0;
+            uint64_t v = pc_py_attr(py, t->loop, "_thread_id");
+            loops[nl] = t->loop;
+            idents[nl++] = v && pc_py_int(py, v, &id) == 0 ? (uint64_t)id : 0;
+        }
+        for (size_t k = 0; l < nl && idents[l] && k < m->nthreads; k++)
+            if (m->threads[k].ident == idents[l])
+                t->thread = k;
+    }
+}
+
+void pc_model_tasks(struct pc_python *py, struct pc_model *m)
+{
+    struct acc a = {py, {-1, -1, -1, -1, -1, -1, -1, -1}, NULL, 0, 0, 0};
+    a.o.loop = field(py->L->fut_loop);
+    a.o.state = field(py->L->fut_state);
+    a.o.waiter = field(py->L->task_fut_waiter);
+    a.o.coro = field(py->L->task_coro);
+    a.o.name = field(py->L->task_name);
+    a.o.node = field(py->L->task_node);
+    int lists = py->version >= 0x030e0000 && asyncio_debug(py, &a.o) == 0;
+    uint64_t mod = pc_py_module(py, "asyncio.tasks");
+    uint64_t dict = mod ? pc_py_module_dict(py, mod) : 0;
+    if (!dict && !lists)
+        return;                         /* no asyncio in this process */
+    struct pc_py_code_cache *cc = pc_py_code_cache_new();
+    if (!cc)
+        return;
+    struct set_walk w = {&a, cc, 1};
+    if (lists) {
+        pc_py_each_tstate(py, ts_lists, &w);
+        pc_py_each_interp(py, interp_lists, &w);
+    }
+    uint64_t sym, ws;
+    if (py->version < 0x03070000 && py->n && pc_native_symbol(py->n, "all_tasks", "_asyncio", &sym) == 0 &&
+        pc_read_ptr(py->t, sym, &ws) == 0 && ws)
+        set_each(py, pc_py_attr(py, ws, "data"), &w);   /* 3.6: a static of the C module */
+    if (dict) {
+        static const char *const weaksets[] = {"_all_tasks", "_scheduled_tasks"};
+        for (size_t k = 0; k < 2; k++) {
+            uint64_t ws = pc_py_dict_get(py, dict, weaksets[k]);
+            if (ws)
+                set_each(py, pc_py_attr(py, ws, "data"), &w);
+        }
+        w.weak = 0;
+        set_each(py, pc_py_dict_get(py, dict, "_eager_tasks"), &w);
+    }
+    pc_py_code_cache_free(cc);
+    link_tasks(py, m, &a);
+    m->tasks = a.v;
+    m->ntasks = a.n;
+    m->tasks_truncated = a.truncated;
+    m->have_tasks = 1;
+}
+
+void pc_model_tasks_free(struct pc_model *m)
+{
+    for (size_t i = 0; i < m->ntasks; i++) {
+        for (size_t k = 0; k < m->tasks[i].npy; k++)
+            free(m->tasks[i].py[k].source);
+        free(m->tasks[i].py);
+    }
+    free(m->tasks);
+    m->tasks = NULL;
+    m->ntasks = 0;
+}
