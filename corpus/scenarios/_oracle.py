@@ -22,6 +22,10 @@ arm():   makes SIGUSR1 write the Python stacks of all threads to the file
 ready(): writes $PYCORE_READY (JSON: pid, version, executable and the
          threading view of every thread: ident, name, daemon, main).  The
          harness sends SIGUSR1 some time after this file appears.
+ready_when_loop_idle(loop):  from asyncio code: once the loop has gone
+         round a few times (every task runs until it suspends), records
+         every pending task of the loop with its coroutine chain and then
+         calls ready({"tasks": [...]}) (the oracle for tasks).
 
 Nothing here may start a Python thread on 3.x: the scenario's threads are
 exactly the threads in the core.  Runnable by CPython 2.7 and 3.6+.
@@ -152,3 +156,41 @@ def ready(extra=None):
     finally:
         os.close(fd)
     os.rename(tmp, path)    # atomic: the harness never sees a partial file
+
+
+def asyncio_tasks(loop):
+    """Every pending task of loop: id (its address in CPython), name (3.8+)
+    and its coroutine chain through cr_await / gi_yieldfrom, innermost
+    frame first, each frame as (name, file, line)."""
+    import asyncio
+    try:
+        tasks = asyncio.all_tasks(loop)
+    except AttributeError:                  # 3.6
+        tasks = [t for t in asyncio.Task.all_tasks(loop) if not t.done()]
+    out = []
+    for t in tasks:
+        coro = t.get_coro() if hasattr(t, "get_coro") else t._coro
+        frames = []
+        while coro is not None and len(frames) < 64:
+            f = getattr(coro, "cr_frame", None) or getattr(coro, "gi_frame", None)
+            if f is None:
+                break
+            frames.append({"name": f.f_code.co_name, "file": f.f_code.co_filename, "line": f.f_lineno})
+            nxt = getattr(coro, "cr_await", None)
+            if nxt is None:
+                nxt = getattr(coro, "gi_yieldfrom", None)
+            coro = nxt
+        frames.reverse()
+        name = t.get_name() if hasattr(t, "get_name") else None
+        out.append({"id": id(t), "name": name, "frames": frames})
+    return out
+
+
+def ready_when_loop_idle(loop, rounds=5):
+    """Announce from a loop callback, after `rounds` turns of the loop."""
+    def turn(left):
+        if left:
+            loop.call_soon(turn, left - 1)
+        else:
+            ready({"tasks": asyncio_tasks(loop)})
+    loop.call_soon(turn, rounds)

@@ -36,7 +36,7 @@ class RpcClient(object):
         reply = self._loop.create_future()
         self._pending[self._next_id] = reply
         self._sent.append((self._next_id, method))
-        _oracle.ready()
+        _oracle.ready_when_loop_idle(self._loop)
         return await reply
 
 

@@ -26,7 +26,7 @@ async def produce(queue):
 async def consume(queue, producer, settings):
     while True:
         if queue.empty() and producer.done():
-            _oracle.ready()
+            _oracle.ready_when_loop_idle(asyncio.get_event_loop())
         item = await queue.get()
         if item is None:
             return settings

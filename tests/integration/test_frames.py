@@ -195,3 +195,31 @@ def test_gc_state(case, analyzer, corpus):
         if gc["thread"] not in tids:
             problems.append("collecting in thread %r, not %s %r" % (gc["thread"], who, tids))
     _check(res, problems)
+
+
+def test_asyncio_tasks(case, analyzer, corpus):
+    """Scenarios that announce themselves from their event loop record every
+    pending task with its coroutine chain (cr_await, innermost first): the
+    report must list the same pending tasks (by address: id() in CPython),
+    names and frames."""
+    res = corpus.result(case)
+    want = res.record["ready"].get("tasks")
+    if want is None:
+        return                      # the scenario has no task oracle
+    report = res.report()
+    got = dict((int(t["address"], 16), t) for t in report["tasks"] or [] if t["state"] == "pending")
+    problems = []
+    if sorted(got) != sorted(t["id"] for t in want):
+        problems.append("pending tasks: ours %s, the oracle's %s" % (
+            sorted(hex(a) for a in got), sorted(hex(t["id"]) for t in want)))
+    for t in want:
+        ours = got.get(t["id"])
+        if not ours:
+            continue
+        if t["name"] is not None and ours["name"] != t["name"]:
+            problems.append("task %#x: name %r, the oracle's %r" % (t["id"], ours["name"], t["name"]))
+        fr = [(f["name"], f["file"], f["line"]) for f in ours["python_frames"]]
+        wf = [(f["name"], f["file"], f["line"]) for f in t["frames"]]
+        if fr != wf:
+            problems.append("task %#x (%s): frames\n    ours   %s\n    oracle %s" % (t["id"], t["name"], fr, wf))
+    _check(res, problems)
