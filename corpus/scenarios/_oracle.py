@@ -186,11 +186,13 @@ def asyncio_tasks(loop):
     return out
 
 
-def ready_when_loop_idle(loop, rounds=5):
-    """Announce from a loop callback, after `rounds` turns of the loop."""
-    def turn(left):
-        if left:
-            loop.call_soon(turn, left - 1)
+def ready_when_loop_idle(loop, quiet=3, limit=10000):
+    """Announce from a loop callback once `quiet` turns of the loop in a row
+    found nothing else ready to run (every task has reached its await)."""
+    def turn(calm, left):
+        calm = calm + 1 if not loop._ready else 0
+        if calm < quiet and left:
+            loop.call_soon(turn, calm, left - 1)
         else:
             ready({"tasks": asyncio_tasks(loop)})
-    loop.call_soon(turn, rounds)
+    loop.call_soon(turn, 0, limit)

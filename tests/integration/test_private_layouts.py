@@ -69,6 +69,7 @@ GROUPS = {
         "fl_fval": ("PyFloatObject", "ob_fval"),
         "set_mask": ("PySetObject", "mask"),
         "set_table": ("PySetObject", "table"),
+        "meth_self": ("PyMethodObject", "im_self"),
     }),
 }
 FIELDS = dict(f for _, fields in GROUPS.values() for f in fields.items())

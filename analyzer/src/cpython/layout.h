@@ -190,6 +190,7 @@ struct pc_py_layout {
     int32_t fo_valuestack;          /* <= 3.10: f_valuestack */
     int32_t if_stackpointer;        /* 3.14+: _PyInterpreterFrame.stackpointer (_PyStackRef*) */
     int32_t wr_object;              /* PyWeakReference.wr_object: a WeakSet's referents */
+    int32_t meth_self;              /* PyMethodObject.im_self: whose __aexit__ an `async with` keeps */
 
     /* Modules/_asyncio Future and Task (private, re-declared per minor;
      * 3.14+ from the module's _AsyncioDebug when present) */

@@ -49,6 +49,19 @@ void pc_thread_note(struct pc_thread_model *t, const char *fmt, ...) PC_PRINTF(2
 
 /* An asyncio task (cpython/tasks.c). */
 #define PC_MAX_TASKS 100000
+#define PC_TASK_HOLDS 4
+/* What a task waits for, from its innermost frame (asyncio/locks.py,
+ * queues.py, tasks.py) or the future it awaits: X(id, name). */
+#define PC_TASK_WAITS(X) \
+    X(NONE, "nothing") X(FUTURE, "future") X(TASK, "task") X(LOCK, "lock") X(SEMAPHORE, "semaphore") \
+    X(EVENT, "event") X(CONDITION, "condition") X(QUEUE_GET, "queue-get") X(QUEUE_PUT, "queue-put") \
+    X(SLEEP, "sleep")
+enum pc_task_wait {
+#define PC_TW_ID(id, name) PC_TW_##id,
+    PC_TASK_WAITS(PC_TW_ID)
+#undef PC_TW_ID
+};
+const char *pc_task_wait_name(int kind);
 struct pc_task_model {
     uint64_t addr;
     char name[128];             /* "" unknown (3.6, 3.7 have none) */
@@ -60,6 +73,14 @@ struct pc_task_model {
     uint64_t awaits;            /* the future it waits for, or what its innermost coroutine awaits; 0 none */
     char awaits_type[64];
     size_t awaits_task;         /* when that is another task: its index; else SIZE_MAX */
+    int wait;                   /* enum pc_task_wait */
+    uint64_t wait_obj;          /* the Lock, Event, Queue, ... it waits on (the frame's self); 0 none */
+    char wait_type[64];
+    size_t wait_frame;          /* index in py of the frame that waits (Lock.acquire, ...) */
+    /* asyncio locks it holds: an `async with` keeps its __aexit__ on the
+     * frame's value stack until the block ends. */
+    struct { uint64_t obj; size_t frame; char type[64]; } holds[PC_TASK_HOLDS];
+    size_t nholds;
     struct pc_py_frame *py;     /* its coroutine chain, innermost first */
     size_t npy;
 };

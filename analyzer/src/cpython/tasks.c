@@ -201,6 +201,138 @@ done:
     t->npy = n;
 }
 
+const char *pc_task_wait_name(int kind)
+{
+    static const char *const names[] = {
+#define PC_TW_NAME(id, name) name,
+        PC_TASK_WAITS(PC_TW_NAME)
+#undef PC_TW_NAME
+    };
+    return kind >= 0 && (size_t)kind < sizeof names / sizeof *names ? names[kind] : "?";
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t a = strlen(s), b = strlen(tail);
+    return a >= b && strcmp(s + a - b, tail) == 0;
+}
+
+/* The live part of a suspended frame's value stack (at most max slots). */
+static size_t value_stack(struct pc_python *py, const struct pc_py_frame *pf, uint64_t *out, size_t max)
+{
+    uint64_t base, top;
+    if (py->version >= 0x030b0000) {
+        uint64_t names;
+        int64_t nlp;
+        if (pc_read_ptr(py->t, pf->code + OFF(co_varnames), &names) ||
+            pc_read(py->t, names + OFF(ob_size), &nlp, 8) || nlp < 0 || nlp > 65536)
+            return 0;
+        base = pf->addr + OFF(if_localsplus) + 8 * (uint64_t)nlp;
+        if (py->L->if_stackpointer != PC_NO_FIELD) {
+            if (pc_read_ptr(py->t, pf->addr + OFF(if_stackpointer), &top))
+                return 0;
+        } else {
+            int32_t st;
+            if (py->L->if_stacktop == PC_NO_FIELD || pc_read(py->t, pf->addr + OFF(if_stacktop), &st, 4) || st < 0)
+                return 0;
+            top = pf->addr + OFF(if_localsplus) + 8 * (uint64_t)st;
+        }
+    } else {
+        if (pc_read_ptr(py->t, pf->addr + OFF(fo_valuestack), &base))
+            return 0;
+        if (py->L->fo_stacktop != PC_NO_FIELD) {
+            if (pc_read_ptr(py->t, pf->addr + OFF(fo_stacktop), &top) || !top)
+                return 0;
+        } else {
+            int32_t depth;
+            if (pc_read(py->t, pf->addr + OFF(fo_stackdepth), &depth, 4) || depth < 0)
+                return 0;
+            top = base + 8 * (uint64_t)depth;
+        }
+    }
+    if (top <= base || top - base > 8 * 4096)
+        return 0;
+    size_t n = (size_t)((top - base) / 8);
+    if (n > max)
+        n = max;
+    if (pc_read(py->t, base, out, n * 8))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        out[i] &= py->version >= 0x030e0000 ? ~(uint64_t)3 : ~(uint64_t)0;
+    return n;
+}
+
+/* An asyncio synchronization primitive (by its type name and its
+ * _waiters attribute): a Condition stands for its underlying lock. */
+static uint64_t lock_like(struct pc_python *py, uint64_t obj, char *ty, size_t tn)
+{
+    if (!obj || pc_py_type_name(py, obj, ty, tn))
+        return 0;
+    if (!strcmp(ty, "Condition")) {
+        uint64_t lock = pc_py_attr(py, obj, "_lock");
+        return lock && pc_py_type_name(py, lock, ty, tn) == 0 && !strcmp(ty, "Lock") ? lock : 0;
+    }
+    if (strcmp(ty, "Lock") && strcmp(ty, "Semaphore") && strcmp(ty, "BoundedSemaphore"))
+        return 0;
+    return pc_py_attr(py, obj, "_waiters") || pc_py_attr(py, obj, "_value") || pc_py_attr(py, obj, "_locked") ? obj : 0;
+}
+
+/* What the task waits on (its innermost frame inside asyncio), and the
+ * locks its frames hold through `async with`. */
+static void waits_and_holds(struct pc_python *py, struct pc_task_model *t)
+{
+    static const struct { const char *file, *func, *type; int kind; } waits[] = {
+        {"asyncio/locks.py", "acquire", "Lock", PC_TW_LOCK},
+        {"asyncio/locks.py", "acquire", "Semaphore", PC_TW_SEMAPHORE},
+        {"asyncio/locks.py", "acquire", "BoundedSemaphore", PC_TW_SEMAPHORE},
+        {"asyncio/locks.py", "wait", "Event", PC_TW_EVENT},
+        {"asyncio/locks.py", "wait", "Condition", PC_TW_CONDITION},
+        {"asyncio/queues.py", "get", NULL, PC_TW_QUEUE_GET},
+        {"asyncio/queues.py", "put", NULL, PC_TW_QUEUE_PUT},
+        {"asyncio/tasks.py", "sleep", NULL, PC_TW_SLEEP},
+    };
+    t->wait = t->awaits_task != SIZE_MAX ? PC_TW_TASK : t->awaits ? PC_TW_FUTURE : PC_TW_NONE;
+    t->wait_frame = SIZE_MAX;
+    for (size_t k = 0; k < t->npy && t->wait_frame == SIZE_MAX; k++)
+        for (size_t w = 0; w < sizeof waits / sizeof *waits; w++) {
+            if (!ends_with(t->py[k].file, waits[w].file) || strcmp(t->py[k].name, waits[w].func))
+                continue;
+            uint64_t self = pc_py_frame_local(py, &t->py[k], "self");
+            char ty[64] = "";
+            if (waits[w].type && (!self || pc_py_type_name(py, self, ty, sizeof ty) || strcmp(ty, waits[w].type)))
+                continue;
+            t->wait = waits[w].kind;
+            t->wait_obj = self;
+            t->wait_frame = k;
+            if (self)
+                pc_py_type_name(py, self, t->wait_type, sizeof t->wait_type);
+            break;
+        }
+    uint64_t slots[64];
+    for (size_t k = 0; k < t->npy; k++) {
+        size_t n = value_stack(py, &t->py[k], slots, 64);
+        for (size_t i = 0; i < n && t->nholds < PC_TASK_HOLDS; i++) {
+            char ty[64];
+            uint64_t obj = slots[i], self;
+            if (obj && pc_py_type_name(py, obj, ty, sizeof ty) == 0 && !strcmp(ty, "method") &&
+                pc_read_ptr(py->t, obj + OFF(meth_self), &self) == 0)
+                obj = self;         /* <= 3.13: the bound __aexit__ */
+            uint64_t lock = lock_like(py, obj, ty, sizeof ty);
+            if (!lock || (lock == t->wait_obj && t->wait_frame != SIZE_MAX && k > t->wait_frame))
+                continue;           /* entering that `async with`: waiting for it, not holding it */
+            int dup = 0;
+            for (size_t h = 0; h < t->nholds; h++)
+                dup |= t->holds[h].obj == lock;
+            if (dup)
+                continue;
+            t->holds[t->nholds].obj = lock;
+            t->holds[t->nholds].frame = k;
+            snprintf(t->holds[t->nholds].type, sizeof t->holds[t->nholds].type, "%s", ty);
+            t->nholds++;
+        }
+    }
+}
+
 static int state_of(struct pc_python *py, uint64_t task, int c_task, const struct task_off *o)
 {
     if (c_task) {
@@ -348,6 +480,8 @@ static void link_tasks(struct pc_python *py, struct pc_model *m, struct acc *a)
         for (size_t k = 0; k < a->n; k++)
             if (t->awaits && a->v[k].addr == t->awaits)
                 t->awaits_task = k;
+        if (t->state == 0)
+            waits_and_holds(py, t);
         if (!t->loop)
             continue;
         size_t l = 0;

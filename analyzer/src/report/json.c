@@ -272,6 +272,28 @@ static void tasks(pc_buf *b, const struct pc_model *m)
             pc_buf_puts(b, "}");
         } else
             pc_buf_puts(b, "null");
+        kstr(b, "wait", pc_task_wait_name(t->wait), &f);
+        key(b, "wait_object", &f);
+        if (t->wait_obj) {
+            int f2 = 1;
+            pc_buf_puts(b, "{");
+            addr(b, "address", t->wait_obj, &f2);
+            kstr(b, "type", t->wait_type, &f2);
+            kint_or_null(b, "frame", t->wait_frame != SIZE_MAX ? (long long)t->wait_frame : -1, &f2);
+            pc_buf_puts(b, "}");
+        } else
+            pc_buf_puts(b, "null");
+        key(b, "holds", &f);
+        pc_buf_puts(b, "[");
+        for (size_t h = 0; h < t->nholds; h++) {
+            int f2 = 1;
+            pc_buf_puts(b, h ? ",{" : "{");
+            addr(b, "address", t->holds[h].obj, &f2);
+            kstr(b, "type", t->holds[h].type, &f2);
+            kint(b, "frame", (long long)t->holds[h].frame, &f2);
+            pc_buf_puts(b, "}");
+        }
+        pc_buf_puts(b, "]");
         key(b, "python_frames", &f);
         pc_buf_puts(b, "[");
         for (size_t k = 0; k < t->npy; k++) {

@@ -659,6 +659,7 @@ int main(void)
 # endif
 #endif
     F(wr_object, offsetof(PyWeakReference, wr_object));
+    F(meth_self, offsetof(PyMethodObject, im_self));
     endl();
 #ifdef PC_PY2
     NF(fut_loop);
