@@ -81,6 +81,9 @@ struct pc_task_model {
      * frame's value stack until the block ends. */
     struct { uint64_t obj; size_t frame; char type[64]; } holds[PC_TASK_HOLDS];
     size_t nholds;
+    /* Tasks that wait for this one: they await it, or a gather() of it. */
+    size_t awaited_by[8];
+    size_t nawaited_by;         /* how many; those past 8 are not listed */
     struct pc_py_frame *py;     /* its coroutine chain, innermost first */
     size_t npy;
 };

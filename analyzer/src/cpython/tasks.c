@@ -28,7 +28,40 @@ struct acc {
     struct pc_task_model *v;
     size_t n, cap;
     int truncated;
+    uint64_t *set;              /* addresses offered so far (open addressing) */
+    size_t set_cap, set_n;
 };
+
+/* Has addr been offered before?  Records it if not.  A task can sit in
+ * two registries at once (3.12+: _eager_tasks and _scheduled_tasks). */
+static int seen(struct acc *a, uint64_t addr)
+{
+    if (2 * (a->set_n + 1) > a->set_cap) {
+        size_t cap = a->set_cap ? 2 * a->set_cap : 1024;
+        uint64_t *set = calloc(cap, sizeof *set);
+        if (!set)
+            return 1;
+        for (size_t i = 0; i < a->set_cap; i++)
+            for (size_t h = a->set[i] * 0x9e3779b97f4a7c15ull >> 20; a->set[i]; h++)
+                if (!set[h & (cap - 1)]) {
+                    set[h & (cap - 1)] = a->set[i];
+                    break;
+                }
+        free(a->set);
+        a->set = set;
+        a->set_cap = cap;
+    }
+    for (size_t h = addr * 0x9e3779b97f4a7c15ull >> 20;; h++) {
+        uint64_t *e = &a->set[h & (a->set_cap - 1)];
+        if (*e == addr)
+            return 1;
+        if (!*e) {
+            *e = addr;
+            a->set_n++;
+            return 0;
+        }
+    }
+}
 
 static int64_t field(int32_t f)
 {
@@ -351,9 +384,8 @@ static int state_of(struct pc_python *py, uint64_t task, int c_task, const struc
 static void add(struct acc *a, uint64_t task, struct pc_py_code_cache *cc)
 {
     struct pc_python *py = a->py;
-    for (size_t k = 0; k < a->n; k++)
-        if (a->v[k].addr == task)
-            return;
+    if (!task || seen(a, task))
+        return;
     if (a->n >= PC_MAX_TASKS) {
         a->truncated = 1;
         return;
@@ -471,17 +503,56 @@ static int interp_lists(struct pc_python *py, uint64_t interp, void *arg)
     return 0;
 }
 
+static int by_addr(const void *x, const void *y)
+{
+    uint64_t a = ((const struct pc_task_model *)x)->addr, b = ((const struct pc_task_model *)y)->addr;
+    return a < b ? -1 : a > b;
+}
+
+/* The index of the task at addr (the list is sorted by address), SIZE_MAX if none. */
+static size_t find_task(const struct acc *a, uint64_t addr)
+{
+    size_t lo = 0, hi = a->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->v[mid].addr == addr)
+            return mid;
+        if (a->v[mid].addr < addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return SIZE_MAX;
+}
+
+static void awaited_by(struct pc_task_model *t, size_t by)
+{
+    if (t->nawaited_by < sizeof t->awaited_by / sizeof *t->awaited_by)
+        t->awaited_by[t->nawaited_by] = by;
+    t->nawaited_by++;
+}
+
 static void link_tasks(struct pc_python *py, struct pc_model *m, struct acc *a)
 {
     uint64_t loops[16], idents[16];
     size_t nl = 0;
     for (size_t i = 0; i < a->n; i++) {
         struct pc_task_model *t = &a->v[i];
-        for (size_t k = 0; k < a->n; k++)
-            if (t->awaits && a->v[k].addr == t->awaits)
-                t->awaits_task = k;
+        t->awaits_task = t->awaits ? find_task(a, t->awaits) : SIZE_MAX;
         if (t->state == 0)
             waits_and_holds(py, t);
+        if (t->awaits_task != SIZE_MAX)
+            awaited_by(&a->v[t->awaits_task], i);
+        else if (t->state == 0 && !strcmp(t->awaits_type, "_GatheringFuture")) {
+            uint64_t kids[256];
+            size_t nk = 0;
+            pc_py_list(py, pc_py_attr(py, t->awaits, "_children"), kids, 256, &nk);
+            for (size_t k = 0; k < nk; k++) {
+                size_t j = find_task(a, kids[k]);
+                if (j != SIZE_MAX)
+                    awaited_by(&a->v[j], i);
+            }
+        }
         if (!t->loop)
             continue;
         size_t l = 0;
@@ -502,7 +573,7 @@ static void link_tasks(struct pc_python *py, struct pc_model *m, struct acc *a)
 
 void pc_model_tasks(struct pc_python *py, struct pc_model *m)
 {
-    struct acc a = {py, {-1, -1, -1, -1, -1, -1, -1, -1}, NULL, 0, 0, 0};
+    struct acc a = {py, {-1, -1, -1, -1, -1, -1, -1, -1}, NULL, 0, 0, 0, NULL, 0, 0};
     a.o.loop = field(py->L->fut_loop);
     a.o.state = field(py->L->fut_state);
     a.o.waiter = field(py->L->task_fut_waiter);
@@ -537,6 +608,9 @@ void pc_model_tasks(struct pc_python *py, struct pc_model *m)
         set_each(py, pc_py_dict_get(py, dict, "_eager_tasks"), &w);
     }
     pc_py_code_cache_free(cc);
+    free(a.set);
+    if (a.n)
+        qsort(a.v, a.n, sizeof *a.v, by_addr);
     link_tasks(py, m, &a);
     m->tasks = a.v;
     m->ntasks = a.n;

@@ -36,6 +36,9 @@ uint64_t pc_rule_frame_object(struct pc_python *py, const struct pc_py_frame *f,
 /* A wait that only another thread can end (a lock, an event, a condition,
  * a queue get, a future, a join) and that has no timeout. */
 int pc_rule_blocks_forever(const struct pc_wait *w);
+/* Evidence lines for the pending asyncio tasks of the loop that thread
+ * runs: what each waits on, where (at most 8, then a count). */
+void pc_rule_task_evidence(struct pc_finding *f, const struct pc_model *m, size_t thread);
 /* Is there a finding of one of these patterns (PC_PATTERN_BIT mask)? */
 int pc_rule_found(const struct pc_diag *d, uint64_t patterns);
 /* Is thread i part of a hang finding already made? */

@@ -72,6 +72,7 @@ void pc_rule_asyncio_idle(struct pc_python *py, struct pc_model *m, struct pc_di
                fds == 1 ? "" : "s");
         pc_rule_ev(f, "no other Python thread can call loop.call_soon_threadsafe(): each waits without a timeout "
                       "for another thread, or there is none");
+        pc_rule_task_evidence(f, m, i);
         return;
     }
 }

@@ -30,19 +30,38 @@ static const char *task_where(const struct pc_task_model *t, size_t from, char *
     return buf;
 }
 
-/* The one task holding lock (SIZE_MAX: none or several), and where. */
-static size_t holder_of(const struct pc_model *m, size_t self, uint64_t lock, size_t *frame)
+struct held {
+    uint64_t lock;
+    size_t task, frame;
+};
+
+static int by_lock(const void *x, const void *y)
 {
-    size_t h = SIZE_MAX;
-    for (size_t j = 0; j < m->ntasks; j++)
-        for (size_t k = 0; j != self && m->tasks[j].state == 0 && k < m->tasks[j].nholds; k++)
-            if (m->tasks[j].holds[k].obj == lock) {
-                if (h != SIZE_MAX && h != j)
-                    return SIZE_MAX;
-                h = j;
-                *frame = m->tasks[j].holds[k].frame;
-            }
-    return h;
+    uint64_t a = ((const struct held *)x)->lock, b = ((const struct held *)y)->lock;
+    return a < b ? -1 : a > b;
+}
+
+/* The one task other than self holding lock (SIZE_MAX: none, or several,
+ * which a lock cannot have: the evidence is then unsure), and where. */
+static size_t holder_of(const struct held *h, size_t nh, size_t self, uint64_t lock, size_t *frame)
+{
+    size_t lo = 0, hi = nh, who = SIZE_MAX;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (h[mid].lock < lock)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < nh && h[lo].lock == lock; lo++) {
+        if (h[lo].task == self)
+            continue;
+        if (who != SIZE_MAX && who != h[lo].task)
+            return SIZE_MAX;
+        who = h[lo].task;
+        *frame = h[lo].frame;
+    }
+    return who;
 }
 
 void pc_rule_asyncio_tasks(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
@@ -51,17 +70,22 @@ void pc_rule_asyncio_tasks(struct pc_python *py, struct pc_model *m, struct pc_d
     size_t n = m->ntasks;
     if (!n)
         return;
-    size_t *next = malloc(n * sizeof *next), *hframe = malloc(n * sizeof *hframe);
+    size_t *next = malloc(n * sizeof *next), *hframe = malloc(n * sizeof *hframe), nh = 0;
     unsigned char *mark = calloc(n, 1);
-    if (!next || !hframe || !mark)
+    struct held *held = malloc(n * PC_TASK_HOLDS * sizeof *held);
+    if (!next || !hframe || !mark || !held)
         goto out;
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; m->tasks[i].state == 0 && k < m->tasks[i].nholds; k++)
+            held[nh++] = (struct held){m->tasks[i].holds[k].obj, i, m->tasks[i].holds[k].frame};
+    qsort(held, nh, sizeof *held, by_lock);
     for (size_t i = 0; i < n; i++) {
         const struct pc_task_model *t = &m->tasks[i];
         next[i] = hframe[i] = SIZE_MAX;
         if (t->state != 0)
             continue;
         if (t->wait == PC_TW_LOCK && t->wait_obj)
-            next[i] = holder_of(m, i, t->wait_obj, &hframe[i]);
+            next[i] = holder_of(held, nh, i, t->wait_obj, &hframe[i]);
         else if (t->wait == PC_TW_TASK && m->tasks[t->awaits_task].state == 0)
             next[i] = t->awaits_task;
     }
@@ -94,7 +118,8 @@ void pc_rule_asyncio_tasks(struct pc_python *py, struct pc_model *m, struct pc_d
                           task_label(h, b, sizeof b));
             pc_rule_ev(f, "%s waits in %s.acquire for asyncio.%s 0x%llx, in %s", task_label(t, a, sizeof a), t->wait_type,
                        t->wait_type, (unsigned long long)t->wait_obj, task_where(t, 0, w, sizeof w));
-            pc_rule_ev(f, "  %s holds it: `async with` in %s keeps its __aexit__ on that frame's value stack",
+            pc_rule_ev(f, "  %s holds it: %s is inside an `async with` on it (the block keeps the lock's "
+                          "__aexit__ on that frame's value stack)",
                        task_label(h, b, sizeof b), task_where(h, hframe[i], hw, sizeof hw));
         } else {
             pc_buf_printf(&s, "%s%s awaits %s", len ? ", which" : "", len ? "" : task_label(t, a, sizeof a),
@@ -108,7 +133,36 @@ void pc_rule_asyncio_tasks(struct pc_python *py, struct pc_model *m, struct pc_d
     pc_rule_summary(f, "%s: a cycle of asyncio tasks, none of which can go on", s.data ? s.data : "");
     free(s.data);
 out:
+    free(held);
     free(next);
     free(hframe);
     free(mark);
+}
+
+void pc_rule_task_evidence(struct pc_finding *f, const struct pc_model *m, size_t thread)
+{
+    char a[160], w[600];
+    size_t shown = 0, more = 0;
+    for (size_t i = 0; i < m->ntasks; i++) {
+        const struct pc_task_model *t = &m->tasks[i];
+        if (t->state != 0 || t->thread != thread)
+            continue;
+        if (shown == 8) {
+            more++;
+            continue;
+        }
+        shown++;
+        if (t->wait_obj)
+            pc_rule_ev(f, "%s waits on asyncio.%s 0x%llx (%s), in %s", task_label(t, a, sizeof a), t->wait_type,
+                       (unsigned long long)t->wait_obj, pc_task_wait_name(t->wait), task_where(t, 0, w, sizeof w));
+        else if (t->awaits_task != SIZE_MAX)
+            pc_rule_ev(f, "%s awaits %s, in %s", task_label(t, a, sizeof a),
+                       task_label(&m->tasks[t->awaits_task], w + 300, 300), task_where(t, 0, w, 300));
+        else if (t->awaits)
+            pc_rule_ev(f, "%s awaits %s 0x%llx, in %s", task_label(t, a, sizeof a),
+                       t->awaits_type[0] ? t->awaits_type : "an object", (unsigned long long)t->awaits,
+                       task_where(t, 0, w, sizeof w));
+    }
+    if (more)
+        pc_rule_ev(f, "and %zu more pending task%s", more, more == 1 ? "" : "s");
 }

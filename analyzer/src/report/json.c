@@ -294,6 +294,12 @@ static void tasks(pc_buf *b, const struct pc_model *m)
             pc_buf_puts(b, "}");
         }
         pc_buf_puts(b, "]");
+        key(b, "awaited_by", &f);
+        pc_buf_puts(b, "[");
+        for (size_t k = 0; k < t->nawaited_by && k < sizeof t->awaited_by / sizeof *t->awaited_by; k++) {
+            pc_buf_printf(b, "%s\"0x%llx\"", k ? "," : "", (unsigned long long)m->tasks[t->awaited_by[k]].addr);
+        }
+        pc_buf_puts(b, "]");
         key(b, "python_frames", &f);
         pc_buf_puts(b, "[");
         for (size_t k = 0; k < t->npy; k++) {

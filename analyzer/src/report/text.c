@@ -323,7 +323,10 @@ static void tasks(const struct pc_analysis *a, pc_buf *b, const struct style *s,
         } else if (t->loop)
             pc_buf_printf(b, ", loop 0x%llx not running", (unsigned long long)t->loop);
         pc_buf_puts(b, ")");
-        if (t->awaits_task != SIZE_MAX && m->tasks[t->awaits_task].name[0])
+        if (t->wait_obj)
+            pc_buf_printf(b, " waits on asyncio.%s 0x%llx (%s)", t->wait_type, (unsigned long long)t->wait_obj,
+                          pc_task_wait_name(t->wait));
+        else if (t->awaits_task != SIZE_MAX && m->tasks[t->awaits_task].name[0])
             pc_buf_printf(b, " awaits task \"%s\"", m->tasks[t->awaits_task].name);
         else if (t->awaits_task != SIZE_MAX)
             pc_buf_printf(b, " awaits the task at 0x%llx", (unsigned long long)t->awaits);
@@ -331,6 +334,19 @@ static void tasks(const struct pc_analysis *a, pc_buf *b, const struct style *s,
             pc_buf_printf(b, " awaits %s at 0x%llx", t->awaits_type[0] ? t->awaits_type : "an object",
                           (unsigned long long)t->awaits);
         pc_buf_puts(b, "\n");
+        for (size_t k = 0; k < t->nawaited_by && k < sizeof t->awaited_by / sizeof *t->awaited_by; k++) {
+            const struct pc_task_model *w = &m->tasks[t->awaited_by[k]];
+            if (w->name[0])
+                pc_buf_printf(b, "    %sawaited by%s task \"%s\"\n", s->dim, s->off, w->name);
+            else
+                pc_buf_printf(b, "    %sawaited by%s the task at 0x%llx\n", s->dim, s->off, (unsigned long long)w->addr);
+        }
+        if (t->nawaited_by > sizeof t->awaited_by / sizeof *t->awaited_by)
+            pc_buf_printf(b, "    %sawaited by %zu more tasks%s\n", s->dim,
+                          t->nawaited_by - sizeof t->awaited_by / sizeof *t->awaited_by, s->off);
+        for (size_t h = 0; h < t->nholds; h++)
+            pc_buf_printf(b, "    %sholds%s asyncio.%s 0x%llx (async with, in %s)\n", s->dim, s->off, t->holds[h].type,
+                          (unsigned long long)t->holds[h].obj, t->py[t->holds[h].frame].qualname);
         for (size_t k = 0; k < t->npy; k++)
             py_line(b, &t->py[k], s, flags);
     }
