@@ -24,7 +24,14 @@ def press_ctrl_c_and_wait_for_exit(job_name):
         if not threading.main_thread().is_alive():
             break                                       # threading._shutdown joins the job's thread
         time.sleep(0.01)
-    time.sleep(0.3)
+    # asyncio's cleanup may start more threads than its first helper
+    # (observed on 3.14t): announce once the set of threads holds still.
+    seen, calm = None, 0
+    while time.time() < deadline + 10 and calm < 8:
+        now = (sorted(t.ident for t in threading.enumerate()), sorted(sys._current_frames()))
+        calm = calm + 1 if now == seen else 0
+        seen = now
+        time.sleep(0.2)
     _oracle.ready()
 
 

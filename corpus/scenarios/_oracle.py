@@ -132,6 +132,14 @@ def thread_table():
     return table
 
 
+def _tstates():
+    """Every thread state, threading's or not (what faulthandler lists)."""
+    try:
+        return sorted(sys._current_frames())
+    except Exception:               # interpreter teardown (finalizer_* scenarios)
+        return []
+
+
 def ready(extra=None):
     """Announce that the scenario is about to block for good."""
     path = _env("PYCORE_READY")
@@ -141,6 +149,7 @@ def ready(extra=None):
         "gil_build": "free-threaded" if "t" in getattr(sys, "abiflags", "") else "gil",
         "executable": sys.executable,
         "threads": thread_table(),
+        "tstates": _tstates(),
     }
     if extra:
         info.update(extra)

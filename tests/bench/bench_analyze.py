@@ -9,7 +9,8 @@ best of N runs is a warm cache), --no-debug-cache from the compressed -dbg
 files as a first run does.  Cores (CPython 3.11): two_threads (2 threads), fifty_threads (50 threads,
 20 Python frames deep each), ballast (1 thread, ~400 MiB heap: RSS must not
 follow the core's size), thousand (fifty_threads with PYCORE_BENCH_THREADS=1000:
-1,000 threads).  Then fifty_threads once more, running: --pid next
+1,000 threads), tasks_10k (asyncio_many_waiters with PYCORE_BENCH_TASKS=10000:
+10,000 pending asyncio tasks, each with its coroutine chain).  Then fifty_threads once more, running: --pid next
 to eu-stack -p.  Prints one line per tool and core: best wall time
 of N runs and peak RSS.  A benchmark, not a test: it prints figures and
 asserts nothing.
@@ -39,14 +40,16 @@ def main():
     print("python: %s   runs: %d (best wall time, max peak RSS)" % (args.python, args.runs))
     print("%-14s %-9s %-42s %9s %9s" % ("core", "size MB", "tool", "wall s", "RSS MB"))
     try:
-        for label, scen, threads in (("two_threads", "two_threads", None), ("fifty_threads", "fifty_threads", None),
-                                     ("ballast", "ballast", None), ("thousand", "fifty_threads", "1000")):
-            if threads:
-                os.environ["PYCORE_BENCH_THREADS"] = threads     # inherited by the scenario
+        for label, scen, env in (("two_threads", "two_threads", {}), ("fifty_threads", "fifty_threads", {}),
+                                 ("ballast", "ballast", {}),
+                                 ("thousand", "fifty_threads", {"PYCORE_BENCH_THREADS": "1000"}),
+                                 ("tasks_10k", "asyncio_many_waiters", {"PYCORE_BENCH_TASKS": "10000"})):
+            os.environ.update(env)          # inherited by the scenario
             try:
                 rec = make_core.make_core(args.python, scen, "kernel", out, verify=False)
             finally:
-                os.environ.pop("PYCORE_BENCH_THREADS", None)
+                for k in env:
+                    os.environ.pop(k, None)
             core = rec["core"]
             size = os.path.getsize(core) / 1e6
             tools = [

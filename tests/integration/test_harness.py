@@ -122,7 +122,11 @@ def test_oracle_and_bfd_agree(case, bfd_core_bin, corpus):
     else:
         assert sorted(oracle_ids) == fs_bases, "%s: oracle idents %s, LWP fs_base %s" % (
             where, [hex(i) for i in sorted(oracle_ids)], [hex(i) for i in fs_bases])
-        assert sorted(ready) == sorted(oracle_ids), where
+        extra = [(hex(t["ident"]), [f["name"] for f in t["frames"]][:6]) for t in rec["oracle"]["threads"]
+                 if t["ident"] not in ready]
+        assert sorted(ready) == sorted(oracle_ids), "%s: threading view at ready() %s; oracle threads not in it %s; " \
+            "thread states at ready() %s" % (where, [(hex(i), t["name"]) for i, t in sorted(ready.items())], extra,
+                                            [hex(i) for i in rec["ready"].get("tstates", [])])
     assert rec["pid"] in [t["tid"] for t in bfd["threads"]], where
     # the threading view holds the expected names / daemon flags
     names = dict((t["name"], t["daemon"]) for t in ready.values())
