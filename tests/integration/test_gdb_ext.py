@@ -47,6 +47,10 @@ def same(a, b):
     assert stacks(a) == stacks(b)
     names = lambda r: dict((t["tid"], (t["name"], t["daemon"], t["gil"])) for t in r["threads"])
     assert names(a) == names(b)
+    tasks = lambda r: dict((t["address"], (t["name"], t["state"], t["wait"], [h["address"] for h in t["holds"]],
+                                           [(f["qualname"], f["file"], f["line"]) for f in t["python_frames"]]))
+                           for t in r["tasks"] or [])
+    assert tasks(a) == tasks(b)
 
 
 def interpreters():
@@ -57,7 +61,7 @@ def interpreters():
 
 
 @pytest.mark.parametrize("python", interpreters())
-@pytest.mark.parametrize("scenario", ["two_threads", "import_lock"])
+@pytest.mark.parametrize("scenario", ["two_threads", "import_lock", "asyncio_lock_order"])
 def test_core_in_gdb_equals_cli(analyzer, python, scenario):
     out = tempfile.mkdtemp(prefix="pycore-gdbext-")
     try:
@@ -70,11 +74,13 @@ def test_core_in_gdb_equals_cli(analyzer, python, scenario):
         shutil.rmtree(out, ignore_errors=True)
 
 
-def test_live_process_equals_its_core(analyzer):
-    """gdb -p on the hung process, then a core of the same process."""
+@pytest.mark.parametrize("scenario", ["gil_held", "asyncio_lock_order"])
+def test_live_process_equals_its_core(analyzer, scenario):
+    """gdb -p on the hung process, then a core of the same process (asyncio
+    tasks included)."""
     python = "/usr/bin/python3.11"
     out = tempfile.mkdtemp(prefix="pycore-gdblive-")
-    info = make_core.scenario_info("gil_held")
+    info = make_core.scenario_info(scenario)
     run = make_core._Run(python, info, "gcore", out)
     try:
         run.start()
@@ -86,6 +92,9 @@ def test_live_process_equals_its_core(analyzer):
         core = cli_json(analyzer, os.path.join(out, "core.%d" % run.target))
         assert live["process"]["core_kind"] == "live"
         same(live, core)
+        if scenario.startswith("asyncio"):
+            assert live["diagnosis"]["pattern"] == "asyncio-task-deadlock", live["diagnosis"]
+            assert len([t for t in live["tasks"] if t["state"] == "pending"]) == 3, live["tasks"]
     finally:
         run.kill()
         shutil.rmtree(out, ignore_errors=True)
