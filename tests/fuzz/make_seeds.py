@@ -33,7 +33,7 @@ sys.path.insert(0, os.path.join(REPO, "tests", "integration"))
 import make_core  # noqa: E402
 import pythons  # noqa: E402
 
-SCENARIOS = ["two_threads", "import_lock", "asyncio_await_forever", "gil_held"]
+SCENARIOS = ["two_threads", "import_lock", "asyncio_await_forever", "asyncio_lock_order", "gil_held"]
 VERSIONS = ["2.7", "3.6", "3.8", "3.10", "3.11", "3.12", "3.13", "3.14", "3.15"]
 PT_LOAD, PT_NOTE = 1, 4
 

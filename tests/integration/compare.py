@@ -52,6 +52,10 @@ QUALNAMES = {
                                 "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
     "asyncio_many_waiters": {"EpollSelector.select", "BaseEventLoop._run_once",
                              "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
+    "asyncio_lock_leaked": {"EpollSelector.select", "BaseEventLoop._run_once",
+                            "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
+    "asyncio_queue_consumer_died": {"EpollSelector.select", "BaseEventLoop._run_once",
+                                    "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
     "asyncio_locks_sleeping": {"EpollSelector.select", "BaseEventLoop._run_once",
                                "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
     "asyncio_ctrl_c_to_thread": {"export_all", "_WorkItem.run"},     # 3.11+: also Runner.close, _do_shutdown

@@ -67,6 +67,8 @@ THREADS = {
     "asyncio_to_thread_long": {"asyncio_0": False},   # to_thread is 3.9+: non-daemon workers
     "asyncio_queue_orphaned": {},
     "asyncio_many_waiters": {},
+    "asyncio_lock_leaked": {},
+    "asyncio_queue_consumer_died": {},
     # asyncio-task-deadlock, and its healthy look-alike (io-wait)
     "asyncio_lock_order": {},
     "asyncio_lock_await_task": {},
@@ -378,7 +380,7 @@ def check_oracle(scenario, by_name, version):
         assert main[0] == "handler" and "_run_once" in main, main
     elif scenario in ("asyncio_await_forever", "asyncio_queue_orphaned", "asyncio_server_idle",
                       "asyncio_lock_order", "asyncio_lock_await_task", "asyncio_locks_sleeping",
-                      "asyncio_many_waiters"):
+                      "asyncio_many_waiters", "asyncio_lock_leaked", "asyncio_queue_consumer_died"):
         # idle loop: blocked in the selector, not inside a task step (Handle._run)
         assert main == ["select", "_run_once", "run_forever", "run_until_complete",
                         "<module>"], main

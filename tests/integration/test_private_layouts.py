@@ -48,6 +48,7 @@ GROUPS = {
     "asyncio": (("exe", "libpython", "_asyncio"), {
         "fut_loop": ("TaskObj", "task_loop"),
         "fut_state": ("TaskObj", "task_state"),
+        "fut_exception": ("TaskObj", "task_exception"),
         "task_fut_waiter": ("TaskObj", "task_fut_waiter"),
         "task_coro": ("TaskObj", "task_coro"),
         "task_name": ("TaskObj", "task_name"),

@@ -196,6 +196,7 @@ struct pc_py_layout {
      * 3.14+ from the module's _AsyncioDebug when present) */
     int32_t fut_loop;
     int32_t fut_state;              /* 0 pending, 1 cancelled, 2 finished */
+    int32_t fut_exception;          /* the exception a finished task raised */
     int32_t task_fut_waiter;        /* the future the task waits for, NULL when ready to run */
     int32_t task_coro;
     int32_t task_name;              /* 3.8+ */

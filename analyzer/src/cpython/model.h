@@ -68,6 +68,7 @@ struct pc_task_model {
     char type[64];              /* _asyncio.Task, Task (pure Python), a subclass */
     int c_task;
     int state;                  /* 0 pending, 1 cancelled, 2 finished, -1 unknown */
+    char exception[64];         /* finished by raising: the exception's type; "" none */
     uint64_t loop;
     size_t thread;              /* the thread running its loop; SIZE_MAX none (loop stopped) */
     uint64_t awaits;            /* the future it waits for, or what its innermost coroutine awaits; 0 none */
@@ -77,6 +78,7 @@ struct pc_task_model {
     uint64_t wait_obj;          /* the Lock, Event, Queue, ... it waits on (the frame's self); 0 none */
     char wait_type[64];
     size_t wait_frame;          /* index in py of the frame that waits (Lock.acquire, ...) */
+    int wait_locked;            /* a Lock's _locked: 1, 0, -1 unknown or not a lock */
     /* asyncio locks it holds: an `async with` keeps its __aexit__ on the
      * frame's value stack until the block ends. */
     struct { uint64_t obj; size_t frame; char type[64]; } holds[PC_TASK_HOLDS];

@@ -19,7 +19,7 @@
 #define RESUME_311 151              /* 3.11, 3.12; RESUME_QUICK 150 (3.11), INSTRUMENTED_RESUME 240 (3.12) */
 
 struct task_off {
-    int64_t loop, state, waiter, coro, name, node, ts_head, is_head;
+    int64_t loop, state, exception, waiter, coro, name, node, ts_head, is_head;
 };
 
 struct acc {
@@ -95,6 +95,7 @@ static int asyncio_debug(struct pc_python *py, struct task_off *o)
     o->waiter = (int64_t)w[5] - 8;      /* task_fut_waiter precedes task_coro */
     o->state = (int64_t)w[2] + 8;       /* fut_state follows the awaited_by pointer */
     o->loop = py->L->ob_head_size;      /* the first member */
+    o->exception = o->loop + 32;        /* after callback0, context0, callbacks (3.7+) */
     o->node = (int64_t)w[6];
     o->is_head = (int64_t)w[8];
     o->ts_head = (int64_t)w[12];
@@ -337,6 +338,14 @@ static void waits_and_holds(struct pc_python *py, struct pc_task_model *t)
             t->wait = waits[w].kind;
             t->wait_obj = self;
             t->wait_frame = k;
+            t->wait_locked = -1;
+            uint64_t locked = t->wait == PC_TW_LOCK ? pc_py_attr(py, self, "_locked") : 0;
+            char bt[16];
+            if (locked && pc_py_type_name(py, locked, bt, sizeof bt) == 0 && !strcmp(bt, "bool")) {
+                int64_t v;
+                if (pc_py_int(py, locked, &v) == 0)
+                    t->wait_locked = v != 0;
+            }
             if (self)
                 pc_py_type_name(py, self, t->wait_type, sizeof t->wait_type);
             break;
@@ -393,7 +402,7 @@ static void add(struct acc *a, uint64_t task, struct pc_py_code_cache *cc)
     char ty[64];
     if (!task || type_name(py, task, ty, sizeof ty))
         return;
-    uint64_t coro = 0, name = 0, waiter = 0, loop = 0;
+    uint64_t coro = 0, name = 0, waiter = 0, loop = 0, exc = 0;
     int c_task = 0;
     uint64_t pycoro = pc_py_attr(py, task, "_coro");
     if (pycoro) {
@@ -401,6 +410,7 @@ static void add(struct acc *a, uint64_t task, struct pc_py_code_cache *cc)
         name = pc_py_attr(py, task, "_name");
         waiter = pc_py_attr(py, task, "_fut_waiter");
         loop = pc_py_attr(py, task, "_loop");
+        exc = pc_py_attr(py, task, "_exception");
     } else if (a->o.coro >= 0) {
         /* _asyncio.Task or a subclass: its coroutine slot must hold one. */
         char ct[64];
@@ -414,6 +424,8 @@ static void add(struct acc *a, uint64_t task, struct pc_py_code_cache *cc)
             pc_read_ptr(py->t, task + (uint64_t)a->o.waiter, &waiter);
         if (a->o.loop >= 0)
             pc_read_ptr(py->t, task + (uint64_t)a->o.loop, &loop);
+        if (a->o.exception >= 0)
+            pc_read_ptr(py->t, task + (uint64_t)a->o.exception, &exc);
     } else
         return;
     if (a->n == a->cap) {
@@ -432,6 +444,9 @@ static void add(struct acc *a, uint64_t task, struct pc_py_code_cache *cc)
     t->c_task = c_task;
     snprintf(t->type, sizeof t->type, "%s", ty);
     t->state = state_of(py, task, c_task, &a->o);
+    char et[64];
+    if (t->state == 2 && exc && type_name(py, exc, et, sizeof et) == 0 && strcmp(et, "NoneType"))
+        snprintf(t->exception, sizeof t->exception, "%s", et);
     t->loop = loop;
     t->thread = t->awaits_task = SIZE_MAX;
     /* 3.6, 3.7: no name; asyncio numbers its tasks Task-N from 3.8, and
@@ -573,9 +588,10 @@ static void link_tasks(struct pc_python *py, struct pc_model *m, struct acc *a)
 
 void pc_model_tasks(struct pc_python *py, struct pc_model *m)
 {
-    struct acc a = {py, {-1, -1, -1, -1, -1, -1, -1, -1}, NULL, 0, 0, 0, NULL, 0, 0};
+    struct acc a = {py, {-1, -1, -1, -1, -1, -1, -1, -1, -1}, NULL, 0, 0, 0, NULL, 0, 0};
     a.o.loop = field(py->L->fut_loop);
     a.o.state = field(py->L->fut_state);
+    a.o.exception = field(py->L->fut_exception);
     a.o.waiter = field(py->L->task_fut_waiter);
     a.o.coro = field(py->L->task_coro);
     a.o.name = field(py->L->task_name);

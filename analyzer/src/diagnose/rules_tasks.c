@@ -139,6 +139,34 @@ out:
     free(mark);
 }
 
+/* Is another pending task waiting on obj in the given way? */
+static int others_wait(const struct pc_model *m, size_t self, uint64_t obj, int kind)
+{
+    for (size_t j = 0; j < m->ntasks; j++)
+        if (j != self && m->tasks[j].state == 0 && m->tasks[j].wait == kind && m->tasks[j].wait_obj == obj)
+            return 1;
+    return 0;
+}
+
+/* Why nothing will end task i's wait, where memory says so. */
+static void why_nobody(struct pc_finding *f, const struct pc_model *m, size_t i)
+{
+    const struct pc_task_model *t = &m->tasks[i];
+    if (t->wait == PC_TW_LOCK) {
+        for (size_t j = 0; j < m->ntasks; j++)
+            for (size_t k = 0; m->tasks[j].state == 0 && k < m->tasks[j].nholds; k++)
+                if (m->tasks[j].holds[k].obj == t->wait_obj)
+                    return;             /* a pending holder: a cycle or a wait, said elsewhere */
+        if (t->wait_locked == 1)
+            pc_rule_ev(f, "  the lock is locked (_locked = True) and no pending task is inside an `async with` on it: "
+                          "a task that finished or was cancelled kept it (acquire() without release())");
+    } else if (t->wait == PC_TW_QUEUE_PUT && !others_wait(m, i, t->wait_obj, PC_TW_QUEUE_GET)) {
+        pc_rule_ev(f, "  the queue is full and no pending task waits to get from it: its consumer is gone");
+    } else if (t->wait == PC_TW_QUEUE_GET && !others_wait(m, i, t->wait_obj, PC_TW_QUEUE_PUT)) {
+        pc_rule_ev(f, "  the queue is empty and no pending task waits to put into it");
+    }
+}
+
 void pc_rule_task_evidence(struct pc_finding *f, const struct pc_model *m, size_t thread)
 {
     char a[160], w[600];
@@ -152,9 +180,11 @@ void pc_rule_task_evidence(struct pc_finding *f, const struct pc_model *m, size_
             continue;
         }
         shown++;
-        if (t->wait_obj)
+        if (t->wait_obj) {
             pc_rule_ev(f, "%s waits on asyncio.%s 0x%llx (%s), in %s", task_label(t, a, sizeof a), t->wait_type,
                        (unsigned long long)t->wait_obj, pc_task_wait_name(t->wait), task_where(t, 0, w, sizeof w));
+            why_nobody(f, m, i);
+        }
         else if (t->awaits_task != SIZE_MAX)
             pc_rule_ev(f, "%s awaits %s, in %s", task_label(t, a, sizeof a),
                        task_label(&m->tasks[t->awaits_task], w + 300, 300), task_where(t, 0, w, 300));
@@ -165,4 +195,14 @@ void pc_rule_task_evidence(struct pc_finding *f, const struct pc_model *m, size_
     }
     if (more)
         pc_rule_ev(f, "and %zu more pending task%s", more, more == 1 ? "" : "s");
+    /* Tasks that died: often the producer, consumer or lock holder the
+     * others wait for. */
+    shown = 0;
+    for (size_t i = 0; i < m->ntasks && shown < 4; i++) {
+        const struct pc_task_model *t = &m->tasks[i];
+        if (t->state == 2 && t->exception[0] && (t->thread == thread || t->thread == SIZE_MAX)) {
+            pc_rule_ev(f, "%s is done: it raised %s", task_label(t, a, sizeof a), t->exception);
+            shown++;
+        }
+    }
 }

@@ -260,6 +260,7 @@ static void tasks(pc_buf *b, const struct pc_model *m)
         kstr(b, "name", t->name[0] ? t->name : NULL, &f);
         kstr(b, "type", t->type, &f);
         kstr(b, "state", t->state >= 0 && t->state <= 2 ? states[t->state] : NULL, &f);
+        kstr(b, "exception", t->exception[0] ? t->exception : NULL, &f);
         addr(b, "loop", t->loop, &f);
         kint_or_null(b, "thread", t->thread != SIZE_MAX ? m->threads[t->thread].tid : -1, &f);
         key(b, "awaits", &f);

@@ -313,9 +313,9 @@ static void tasks(const struct pc_analysis *a, pc_buf *b, const struct style *s,
     pc_buf_printf(b, "\n%sasyncio tasks: %zu%s%s\n", s->bold, m->ntasks, m->tasks_truncated ? " (list cut)" : "", s->off);
     for (size_t i = 0; i < m->ntasks; i++) {
         const struct pc_task_model *t = &m->tasks[i];
-        pc_buf_printf(b, "\n%sTask%s %s%s%s (%s, %s at 0x%llx", s->bold, s->off, t->name[0] ? "\"" : "",
-                      t->name[0] ? t->name : "(unnamed)", t->name[0] ? "\"" : "", task_state(t->state), t->type,
-                      (unsigned long long)t->addr);
+        pc_buf_printf(b, "\n%sTask%s %s%s%s (%s%s%s, %s at 0x%llx", s->bold, s->off, t->name[0] ? "\"" : "",
+                      t->name[0] ? t->name : "(unnamed)", t->name[0] ? "\"" : "", task_state(t->state),
+                      t->exception[0] ? ": raised " : "", t->exception, t->type, (unsigned long long)t->addr);
         if (t->thread != SIZE_MAX) {
             const struct pc_thread_model *th = &m->threads[t->thread];
             pc_buf_printf(b, ", loop of %s%s%s tid %d", th->name[0] ? "\"" : "", th->name[0] ? th->name : "thread",

@@ -664,12 +664,14 @@ int main(void)
 #ifdef PC_PY2
     NF(fut_loop);
     NF(fut_state);
+    NF(fut_exception);
     NF(task_fut_waiter);
     NF(task_coro);
     NF(task_name);
 #else
     F(fut_loop, offsetof(pc_task, loop));
     F(fut_state, offsetof(pc_task, state));
+    F(fut_exception, offsetof(pc_task, exception));
     F(task_fut_waiter, offsetof(pc_task, fut_waiter));
     F(task_coro, offsetof(pc_task, coro));
 # if PY_VERSION_HEX >= 0x03080000
