@@ -69,6 +69,7 @@ THREADS = {
     "asyncio_many_waiters": {},
     "asyncio_lock_leaked": {},
     "asyncio_queue_consumer_died": {},
+    "asyncio_gather_one_stuck": {},
     # asyncio-task-deadlock, and its healthy look-alike (io-wait)
     "asyncio_lock_order": {},
     "asyncio_lock_await_task": {},
@@ -380,7 +381,8 @@ def check_oracle(scenario, by_name, version):
         assert main[0] == "handler" and "_run_once" in main, main
     elif scenario in ("asyncio_await_forever", "asyncio_queue_orphaned", "asyncio_server_idle",
                       "asyncio_lock_order", "asyncio_lock_await_task", "asyncio_locks_sleeping",
-                      "asyncio_many_waiters", "asyncio_lock_leaked", "asyncio_queue_consumer_died"):
+                      "asyncio_many_waiters", "asyncio_lock_leaked", "asyncio_queue_consumer_died",
+                      "asyncio_gather_one_stuck"):
         # idle loop: blocked in the selector, not inside a task step (Handle._run)
         assert main == ["select", "_run_once", "run_forever", "run_until_complete",
                         "<module>"], main

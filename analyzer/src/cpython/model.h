@@ -74,6 +74,7 @@ struct pc_task_model {
     uint64_t awaits;            /* the future it waits for, or what its innermost coroutine awaits; 0 none */
     char awaits_type[64];
     size_t awaits_task;         /* when that is another task: its index; else SIZE_MAX */
+    size_t gather_n, gather_done;   /* it awaits a gather(): its children, how many are done */
     int wait;                   /* enum pc_task_wait */
     uint64_t wait_obj;          /* the Lock, Event, Queue, ... it waits on (the frame's self); 0 none */
     char wait_type[64];

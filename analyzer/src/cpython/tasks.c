@@ -562,10 +562,12 @@ static void link_tasks(struct pc_python *py, struct pc_model *m, struct acc *a)
             uint64_t kids[256];
             size_t nk = 0;
             pc_py_list(py, pc_py_attr(py, t->awaits, "_children"), kids, 256, &nk);
+            t->gather_n = nk;
             for (size_t k = 0; k < nk; k++) {
                 size_t j = find_task(a, kids[k]);
                 if (j != SIZE_MAX)
                     awaited_by(&a->v[j], i);
+                t->gather_done += j != SIZE_MAX ? a->v[j].state > 0 : 1;   /* 3.14 unlinks done tasks */
             }
         }
         if (!t->loop)

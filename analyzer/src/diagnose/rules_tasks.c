@@ -188,6 +188,9 @@ void pc_rule_task_evidence(struct pc_finding *f, const struct pc_model *m, size_
         else if (t->awaits_task != SIZE_MAX)
             pc_rule_ev(f, "%s awaits %s, in %s", task_label(t, a, sizeof a),
                        task_label(&m->tasks[t->awaits_task], w + 300, 300), task_where(t, 0, w, 300));
+        else if (t->gather_n)
+            pc_rule_ev(f, "%s awaits a gather() of %zu tasks, %zu done, in %s", task_label(t, a, sizeof a),
+                       t->gather_n, t->gather_done, task_where(t, 0, w, sizeof w));
         else if (t->awaits)
             pc_rule_ev(f, "%s awaits %s 0x%llx, in %s", task_label(t, a, sizeof a),
                        t->awaits_type[0] ? t->awaits_type : "an object", (unsigned long long)t->awaits,

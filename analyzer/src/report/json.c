@@ -270,6 +270,11 @@ static void tasks(pc_buf *b, const struct pc_model *m)
             addr(b, "address", t->awaits, &f2);
             kstr(b, "type", t->awaits_type, &f2);
             addr(b, "task", t->awaits_task != SIZE_MAX ? m->tasks[t->awaits_task].addr : 0, &f2);
+            key(b, "gather", &f2);
+            if (t->gather_n)
+                pc_buf_printf(b, "{\"tasks\":%zu,\"done\":%zu}", t->gather_n, t->gather_done);
+            else
+                pc_buf_puts(b, "null");
             pc_buf_puts(b, "}");
         } else
             pc_buf_puts(b, "null");

@@ -330,6 +330,8 @@ static void tasks(const struct pc_analysis *a, pc_buf *b, const struct style *s,
             pc_buf_printf(b, " awaits task \"%s\"", m->tasks[t->awaits_task].name);
         else if (t->awaits_task != SIZE_MAX)
             pc_buf_printf(b, " awaits the task at 0x%llx", (unsigned long long)t->awaits);
+        else if (t->gather_n)
+            pc_buf_printf(b, " awaits a gather() of %zu tasks, %zu done", t->gather_n, t->gather_done);
         else if (t->awaits)
             pc_buf_printf(b, " awaits %s at 0x%llx", t->awaits_type[0] ? t->awaits_type : "an object",
                           (unsigned long long)t->awaits);
