@@ -52,6 +52,8 @@ QUALNAMES = {
                                 "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
     "asyncio_many_waiters": {"EpollSelector.select", "BaseEventLoop._run_once",
                              "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
+    "asyncio_executor_lock": {"EpollSelector.select", "BaseEventLoop._run_once", "BaseEventLoop.run_forever",
+                              "BaseEventLoop.run_until_complete", "<module>", "refresh", "_WorkItem.run"},
     "asyncio_gather_one_stuck": {"EpollSelector.select", "BaseEventLoop._run_once",
                                  "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
     "asyncio_lock_leaked": {"EpollSelector.select", "BaseEventLoop._run_once",

@@ -70,6 +70,7 @@ THREADS = {
     "asyncio_lock_leaked": {},
     "asyncio_queue_consumer_died": {},
     "asyncio_gather_one_stuck": {},
+    "asyncio_executor_lock": lambda v: {"refresher": v < (3, 9)},   # executor workers: daemon before 3.9
     # asyncio-task-deadlock, and its healthy look-alike (io-wait)
     "asyncio_lock_order": {},
     "asyncio_lock_await_task": {},
@@ -382,7 +383,7 @@ def check_oracle(scenario, by_name, version):
     elif scenario in ("asyncio_await_forever", "asyncio_queue_orphaned", "asyncio_server_idle",
                       "asyncio_lock_order", "asyncio_lock_await_task", "asyncio_locks_sleeping",
                       "asyncio_many_waiters", "asyncio_lock_leaked", "asyncio_queue_consumer_died",
-                      "asyncio_gather_one_stuck"):
+                      "asyncio_gather_one_stuck", "asyncio_executor_lock"):
         # idle loop: blocked in the selector, not inside a task step (Handle._run)
         assert main == ["select", "_run_once", "run_forever", "run_until_complete",
                         "<module>"], main

@@ -49,6 +49,8 @@ GROUPS = {
         "fut_loop": ("TaskObj", "task_loop"),
         "fut_state": ("TaskObj", "task_state"),
         "fut_exception": ("TaskObj", "task_exception"),
+        "fut_callback0": ("TaskObj", "task_callback0"),
+        "fut_callbacks": ("TaskObj", "task_callbacks"),
         "task_fut_waiter": ("TaskObj", "task_fut_waiter"),
         "task_coro": ("TaskObj", "task_coro"),
         "task_name": ("TaskObj", "task_name"),
@@ -71,12 +73,13 @@ GROUPS = {
         "set_mask": ("PySetObject", "mask"),
         "set_table": ("PySetObject", "table"),
         "meth_self": ("PyMethodObject", "im_self"),
+        "fn_closure": ("PyFunctionObject", "func_closure"),
     }),
 }
 FIELDS = dict(f for _, fields in GROUPS.values() for f in fields.items())
 # 2.7's SemLockObject has no name; a Task has a name from 3.8, links from
 # 3.14; a generator has gi_frame up to 3.10, then its frame inside it
-OPTIONAL = {"sl_name", "task_name", "task_node", "gen_frame", "gen_iframe", "gen_frame_state"}
+OPTIONAL = {"sl_name", "task_name", "task_node", "fut_callback0", "gen_frame", "gen_iframe", "gen_frame_state"}
 OWN_MINOR = {"asyncio", "gen"}   # checked only where the table is the interpreter's own minor
 
 

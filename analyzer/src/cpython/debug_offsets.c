@@ -134,8 +134,8 @@ int pc_py_debug_offsets(pc_target *t, uint64_t runtime, uint32_t *version, int *
         bad |= in(w, S->gen_size, S->gen_frame_state, 1, &L->gen_frame_state);
     }
     if ((base->version_min >> 16) != (*version >> 16))
-        L->fut_loop = L->fut_state = L->fut_exception = L->task_fut_waiter = L->task_coro = L->task_name =
-            L->task_node = PC_NO_FIELD;
+        L->fut_loop = L->fut_state = L->fut_exception = L->fut_callback0 = L->fut_callbacks = L->task_fut_waiter =
+            L->task_coro = L->task_name = L->task_node = PC_NO_FIELD;
     bad |= in(w, S->co_size, S->co_filename, 8, &L->co_filename);
     bad |= in(w, S->co_size, S->co_name, 8, &L->co_name);
     bad |= in(w, S->co_size, S->co_qualname, 8, &L->co_qualname);

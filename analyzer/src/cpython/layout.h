@@ -197,6 +197,9 @@ struct pc_py_layout {
     int32_t fut_loop;
     int32_t fut_state;              /* 0 pending, 1 cancelled, 2 finished */
     int32_t fut_exception;          /* the exception a finished task raised */
+    int32_t fut_callback0;          /* 3.7+: its first done-callback (the rest in fut_callbacks) */
+    int32_t fut_callbacks;          /* a list: (callback, context) tuples (3.7+), callbacks (3.6) */
+    int32_t fn_closure;             /* PyFunctionObject.func_closure: a tuple of cells */
     int32_t task_fut_waiter;        /* the future the task waits for, NULL when ready to run */
     int32_t task_coro;
     int32_t task_name;              /* 3.8+ */

@@ -75,6 +75,11 @@ struct pc_task_model {
     char awaits_type[64];
     size_t awaits_task;         /* when that is another task: its index; else SIZE_MAX */
     size_t gather_n, gather_done;   /* it awaits a gather(): its children, how many are done */
+    /* It awaits an executor job (run_in_executor, to_thread): the
+     * concurrent.futures.Future behind its future, and the thread running
+     * the job (SIZE_MAX: none runs it now). */
+    uint64_t exec_future;
+    size_t exec_thread;
     int wait;                   /* enum pc_task_wait */
     uint64_t wait_obj;          /* the Lock, Event, Queue, ... it waits on (the frame's self); 0 none */
     char wait_type[64];

@@ -19,7 +19,7 @@
 #define RESUME_311 151              /* 3.11, 3.12; RESUME_QUICK 150 (3.11), INSTRUMENTED_RESUME 240 (3.12) */
 
 struct task_off {
-    int64_t loop, state, exception, waiter, coro, name, node, ts_head, is_head;
+    int64_t loop, state, exception, callback0, callbacks, waiter, coro, name, node, ts_head, is_head;
 };
 
 struct acc {
@@ -95,7 +95,9 @@ static int asyncio_debug(struct pc_python *py, struct task_off *o)
     o->waiter = (int64_t)w[5] - 8;      /* task_fut_waiter precedes task_coro */
     o->state = (int64_t)w[2] + 8;       /* fut_state follows the awaited_by pointer */
     o->loop = py->L->ob_head_size;      /* the first member */
-    o->exception = o->loop + 32;        /* after callback0, context0, callbacks (3.7+) */
+    o->callback0 = o->loop + 8;         /* loop, callback0, context0, callbacks, exception */
+    o->callbacks = o->loop + 24;
+    o->exception = o->loop + 32;
     o->node = (int64_t)w[6];
     o->is_head = (int64_t)w[8];
     o->ts_head = (int64_t)w[12];
@@ -302,6 +304,10 @@ static uint64_t lock_like(struct pc_python *py, uint64_t obj, char *ty, size_t t
 {
     if (!obj || pc_py_type_name(py, obj, ty, tn))
         return 0;
+    /* threading's locks: a plain `with` in a coroutine holds one across
+     * its awaits (the loop thread is then its holder) */
+    if (!strcmp(ty, "_thread.lock") || !strcmp(ty, "_thread.RLock"))
+        return obj;
     if (!strcmp(ty, "Condition")) {
         uint64_t lock = pc_py_attr(py, obj, "_lock");
         return lock && pc_py_type_name(py, lock, ty, tn) == 0 && !strcmp(ty, "Lock") ? lock : 0;
@@ -359,6 +365,9 @@ static void waits_and_holds(struct pc_python *py, struct pc_task_model *t)
             if (obj && pc_py_type_name(py, obj, ty, sizeof ty) == 0 && !strcmp(ty, "method") &&
                 pc_read_ptr(py->t, obj + OFF(meth_self), &self) == 0)
                 obj = self;         /* <= 3.13: the bound __aexit__ */
+            else if (obj && !strcmp(ty, "builtin_function_or_method") &&
+                     pc_read_ptr(py->t, obj + OFF(cf_self), &self) == 0)
+                obj = self;         /* a C lock's bound __exit__ */
             uint64_t lock = lock_like(py, obj, ty, sizeof ty);
             if (!lock || (lock == t->wait_obj && t->wait_frame != SIZE_MAX && k > t->wait_frame))
                 continue;           /* entering that `async with`: waiting for it, not holding it */
@@ -369,7 +378,9 @@ static void waits_and_holds(struct pc_python *py, struct pc_task_model *t)
                 continue;
             t->holds[t->nholds].obj = lock;
             t->holds[t->nholds].frame = k;
-            snprintf(t->holds[t->nholds].type, sizeof t->holds[t->nholds].type, "%s", ty);
+            snprintf(t->holds[t->nholds].type, sizeof t->holds[t->nholds].type, "%s.%s",
+                     strncmp(ty, "_thread.", 8) ? "asyncio" : "threading",
+                     strncmp(ty, "_thread.", 8) ? ty : !strcmp(ty + 8, "lock") ? "Lock" : ty + 8);
             t->nholds++;
         }
     }
@@ -518,6 +529,64 @@ static int interp_lists(struct pc_python *py, uint64_t interp, void *arg)
     return 0;
 }
 
+/* The concurrent.futures.Future an asyncio future was chained to
+ * (asyncio.wrap_future: run_in_executor, to_thread): the source future sits
+ * in the closure of the destination's first done-callback
+ * (_chain_future's _call_check_cancel).  0 if none. */
+static uint64_t executor_source(struct pc_python *py, const struct task_off *o, uint64_t fut)
+{
+    uint64_t cbs[9], items[8], list = 0;
+    size_t n = 0, nl = 0;
+    char ty[64];
+    if (!fut || type_name(py, fut, ty, sizeof ty))
+        return 0;
+    if (!strcmp(ty, "_asyncio.Future")) {
+        if (o->callback0 >= 0 && pc_read_ptr(py->t, fut + (uint64_t)o->callback0, &cbs[n]) == 0 && cbs[n])
+            n++;
+        if (o->callbacks >= 0)
+            pc_read_ptr(py->t, fut + (uint64_t)o->callbacks, &list);
+    } else
+        list = pc_py_attr(py, fut, "_callbacks");
+    if (list && pc_py_list(py, list, items, 8, &nl) == 0)
+        for (size_t k = 0; k < nl; k++) {
+            uint64_t pair[2];
+            size_t np;
+            if (pc_py_tuple(py, items[k], pair, 2, &np) == 0 && np >= 1)
+                cbs[n++] = pair[0];     /* (callback, context), 3.7+ */
+            else
+                cbs[n++] = items[k];
+        }
+    for (size_t k = 0; k < n; k++) {
+        uint64_t closure, cells[8];
+        size_t nc;
+        if (type_name(py, cbs[k], ty, sizeof ty) || strcmp(ty, "function") || py->L->fn_closure == PC_NO_FIELD ||
+            pc_read_ptr(py->t, cbs[k] + OFF(fn_closure), &closure) || !closure ||
+            pc_py_tuple(py, closure, cells, 8, &nc))
+            continue;
+        for (size_t c = 0; c < nc; c++) {
+            uint64_t v = pc_py_uncell(py, cells[c]);
+            if (v && type_name(py, v, ty, sizeof ty) == 0 && !strcmp(ty, "Future") && pc_py_attr(py, v, "_condition"))
+                return v;
+        }
+    }
+    return 0;
+}
+
+/* The thread whose ThreadPoolExecutor worker runs the job of cf. */
+static size_t executor_thread(struct pc_python *py, struct pc_model *m, uint64_t cf)
+{
+    for (size_t i = 0; i < m->nthreads; i++)
+        for (size_t k = 0; k < m->threads[i].npy; k++) {
+            const struct pc_py_frame *f = &m->threads[i].py[k];
+            if (strcmp(f->name, "run") || !ends_with(f->file, "concurrent/futures/thread.py"))
+                continue;
+            uint64_t self = pc_py_frame_local(py, f, "self");
+            if (self && pc_py_attr(py, self, "future") == cf)
+                return i;
+        }
+    return SIZE_MAX;
+}
+
 static int by_addr(const void *x, const void *y)
 {
     uint64_t a = ((const struct pc_task_model *)x)->addr, b = ((const struct pc_task_model *)y)->addr;
@@ -554,8 +623,11 @@ static void link_tasks(struct pc_python *py, struct pc_model *m, struct acc *a)
     for (size_t i = 0; i < a->n; i++) {
         struct pc_task_model *t = &a->v[i];
         t->awaits_task = t->awaits ? find_task(a, t->awaits) : SIZE_MAX;
+        t->exec_thread = SIZE_MAX;
         if (t->state == 0)
             waits_and_holds(py, t);
+        if (t->state == 0 && t->wait == PC_TW_FUTURE && (t->exec_future = executor_source(py, &a->o, t->awaits)))
+            t->exec_thread = executor_thread(py, m, t->exec_future);
         if (t->awaits_task != SIZE_MAX)
             awaited_by(&a->v[t->awaits_task], i);
         else if (t->state == 0 && !strcmp(t->awaits_type, "_GatheringFuture")) {
@@ -590,10 +662,12 @@ static void link_tasks(struct pc_python *py, struct pc_model *m, struct acc *a)
 
 void pc_model_tasks(struct pc_python *py, struct pc_model *m)
 {
-    struct acc a = {py, {-1, -1, -1, -1, -1, -1, -1, -1, -1}, NULL, 0, 0, 0, NULL, 0, 0};
+    struct acc a = {py, {-1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1}, NULL, 0, 0, 0, NULL, 0, 0};
     a.o.loop = field(py->L->fut_loop);
     a.o.state = field(py->L->fut_state);
     a.o.exception = field(py->L->fut_exception);
+    a.o.callback0 = field(py->L->fut_callback0);
+    a.o.callbacks = field(py->L->fut_callbacks);
     a.o.waiter = field(py->L->task_fut_waiter);
     a.o.coro = field(py->L->task_coro);
     a.o.name = field(py->L->task_name);

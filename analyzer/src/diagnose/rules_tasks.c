@@ -64,6 +64,47 @@ static size_t holder_of(const struct held *h, size_t nh, size_t self, uint64_t l
     return who;
 }
 
+/* A task awaits an executor job whose thread waits for a lock that a task
+ * holds (a `with` over awaits: the loop thread is the holder), and that
+ * task is the first one or waits for it through other tasks. */
+static void task_thread_cycle(const struct pc_model *m, struct pc_diag *d, const size_t *next, const struct held *held,
+                              size_t nh)
+{
+    char a[160], b[160], c[160], w[600], hw[600];
+    for (size_t i = 0; i < m->ntasks; i++) {
+        const struct pc_task_model *t = &m->tasks[i];
+        if (t->state != 0 || t->exec_thread == SIZE_MAX)
+            continue;
+        size_t th = t->exec_thread, hframe = SIZE_MAX;
+        const struct pc_wait *tw = &d->waits[th];
+        if (tw->kind != PC_W_LOCK || !tw->obj || tw->timeout == 1)
+            continue;
+        size_t h = holder_of(held, nh, SIZE_MAX, tw->obj, &hframe), j = h, steps = 0;
+        while (j != SIZE_MAX && j != i && steps++ < m->ntasks)
+            j = next[j];
+        if (j != i)
+            continue;
+        const struct pc_task_model *ht = &m->tasks[h];
+        struct pc_finding *f = pc_rule_add(d, PC_P_ASYNCIO_TASK_DEADLOCK, PC_CONF_HIGH);
+        pc_rule_with_thread(f, th);
+        if (ht->thread != SIZE_MAX)
+            pc_rule_with_thread(f, ht->thread);
+        pc_rule_summary(f, "%s awaits an executor job that %s runs, which waits for %s held by %s%s: a task and a "
+                           "thread wait for each other",
+                        task_label(t, a, sizeof a), pc_diag_thread_label(m, th, b, sizeof b), tw->what,
+                        h == i ? "that same task" : task_label(ht, c, sizeof c),
+                        ht->thread != SIZE_MAX ? " on the loop thread" : "");
+        pc_rule_ev(f, "%s awaits a future chained to the concurrent.futures.Future 0x%llx of %s's _WorkItem, in %s",
+                   task_label(t, a, sizeof a), (unsigned long long)t->exec_future,
+                   pc_diag_thread_label(m, th, b, sizeof b), task_where(t, 0, w, sizeof w));
+        pc_rule_describe_wait(f, m, d, th);
+        pc_rule_ev(f, "%s holds it: %s is inside a `with` on it across an await (the block keeps the lock's __exit__ "
+                      "on that frame's value stack), so the loop thread holds it while it waits",
+                   task_label(ht, c, sizeof c), task_where(ht, hframe, hw, sizeof hw));
+        return;
+    }
+}
+
 void pc_rule_asyncio_tasks(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
 {
     (void)py;
@@ -102,8 +143,10 @@ void pc_rule_asyncio_tasks(struct pc_python *py, struct pc_model *m, struct pc_d
         for (size_t k = i; k != SIZE_MAX && mark[k] == 1; k = next[k])
             mark[k] = 2;
     }
-    if (start == SIZE_MAX)
+    if (start == SIZE_MAX) {
+        task_thread_cycle(m, d, next, held, nh);
         goto out;
+    }
     char a[160], b[160], w[600], hw[600];
     struct pc_finding *f = pc_rule_add(d, PC_P_ASYNCIO_TASK_DEADLOCK, PC_CONF_HIGH);
     pc_buf s = {0};

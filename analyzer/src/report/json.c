@@ -270,6 +270,8 @@ static void tasks(pc_buf *b, const struct pc_model *m)
             addr(b, "address", t->awaits, &f2);
             kstr(b, "type", t->awaits_type, &f2);
             addr(b, "task", t->awaits_task != SIZE_MAX ? m->tasks[t->awaits_task].addr : 0, &f2);
+            addr(b, "executor_future", t->exec_future, &f2);
+            kint_or_null(b, "executor_thread", t->exec_thread != SIZE_MAX ? m->threads[t->exec_thread].tid : -1, &f2);
             key(b, "gather", &f2);
             if (t->gather_n)
                 pc_buf_printf(b, "{\"tasks\":%zu,\"done\":%zu}", t->gather_n, t->gather_done);

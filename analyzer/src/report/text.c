@@ -332,6 +332,13 @@ static void tasks(const struct pc_analysis *a, pc_buf *b, const struct style *s,
             pc_buf_printf(b, " awaits the task at 0x%llx", (unsigned long long)t->awaits);
         else if (t->gather_n)
             pc_buf_printf(b, " awaits a gather() of %zu tasks, %zu done", t->gather_n, t->gather_done);
+        else if (t->exec_thread != SIZE_MAX)
+            pc_buf_printf(b, " awaits an executor job that thread %s%s%s tid %d runs",
+                          m->threads[t->exec_thread].name[0] ? "\"" : "", m->threads[t->exec_thread].name,
+                          m->threads[t->exec_thread].name[0] ? "\"" : "", m->threads[t->exec_thread].tid);
+        else if (t->exec_future)
+            pc_buf_printf(b, " awaits an executor job no thread runs (concurrent.futures.Future at 0x%llx)",
+                          (unsigned long long)t->exec_future);
         else if (t->awaits)
             pc_buf_printf(b, " awaits %s at 0x%llx", t->awaits_type[0] ? t->awaits_type : "an object",
                           (unsigned long long)t->awaits);
@@ -347,8 +354,9 @@ static void tasks(const struct pc_analysis *a, pc_buf *b, const struct style *s,
             pc_buf_printf(b, "    %sawaited by %zu more tasks%s\n", s->dim,
                           t->nawaited_by - sizeof t->awaited_by / sizeof *t->awaited_by, s->off);
         for (size_t h = 0; h < t->nholds; h++)
-            pc_buf_printf(b, "    %sholds%s asyncio.%s 0x%llx (async with, in %s)\n", s->dim, s->off, t->holds[h].type,
-                          (unsigned long long)t->holds[h].obj, t->py[t->holds[h].frame].qualname);
+            pc_buf_printf(b, "    %sholds%s %s 0x%llx (%s, in %s)\n", s->dim, s->off, t->holds[h].type,
+                          (unsigned long long)t->holds[h].obj, strncmp(t->holds[h].type, "asyncio.", 8) ? "with" : "async with",
+                          t->py[t->holds[h].frame].qualname);
         for (size_t k = 0; k < t->npy; k++)
             py_line(b, &t->py[k], s, flags);
     }

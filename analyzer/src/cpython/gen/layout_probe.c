@@ -660,11 +660,14 @@ int main(void)
 #endif
     F(wr_object, offsetof(PyWeakReference, wr_object));
     F(meth_self, offsetof(PyMethodObject, im_self));
+    F(fn_closure, offsetof(PyFunctionObject, func_closure));
     endl();
 #ifdef PC_PY2
     NF(fut_loop);
     NF(fut_state);
     NF(fut_exception);
+    NF(fut_callback0);
+    NF(fut_callbacks);
     NF(task_fut_waiter);
     NF(task_coro);
     NF(task_name);
@@ -672,6 +675,12 @@ int main(void)
     F(fut_loop, offsetof(pc_task, loop));
     F(fut_state, offsetof(pc_task, state));
     F(fut_exception, offsetof(pc_task, exception));
+# if PY_VERSION_HEX >= 0x03070000
+    F(fut_callback0, offsetof(pc_task, callback0));
+# else
+    NF(fut_callback0);
+# endif
+    F(fut_callbacks, offsetof(pc_task, callbacks));
     F(task_fut_waiter, offsetof(pc_task, fut_waiter));
     F(task_coro, offsetof(pc_task, coro));
 # if PY_VERSION_HEX >= 0x03080000
