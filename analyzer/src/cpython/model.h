@@ -118,6 +118,17 @@ struct pc_model {
     struct pc_task_model *tasks;
     size_t ntasks;
     int have_tasks, tasks_truncated;
+    /* The event loops those tasks belong to. */
+#define PC_MAX_LOOPS 16
+    struct pc_loop_model {
+        uint64_t addr;
+        char type[64];          /* _UnixSelectorEventLoop, ... */
+        size_t thread;          /* the thread running it; SIZE_MAX none */
+        int running;            /* 1, 0, -1 unknown */
+        int64_t ready, scheduled;   /* len(_ready), len(_scheduled); -1 unknown */
+        size_t ntasks, npending;
+    } loops[PC_MAX_LOOPS];
+    size_t nloops;
     struct pc_model_interp {
         uint64_t addr;
         int64_t id;             /* -1 unknown (2.7, 3.6) */

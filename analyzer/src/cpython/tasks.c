@@ -616,10 +616,10 @@ static void awaited_by(struct pc_task_model *t, size_t by)
     t->nawaited_by++;
 }
 
+static void read_loop(struct pc_python *py, struct pc_model *m, struct pc_loop_model *l, uint64_t loop);
+
 static void link_tasks(struct pc_python *py, struct pc_model *m, struct acc *a)
 {
-    uint64_t loops[16], idents[16];
-    size_t nl = 0;
     for (size_t i = 0; i < a->n; i++) {
         struct pc_task_model *t = &a->v[i];
         t->awaits_task = t->awaits ? find_task(a, t->awaits) : SIZE_MAX;
@@ -645,19 +645,37 @@ static void link_tasks(struct pc_python *py, struct pc_model *m, struct acc *a)
         if (!t->loop)
             continue;
         size_t l = 0;
-        while (l < nl && loops[l] != t->loop)
+        while (l < m->nloops && m->loops[l].addr != t->loop)
             l++;
-        if (l == nl && nl < 16) {
-            /* BaseEventLoop._thread_id: the thread running it, None when stopped */
-            int64_t id = 0;
-            uint64_t v = pc_py_attr(py, t->loop, "_thread_id");
-            loops[nl] = t->loop;
-            idents[nl++] = v && pc_py_int(py, v, &id) == 0 ? (uint64_t)id : 0;
+        if (l == m->nloops && m->nloops < PC_MAX_LOOPS)
+            read_loop(py, m, &m->loops[m->nloops++], t->loop);
+        if (l < m->nloops) {
+            t->thread = m->loops[l].thread;
+            m->loops[l].ntasks++;
+            m->loops[l].npending += t->state == 0;
         }
-        for (size_t k = 0; l < nl && idents[l] && k < m->nthreads; k++)
-            if (m->threads[k].ident == idents[l])
-                t->thread = k;
     }
+}
+
+/* An event loop: the thread running it (BaseEventLoop._thread_id, None
+ * when it is not running), its ready callbacks and timers. */
+static void read_loop(struct pc_python *py, struct pc_model *m, struct pc_loop_model *l, uint64_t loop)
+{
+    int64_t id = 0;
+    memset(l, 0, sizeof *l);
+    l->addr = loop;
+    l->thread = SIZE_MAX;
+    pc_py_type_name(py, loop, l->type, sizeof l->type);
+    uint64_t v = pc_py_attr(py, loop, "_thread_id");
+    if (v && pc_py_int(py, v, &id) == 0 && id)
+        for (size_t k = 0; k < m->nthreads; k++)
+            if (m->threads[k].ident == (uint64_t)id)
+                l->thread = k;
+    l->running = v ? id != 0 : -1;
+    if (pc_py_len(py, pc_py_attr(py, loop, "_ready"), &l->ready))
+        l->ready = -1;
+    if (pc_py_len(py, pc_py_attr(py, loop, "_scheduled"), &l->scheduled))
+        l->scheduled = -1;
 }
 
 void pc_model_tasks(struct pc_python *py, struct pc_model *m)
@@ -719,5 +737,5 @@ void pc_model_tasks_free(struct pc_model *m)
     }
     free(m->tasks);
     m->tasks = NULL;
-    m->ntasks = 0;
+    m->ntasks = m->nloops = 0;
 }

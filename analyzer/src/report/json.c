@@ -242,6 +242,32 @@ static void addr(pc_buf *b, const char *k, uint64_t v, int *first)
     kstr(b, k, v ? s : NULL, first);
 }
 
+/* The event loops of the tasks (null with tasks). */
+static void loops(pc_buf *b, const struct pc_model *m)
+{
+    if (!m->have_tasks) {
+        pc_buf_puts(b, "null");
+        return;
+    }
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < m->nloops; i++) {
+        const struct pc_loop_model *l = &m->loops[i];
+        int f = 1;
+        pc_buf_puts(b, i ? ",{" : "{");
+        addr(b, "address", l->addr, &f);
+        kstr(b, "type", l->type[0] ? l->type : NULL, &f);
+        kint_or_null(b, "thread", l->thread != SIZE_MAX ? m->threads[l->thread].tid : -1, &f);
+        key(b, "running", &f);
+        pc_buf_puts(b, l->running < 0 ? "null" : l->running ? "true" : "false");
+        kint_or_null(b, "ready", l->ready, &f);
+        kint_or_null(b, "scheduled", l->scheduled, &f);
+        kint(b, "tasks", (long long)l->ntasks, &f);
+        kint(b, "pending", (long long)l->npending, &f);
+        pc_buf_puts(b, "}");
+    }
+    pc_buf_puts(b, "]");
+}
+
 /* asyncio tasks: null when the process has no asyncio (or it could not be
  * read), else every task with its coroutine chain, innermost first. */
 static void tasks(pc_buf *b, const struct pc_model *m)
@@ -421,6 +447,8 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
         exited_thread(b, &a->model.exited[i]);
     }
     pc_buf_puts(b, "]");
+    key(b, "loops", &first);
+    loops(b, &a->model);
     key(b, "tasks", &first);
     tasks(b, &a->model);
     key(b, "diagnosis", &first);

@@ -311,6 +311,19 @@ static void tasks(const struct pc_analysis *a, pc_buf *b, const struct style *s,
     if (!m->have_tasks)
         return;
     pc_buf_printf(b, "\n%sasyncio tasks: %zu%s%s\n", s->bold, m->ntasks, m->tasks_truncated ? " (list cut)" : "", s->off);
+    for (size_t i = 0; i < m->nloops; i++) {
+        const struct pc_loop_model *l = &m->loops[i];
+        pc_buf_printf(b, "  loop %s at 0x%llx: ", l->type[0] ? l->type : "?", (unsigned long long)l->addr);
+        if (l->thread != SIZE_MAX)
+            pc_buf_printf(b, "run by %s%s%s tid %d", m->threads[l->thread].name[0] ? "\"" : "", m->threads[l->thread].name,
+                          m->threads[l->thread].name[0] ? "\"" : "", m->threads[l->thread].tid);
+        else
+            pc_buf_puts(b, "not running");
+        if (l->ready >= 0 && l->scheduled >= 0)
+            pc_buf_printf(b, ", %lld ready callback%s, %lld timer%s", (long long)l->ready, l->ready == 1 ? "" : "s",
+                          (long long)l->scheduled, l->scheduled == 1 ? "" : "s");
+        pc_buf_printf(b, ", %zu task%s (%zu pending)\n", l->ntasks, l->ntasks == 1 ? "" : "s", l->npending);
+    }
     for (size_t i = 0; i < m->ntasks; i++) {
         const struct pc_task_model *t = &m->tasks[i];
         pc_buf_printf(b, "\n%sTask%s %s%s%s (%s%s%s, %s at 0x%llx", s->bold, s->off, t->name[0] ? "\"" : "",
