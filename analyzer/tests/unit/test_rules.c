@@ -544,6 +544,86 @@ static void test_asyncio_blocked(void **state)
     teardown(&f);
 }
 
+/* Tasks as tasks.c leaves them: n pending tasks on the loop of thread 0. */
+static struct pc_task_model *tasks(struct fx *f, size_t n)
+{
+    struct pc_task_model *t = calloc(n, sizeof *t);
+    assert_non_null(t);
+    for (size_t i = 0; i < n; i++) {
+        t[i].addr = 0x5000 + 0x100 * i;
+        snprintf(t[i].name, sizeof t[i].name, "t%zu", i);
+        t[i].thread = 0;
+        t[i].awaits_task = t[i].exec_thread = SIZE_MAX;
+        t[i].wait_frame = SIZE_MAX;
+    }
+    f->m.tasks = t;
+    f->m.ntasks = n;
+    return t;
+}
+
+static void task_lock_wait(struct pc_task_model *t, uint64_t lock)
+{
+    t->wait = PC_TW_LOCK;
+    t->wait_obj = lock;
+    t->wait_locked = 1;
+    snprintf(t->wait_type, sizeof t->wait_type, "Lock");
+}
+
+static void task_holds(struct pc_task_model *t, uint64_t lock)
+{
+    t->holds[t->nholds].obj = lock;
+    snprintf(t->holds[t->nholds++].type, sizeof t->holds[0].type, "asyncio.Lock");
+}
+
+/* Two tasks holding the lock the other waits for; a third task awaiting
+ * one of them is no part of the cycle.  Without the second hold: no cycle
+ * (the lock may be released). */
+static void test_asyncio_tasks(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 1);
+    struct pc_task_model *t = tasks(&f, 3);
+    task_lock_wait(&t[0], 0xa0);
+    task_holds(&t[0], 0xb0);
+    task_lock_wait(&t[1], 0xb0);
+    task_holds(&t[1], 0xa0);
+    t[2].wait = PC_TW_TASK;
+    t[2].awaits = t[0].addr;
+    t[2].awaits_task = 0;
+    assert_string_equal(diagnose(&f), "asyncio-task-deadlock");
+    assert_non_null(strstr(f.d.findings[0].summary, "task \"t0\""));
+    assert_non_null(strstr(f.d.findings[0].summary, "task \"t1\""));
+    assert_null(strstr(f.d.findings[0].summary, "t2"));
+    free(t);
+    teardown(&f);
+
+    setup(&f, 1);
+    t = tasks(&f, 2);
+    task_lock_wait(&t[0], 0xa0);
+    task_holds(&t[0], 0xb0);
+    task_lock_wait(&t[1], 0xb0);        /* holds nothing: waits for t0, no cycle */
+    diagnose(&f);
+    assert_false(found(&f, PC_P_ASYNCIO_TASK_DEADLOCK));
+    free(t);
+    teardown(&f);
+
+    setup(&f, 2);                       /* a task awaits a job whose thread waits for a lock the task holds */
+    t = tasks(&f, 1);
+    t[0].wait = PC_TW_FUTURE;
+    t[0].exec_future = 0xc0;
+    t[0].exec_thread = 1;
+    t[0].holds[0].obj = 0xd0;
+    snprintf(t[0].holds[0].type, sizeof t[0].holds[0].type, "threading.Lock");
+    t[0].nholds = 1;
+    waits(&f, 1, PC_W_LOCK, SIZE_MAX, 0);
+    f.d.waits[1].obj = 0xd0;
+    assert_string_equal(diagnose(&f), "asyncio-task-deadlock");
+    assert_non_null(strstr(f.d.findings[0].summary, "executor job"));
+    free(t);
+    teardown(&f);
+}
+
 /* asyncio.run()'s cleanup: the loop in its selector under runners.py, a
  * helper thread joining the executor worker (thread 2) in _do_shutdown. */
 static void asyncio_exit_threads(struct fx *f, int helper_joins)
@@ -671,6 +751,7 @@ int main(void)
         cmocka_unit_test(test_mp_queue_exit_join),
         cmocka_unit_test(test_asyncio_blocked),
         cmocka_unit_test(test_asyncio_exit),
+        cmocka_unit_test(test_asyncio_tasks),
         cmocka_unit_test(test_atexit),
         cmocka_unit_test(test_output),
         cmocka_unit_test(test_orphans),
