@@ -80,6 +80,18 @@ uint64_t pc_py_frame_globals(struct pc_python *py, const struct pc_py_frame *f)
     return g;
 }
 
+/* 3.11+: co_nlocalsplus, the size of co_localsplusnames. */
+static int nlocalsplus(struct pc_python *py, uint64_t code, size_t *n)
+{
+    uint64_t names;
+    int64_t size;
+    if (pc_read_ptr(py->t, code + OFF(co_varnames), &names) || pc_read(py->t, names + OFF(ob_size), &size, 8) ||
+        size < 0 || size > 65536)
+        return -1;
+    *n = (size_t)size;
+    return 0;
+}
+
 size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint64_t *out, size_t max,
                          size_t *nlocals)
 {
@@ -94,12 +106,8 @@ size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint
     if (stacksize < 0 || stacksize > 4096)
         stacksize = 0;
     if (py->version >= 0x030b0000) {
-        uint64_t names;
-        int64_t size;
-        if (pc_read_ptr(py->t, f->code + OFF(co_varnames), &names) ||
-            pc_read(py->t, names + OFF(ob_size), &size, 8) || size < 0 || size > 65536)
+        if (nlocalsplus(py, f->code, &locals))
             return 0;
-        locals = (size_t)size;   /* co_nlocalsplus */
         n = locals + (size_t)stacksize;
         int32_t top;
         if (HAS(if_stacktop) && pc_read(py->t, f->addr + OFF(if_stacktop), &top, 4) == 0 && top >= 0 &&
@@ -225,5 +233,47 @@ size_t pc_py_frame_locals(struct pc_python *py, const struct pc_py_frame *f, str
             out[a++] = tmp;
         } else if (out[i].kind == PC_LOCAL_ARG)
             a++;
+    return n;
+}
+
+size_t pc_py_frame_stack(struct pc_python *py, const struct pc_py_frame *pf, uint64_t *out, size_t max)
+{
+    uint64_t base, top;
+    if (py->version >= 0x030b0000) {
+        size_t nlp;
+        if (nlocalsplus(py, pf->code, &nlp))
+            return 0;
+        base = pf->addr + OFF(if_localsplus) + 8 * (uint64_t)nlp;
+        if (py->L->if_stackpointer != PC_NO_FIELD) {
+            if (pc_read_ptr(py->t, pf->addr + OFF(if_stackpointer), &top))
+                return 0;
+        } else {
+            int32_t st;
+            if (py->L->if_stacktop == PC_NO_FIELD || pc_read(py->t, pf->addr + OFF(if_stacktop), &st, 4) || st < 0)
+                return 0;
+            top = pf->addr + OFF(if_localsplus) + 8 * (uint64_t)st;
+        }
+    } else {
+        if (pc_read_ptr(py->t, pf->addr + OFF(fo_valuestack), &base))
+            return 0;
+        if (py->L->fo_stacktop != PC_NO_FIELD) {
+            if (pc_read_ptr(py->t, pf->addr + OFF(fo_stacktop), &top) || !top)
+                return 0;
+        } else {
+            int32_t depth;
+            if (pc_read(py->t, pf->addr + OFF(fo_stackdepth), &depth, 4) || depth < 0)
+                return 0;
+            top = base + 8 * (uint64_t)depth;
+        }
+    }
+    if (top <= base || top - base > 8 * 4096)
+        return 0;
+    size_t n = (size_t)((top - base) / 8);
+    if (n > max)
+        n = max;
+    if (pc_read(py->t, base, out, n * 8))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        out[i] = untag(py, out[i]);
     return n;
 }

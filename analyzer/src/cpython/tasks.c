@@ -253,51 +253,6 @@ static int ends_with(const char *s, const char *tail)
     return a >= b && strcmp(s + a - b, tail) == 0;
 }
 
-/* The live part of a suspended frame's value stack (at most max slots). */
-static size_t value_stack(struct pc_python *py, const struct pc_py_frame *pf, uint64_t *out, size_t max)
-{
-    uint64_t base, top;
-    if (py->version >= 0x030b0000) {
-        uint64_t names;
-        int64_t nlp;
-        if (pc_read_ptr(py->t, pf->code + OFF(co_varnames), &names) ||
-            pc_read(py->t, names + OFF(ob_size), &nlp, 8) || nlp < 0 || nlp > 65536)
-            return 0;
-        base = pf->addr + OFF(if_localsplus) + 8 * (uint64_t)nlp;
-        if (py->L->if_stackpointer != PC_NO_FIELD) {
-            if (pc_read_ptr(py->t, pf->addr + OFF(if_stackpointer), &top))
-                return 0;
-        } else {
-            int32_t st;
-            if (py->L->if_stacktop == PC_NO_FIELD || pc_read(py->t, pf->addr + OFF(if_stacktop), &st, 4) || st < 0)
-                return 0;
-            top = pf->addr + OFF(if_localsplus) + 8 * (uint64_t)st;
-        }
-    } else {
-        if (pc_read_ptr(py->t, pf->addr + OFF(fo_valuestack), &base))
-            return 0;
-        if (py->L->fo_stacktop != PC_NO_FIELD) {
-            if (pc_read_ptr(py->t, pf->addr + OFF(fo_stacktop), &top) || !top)
-                return 0;
-        } else {
-            int32_t depth;
-            if (pc_read(py->t, pf->addr + OFF(fo_stackdepth), &depth, 4) || depth < 0)
-                return 0;
-            top = base + 8 * (uint64_t)depth;
-        }
-    }
-    if (top <= base || top - base > 8 * 4096)
-        return 0;
-    size_t n = (size_t)((top - base) / 8);
-    if (n > max)
-        n = max;
-    if (pc_read(py->t, base, out, n * 8))
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        out[i] &= py->version >= 0x030e0000 ? ~(uint64_t)3 : ~(uint64_t)0;
-    return n;
-}
-
 /* An asyncio synchronization primitive (by its type name and its
  * _waiters attribute): a Condition stands for its underlying lock. */
 static uint64_t lock_like(struct pc_python *py, uint64_t obj, char *ty, size_t tn)
@@ -358,7 +313,7 @@ static void waits_and_holds(struct pc_python *py, struct pc_task_model *t)
         }
     uint64_t slots[64];
     for (size_t k = 0; k < t->npy; k++) {
-        size_t n = value_stack(py, &t->py[k], slots, 64);
+        size_t n = pc_py_frame_stack(py, &t->py[k], slots, 64);
         for (size_t i = 0; i < n && t->nholds < PC_TASK_HOLDS; i++) {
             char ty[64];
             uint64_t obj = slots[i], self;
