@@ -269,8 +269,10 @@ size_t pc_py_frame_stack(struct pc_python *py, const struct pc_py_frame *pf, uin
     if (top <= base || top - base > 8 * 4096)
         return 0;
     size_t n = (size_t)((top - base) / 8);
-    if (n > max)
+    if (n > max) {
+        base += 8 * (uint64_t)(n - max);    /* keep the top of the stack */
         n = max;
+    }
     if (pc_read(py->t, base, out, n * 8))
         return 0;
     for (size_t i = 0; i < n; i++)

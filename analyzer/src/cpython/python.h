@@ -175,8 +175,8 @@ uint64_t pc_py_uncell(struct pc_python *py, uint64_t v);
 size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint64_t *out, size_t max,
                          size_t *nlocals);
 /* The live value stack of a suspended frame (a coroutine's), exactly: up
- * to its saved stack top, bottom first, at most max slots (3.14+ tag bits
- * cleared).  The count, 0 if unknown. */
+ * to its saved stack top, bottom first, its top max slots at most (3.14+
+ * tag bits cleared).  The count, 0 if unknown or empty. */
 size_t pc_py_frame_stack(struct pc_python *py, const struct pc_py_frame *f, uint64_t *out, size_t max);
 int pc_py_tuple(struct pc_python *py, uint64_t tuple, uint64_t *items, size_t max, size_t *n);
 /* The first items of a list (at most max; *n how many were read). */

@@ -149,57 +149,31 @@ static uint64_t gen_frame(struct pc_python *py, uint64_t gen, int8_t *state)
 /* What a suspended coroutine awaits (_PyGen_yf), 0 if none. */
 static uint64_t gen_awaits(struct pc_python *py, uint64_t frame, int8_t state, const struct pc_py_frame *pf)
 {
-    uint64_t top = 0;
-    if (py->version >= 0x030b0000) {
-        if (py->version >= 0x030d0000) {
-            if (!in_yield_from(py, state))
-                return 0;
-        } else {
-            uint64_t prev;
-            uint8_t next[2];
-            if (state != -1 || pc_read_ptr(py->t, frame + OFF(if_instr), &prev) ||
-                pc_read(py->t, prev + 2, next, 2))
-                return 0;
-            int resume = next[0] == RESUME_311 || (py->version < 0x030c0000 ? next[0] == 150 : next[0] == 240);
-            if (!resume || next[1] < 2)     /* RESUME after yield from / await */
-                return 0;
-        }
-        if (py->L->if_stackpointer != PC_NO_FIELD) {
-            uint64_t sp;
-            if (pc_read_ptr(py->t, frame + OFF(if_stackpointer), &sp) || sp < frame + OFF(if_localsplus) + 8 ||
-                pc_read_ptr(py->t, sp - 8, &top))
-                return 0;
-            /* 3.15 keeps a NULL stack ref above the awaitable */
-            if (!(top & ~(uint64_t)3) && (sp < frame + OFF(if_localsplus) + 16 || pc_read_ptr(py->t, sp - 16, &top)))
-                return 0;
-            return top & ~(uint64_t)3;      /* a _PyStackRef: tag bits */
-        }
-        int32_t st;
-        if (py->L->if_stacktop == PC_NO_FIELD || pc_read(py->t, frame + OFF(if_stacktop), &st, 4) || st < 1 ||
-            st > (1 << 20) || pc_read_ptr(py->t, frame + OFF(if_localsplus) + 8 * (uint64_t)(st - 1), &top))
+    if (py->version >= 0x030d0000) {
+        if (!in_yield_from(py, state))
             return 0;
-        return top;
-    }
-    /* <= 3.10: the instruction after the last one run is YIELD_FROM. */
-    uint64_t code_bytes;
-    uint8_t op;
-    if (pf->lasti < 0 || py->L->co_code == PC_NO_FIELD ||
-        pc_read_ptr(py->t, pf->code + OFF(co_code), &code_bytes) ||
-        pc_read(py->t, code_bytes + OFF(b_sval) + (uint64_t)pf->lasti + 2, &op, 1) || op != YIELD_FROM_OP)
-        return 0;
-    if (py->L->fo_stacktop != PC_NO_FIELD) {
-        uint64_t sp;
-        if (pc_read_ptr(py->t, frame + OFF(fo_stacktop), &sp) || !sp || pc_read_ptr(py->t, sp - 8, &top))
+    } else if (py->version >= 0x030b0000) {
+        uint64_t prev;
+        uint8_t next[2];
+        if (state != -1 || pc_read_ptr(py->t, frame + OFF(if_instr), &prev) || pc_read(py->t, prev + 2, next, 2))
             return 0;
-        return top;
+        int resume = next[0] == RESUME_311 || (py->version < 0x030c0000 ? next[0] == 150 : next[0] == 240);
+        if (!resume || next[1] < 2)         /* RESUME after yield from / await */
+            return 0;
+    } else {
+        /* <= 3.10: the instruction after the last one run is YIELD_FROM. */
+        uint64_t code_bytes;
+        uint8_t op;
+        if (pf->lasti < 0 || py->L->co_code == PC_NO_FIELD || pc_read_ptr(py->t, pf->code + OFF(co_code), &code_bytes) ||
+            pc_read(py->t, code_bytes + OFF(b_sval) + (uint64_t)pf->lasti + 2, &op, 1) || op != YIELD_FROM_OP)
+            return 0;
     }
-    int32_t depth;
-    uint64_t vs;
-    if (py->L->fo_stackdepth == PC_NO_FIELD || pc_read(py->t, frame + OFF(fo_stackdepth), &depth, 4) ||
-        depth < 1 || depth > (1 << 20) || pc_read_ptr(py->t, frame + OFF(fo_valuestack), &vs) ||
-        pc_read_ptr(py->t, vs + 8 * (uint64_t)(depth - 1), &top))
+    uint64_t top[2];
+    size_t n = pc_py_frame_stack(py, pf, top, 2);
+    if (!n)
         return 0;
-    return top;
+    /* 3.15 keeps a NULL stack ref above the awaitable */
+    return top[n - 1] || n < 2 ? top[n - 1] : top[0];
 }
 
 /* The coroutine chain from coro down; frames innermost first, and what the
