@@ -1,10 +1,8 @@
 """Helper of the asyncio Ctrl+C scenarios (not a scenario): called from the
-executor job, it presses Ctrl+C (SIGINT to the process), waits until the
+executor job, it presses Ctrl+C (SIGINT to the main thread), waits until the
 process is stuck in its exit path, names the threads alike on every version
 and tells the oracle the hang is in place."""
-import os
 import signal
-import sys
 import threading
 import time
 
@@ -14,7 +12,12 @@ import _oracle
 def press_ctrl_c_and_wait_for_exit(job_name):
     me = threading.current_thread()
     me.name = job_name
-    os.kill(os.getpid(), signal.SIGINT)
+    # To the main thread, as a terminal's Ctrl+C reaches a process blocked
+    # in its event loop: sent to the process, SIGINT may land in this
+    # thread, and then the main thread sleeps on in epoll_wait (asyncio.Runner's
+    # handler sets no wake-up fd) until the harness's first SIGUSR1 wakes it,
+    # after ready(): the oracle and the ready view would disagree.
+    signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)
     deadline = time.time() + 10
     while time.time() < deadline:
         others = [t for t in threading.enumerate() if t is not me and t is not threading.main_thread()]
@@ -28,7 +31,7 @@ def press_ctrl_c_and_wait_for_exit(job_name):
     # (observed on 3.14t): announce once the set of threads holds still.
     seen, calm = None, 0
     while time.time() < deadline + 10 and calm < 8:
-        now = (sorted(t.ident for t in threading.enumerate()), sorted(sys._current_frames()))
+        now = (sorted(t.ident for t in threading.enumerate()), _oracle._tstates())
         calm = calm + 1 if now == seen else 0
         seen = now
         time.sleep(0.2)
