@@ -648,6 +648,8 @@ void pc_model_tasks(struct pc_python *py, struct pc_model *m)
     }
     pc_py_code_cache_free(cc);
     free(a.set);
+    if (!dict && !a.n)
+        return;                         /* 3.15 has _asyncio built in: its lists exist without asyncio */
     if (a.n)
         qsort(a.v, a.n, sizeof *a.v, by_addr);
     link_tasks(py, m, &a);
