@@ -26,14 +26,14 @@ _ctrl_c_helper.like_a_terminal()
 r, w = os.pipe()
 
 
-def read_request():
-    _ctrl_c_helper.press_ctrl_c_and_wait_for_exit("reader")
+def read_request(loop):
+    _ctrl_c_helper.press_ctrl_c_and_wait_for_exit("reader", loop)
     return os.read(r, 4096)             # nobody writes: blocks forever
 
 
 async def main():
     loop = asyncio.get_running_loop()
-    await loop.run_in_executor(None, read_request)
+    await loop.run_in_executor(None, read_request, loop)
 
 
 asyncio.run(main())

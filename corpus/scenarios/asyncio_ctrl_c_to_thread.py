@@ -23,13 +23,13 @@ import _ctrl_c_helper
 _ctrl_c_helper.like_a_terminal()
 
 
-def export_all():
-    _ctrl_c_helper.press_ctrl_c_and_wait_for_exit("nightly-export")
+def export_all(loop):
+    _ctrl_c_helper.press_ctrl_c_and_wait_for_exit("nightly-export", loop)
     time.sleep(3600)                    # the long job goes on
 
 
 async def main():
-    await asyncio.to_thread(export_all)
+    await asyncio.to_thread(export_all, asyncio.get_running_loop())
 
 
 asyncio.run(main())
