@@ -253,6 +253,30 @@ int pc_py_dict_each(struct pc_python *py, uint64_t dict, pc_dict_fn fn, void *ar
     return 0;
 }
 
+int pc_py_set_each(struct pc_python *py, uint64_t set, pc_obj_fn fn, void *arg)
+{
+    int64_t mask;
+    uint64_t table;
+    if (!set || !HAS(set_mask) || pc_read(py->t, set + OFF(set_mask), &mask, 8) ||
+        pc_read_ptr(py->t, set + OFF(set_table), &table) || mask < 0 || mask > (1 << 20))
+        return -1;
+    int py2 = py->version < 0x03000000;
+    for (int64_t i = 0; i <= mask; i++) {
+        uint64_t e[2];
+        if (pc_read(py->t, table + (uint64_t)i * (uint64_t)py->L->set_entry_size, e, 16))
+            break;
+        uint64_t key = e[py->L->set_entry_key / 8 & 1], hash = e[!(py->L->set_entry_key / 8 & 1)];
+        char s[16];
+        /* a deleted entry: 3.x keeps hash -1; 2.7 points it at the dummy str */
+        if (!key || (!py2 && (int64_t)hash == -1) ||
+            (py2 && pc_py_str(py, key, s, sizeof s) == 0 && strcmp(s, "<dummy key>") == 0))
+            continue;
+        if (fn(py, key, arg))
+            break;
+    }
+    return 0;
+}
+
 struct get_arg {
     const char *key;
     uint64_t value;

@@ -98,6 +98,11 @@ int pc_py_len(struct pc_python *py, uint64_t obj, int64_t *n);
  * returns non-zero.  Bounded by PC_MAX_DICT_ENTRIES. */
 typedef int (*pc_dict_fn)(struct pc_python *py, uint64_t key, uint64_t value, void *arg);
 int pc_py_dict_each(struct pc_python *py, uint64_t dict, pc_dict_fn fn, void *arg);
+/* Set iteration: calls fn(key, arg) for every live key (deleted entries
+ * skipped: hash -1 in 3.x, the dummy str in 2.7) until fn returns non-zero.
+ * Bounded (2^20 slots); -1 if the set's header is unreadable. */
+typedef int (*pc_obj_fn)(struct pc_python *py, uint64_t obj, void *arg);
+int pc_py_set_each(struct pc_python *py, uint64_t set, pc_obj_fn fn, void *arg);
 /* Value for a str key, 0 if absent. */
 uint64_t pc_py_dict_get(struct pc_python *py, uint64_t dict, const char *key);
 /* An instance attribute stored in the object's __dict__ (or its inline

@@ -305,32 +305,31 @@ static int dict_item(struct pc_python *py, uint64_t key, uint64_t value, void *a
     return w->o->full;
 }
 
+struct set_keys {
+    uint64_t keys[PC_REPR_ITEMS];
+    size_t n, total;
+};
+
+/* The first PC_REPR_ITEMS keys, and whether there are more. */
+static int set_key(struct pc_python *py, uint64_t key, void *arg)
+{
+    (void)py;
+    struct set_keys *k = arg;
+    if (k->n < PC_REPR_ITEMS)
+        k->keys[k->n++] = key;
+    return ++k->total > PC_REPR_ITEMS;
+}
+
 static void set_repr(struct pc_python *py, uint64_t obj, struct out *o, int depth, int frozen)
 {
-    int64_t mask;
-    uint64_t table;
-    if (!HAS(set_mask) || pc_read(py->t, obj + OFF(set_mask), &mask, 8) ||
-        pc_read_ptr(py->t, obj + OFF(set_table), &table) || mask < 0 || mask > (1 << 20)) {
+    struct set_keys k = {{0}, 0, 0};
+    if (pc_py_set_each(py, obj, set_key, &k)) {
         puts_(o, frozen ? "frozenset(...)" : "{...}");
         return;
     }
-    uint64_t keys[PC_REPR_ITEMS];
-    size_t n = 0, total = 0;
+    const uint64_t *keys = k.keys;
+    size_t n = k.n, total = k.total;
     int py2 = py->version < 0x03000000;
-    for (int64_t i = 0; i <= mask && total <= PC_REPR_ITEMS; i++) {
-        uint64_t e[2];
-        if (pc_read(py->t, table + (uint64_t)i * (uint64_t)py->L->set_entry_size, e, 16))
-            break;
-        uint64_t key = e[py->L->set_entry_key / 8 & 1], hash = e[!(py->L->set_entry_key / 8 & 1)];
-        char s[16];
-        /* a deleted entry: 3.x keeps hash -1; 2.7 points it at the dummy str */
-        if (!key || (!py2 && (int64_t)hash == -1) ||
-            (py2 && pc_py_str(py, key, s, sizeof s) == 0 && strcmp(s, "<dummy key>") == 0))
-            continue;
-        if (n < PC_REPR_ITEMS)
-            keys[n++] = key;
-        total++;
-    }
     if (py2) {          /* set([1, 2]), frozenset([]) */
         puts_(o, frozen ? "frozenset([" : "set([");
         items_repr(py, keys, n, total, o, depth);

@@ -409,26 +409,14 @@ struct set_walk {
     int weak;
 };
 
-/* Every key of a set (a WeakSet's 'data' holds weak references). */
-static void set_each(struct pc_python *py, uint64_t set, struct set_walk *w)
+/* A key of a task registry (a WeakSet's 'data' holds weak references). */
+static int set_task(struct pc_python *py, uint64_t key, void *arg)
 {
-    int64_t mask;
-    uint64_t table;
-    if (!set || py->L->set_mask == PC_NO_FIELD || pc_read(py->t, set + OFF(set_mask), &mask, 8) ||
-        pc_read_ptr(py->t, set + OFF(set_table), &table) || mask < 0 || mask >= (1 << 20))
-        return;
-    for (int64_t i = 0; i <= mask; i++) {
-        uint64_t e[2], obj;
-        if (pc_read(py->t, table + (uint64_t)i * (uint64_t)py->L->set_entry_size, e, 16))
-            return;
-        uint64_t key = e[py->L->set_entry_key / 8 & 1], hash = e[!(py->L->set_entry_key / 8 & 1)];
-        if (!key || (int64_t)hash == -1)
-            continue;
-        obj = key;
-        if (w->weak && pc_read_ptr(py->t, key + OFF(wr_object), &obj))
-            continue;
+    struct set_walk *w = arg;
+    uint64_t obj = key;
+    if (!w->weak || pc_read_ptr(py->t, key + OFF(wr_object), &obj) == 0)
         add(w->a, obj, w->cc);
-    }
+    return 0;
 }
 
 /* A 3.14 task list: a circular list of llist_nodes through head. */
@@ -635,16 +623,16 @@ void pc_model_tasks(struct pc_python *py, struct pc_model *m)
     uint64_t sym, ws;
     if (py->version < 0x03070000 && py->n && pc_native_symbol(py->n, "all_tasks", "_asyncio", &sym) == 0 &&
         pc_read_ptr(py->t, sym, &ws) == 0 && ws)
-        set_each(py, pc_py_attr(py, ws, "data"), &w);   /* 3.6: a static of the C module */
+        pc_py_set_each(py, pc_py_attr(py, ws, "data"), set_task, &w);   /* 3.6: a static of the C module */
     if (dict) {
         static const char *const weaksets[] = {"_all_tasks", "_scheduled_tasks"};
         for (size_t k = 0; k < 2; k++) {
             uint64_t ws = pc_py_dict_get(py, dict, weaksets[k]);
             if (ws)
-                set_each(py, pc_py_attr(py, ws, "data"), &w);
+                pc_py_set_each(py, pc_py_attr(py, ws, "data"), set_task, &w);
         }
         w.weak = 0;
-        set_each(py, pc_py_dict_get(py, dict, "_eager_tasks"), &w);
+        pc_py_set_each(py, pc_py_dict_get(py, dict, "_eager_tasks"), set_task, &w);
     }
     pc_py_code_cache_free(cc);
     free(a.set);
