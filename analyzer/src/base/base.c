@@ -127,6 +127,12 @@ size_t pc_utf8_len(const unsigned char *p)
     return n;
 }
 
+int pc_str_ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
 char *pc_strdup(const char *s)
 {
     if (!s)

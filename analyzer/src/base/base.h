@@ -37,6 +37,8 @@ void pc_buf_free(pc_buf *b);
 int pc_grow(void *arr, size_t *cap, size_t n, size_t elem);
 
 char *pc_strdup(const char *s);
+/* Does s end with suffix? */
+int pc_str_ends_with(const char *s, const char *suffix);
 /* Length of the valid UTF-8 sequence at p (1 for ASCII), 0 if invalid:
  * text read from a core is bytes, and reports must stay valid UTF-8. */
 size_t pc_utf8_len(const unsigned char *p);

@@ -221,12 +221,6 @@ const char *pc_task_wait_name(int kind)
     return kind >= 0 && (size_t)kind < sizeof names / sizeof *names ? names[kind] : "?";
 }
 
-static int ends_with(const char *s, const char *tail)
-{
-    size_t a = strlen(s), b = strlen(tail);
-    return a >= b && strcmp(s + a - b, tail) == 0;
-}
-
 /* An asyncio synchronization primitive (by its type name and its
  * _waiters attribute): a Condition stands for its underlying lock. */
 static uint64_t lock_like(struct pc_python *py, uint64_t obj, char *ty, size_t tn)
@@ -264,7 +258,7 @@ static void waits_and_holds(struct pc_python *py, struct pc_task_model *t)
     t->wait_frame = SIZE_MAX;
     for (size_t k = 0; k < t->npy && t->wait_frame == SIZE_MAX; k++)
         for (size_t w = 0; w < sizeof waits / sizeof *waits; w++) {
-            if (!ends_with(t->py[k].file, waits[w].file) || strcmp(t->py[k].name, waits[w].func))
+            if (!pc_str_ends_with(t->py[k].file, waits[w].file) || strcmp(t->py[k].name, waits[w].func))
                 continue;
             uint64_t self = pc_py_frame_local(py, &t->py[k], "self");
             char ty[64] = "";
@@ -495,7 +489,7 @@ static size_t executor_thread(struct pc_python *py, struct pc_model *m, uint64_t
     for (size_t i = 0; i < m->nthreads; i++)
         for (size_t k = 0; k < m->threads[i].npy; k++) {
             const struct pc_py_frame *f = &m->threads[i].py[k];
-            if (strcmp(f->name, "run") || !ends_with(f->file, "concurrent/futures/thread.py"))
+            if (strcmp(f->name, "run") || !pc_str_ends_with(f->file, "concurrent/futures/thread.py"))
                 continue;
             uint64_t self = pc_py_frame_local(py, f, "self");
             if (self && pc_py_attr(py, self, "future") == cf)

@@ -110,7 +110,6 @@ const char *pc_conf_name(int conf);
 /* Shared helpers of waits.c and the rules. */
 size_t pc_diag_thread_by_ident(const struct pc_model *m, uint64_t ident);
 const char *pc_diag_thread_label(const struct pc_model *m, size_t i, char *buf, size_t n);
-int pc_diag_ends_with(const char *s, const char *suffix);
 /* Does any frame of the thread have code naming 'name' (co_names)? */
 int pc_diag_thread_mentions(struct pc_python *py, const struct pc_thread_model *t, const char *name);
 /* The name a thread's frames (from index `from`, a few) give obj: a

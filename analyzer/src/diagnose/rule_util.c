@@ -80,7 +80,7 @@ void pc_rule_describe_wait(struct pc_finding *f, const struct pc_model *m, const
 int pc_rule_has_frame(const struct pc_thread_model *t, const char *file_suffix, const char *name)
 {
     for (size_t k = 0; k < t->npy; k++)
-        if (pc_diag_ends_with(t->py[k].file, file_suffix) && (!name || strcmp(t->py[k].name, name) == 0))
+        if (pc_str_ends_with(t->py[k].file, file_suffix) && (!name || strcmp(t->py[k].name, name) == 0))
             return 1;
     return 0;
 }

@@ -94,7 +94,7 @@ void pc_rule_asyncio_exit(struct pc_python *py, struct pc_model *m, struct pc_di
         const char *closer = NULL;
         for (size_t i = 0; i < m->nthreads && loop == SIZE_MAX; i++)
             for (size_t k = 0; k < m->threads[i].npy; k++)
-                if (pc_diag_ends_with(m->threads[i].py[k].file, "asyncio/runners.py")) {
+                if (pc_str_ends_with(m->threads[i].py[k].file, "asyncio/runners.py")) {
                     loop = i;
                     closer = m->threads[i].py[k].qualname;
                     break;

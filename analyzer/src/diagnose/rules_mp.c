@@ -61,12 +61,12 @@ static uint64_t pool_result_wait(struct pc_python *py, const struct pc_model *m,
     if (w->timeout == 1 || (w->kind != PC_W_EVENT && w->kind != PC_W_CONDITION))
         return 0;
     for (size_t k = 0; k < t->npy; k++) {
-        if (!pc_diag_ends_with(t->py[k].file, "multiprocessing/pool.py"))
+        if (!pc_str_ends_with(t->py[k].file, "multiprocessing/pool.py"))
             continue;
         uint64_t self = pc_py_frame_local(py, &t->py[k], "self");
         if (!self || pc_py_type_name(py, self, ty, sizeof ty))
             continue;
-        if (!result && (pc_diag_ends_with(ty, "Result") || pc_diag_ends_with(ty, "Iterator"))) {
+        if (!result && (pc_str_ends_with(ty, "Result") || pc_str_ends_with(ty, "Iterator"))) {
             result = self;
             snprintf(rty, rlen, "%s", ty);
         }
@@ -254,7 +254,7 @@ struct type_name {
 static int is_mp_queue(struct pc_python *py, uint64_t obj, void *arg)
 {
     struct type_name *ty = arg;
-    return pc_py_type_name(py, obj, ty->buf, ty->len) == 0 && pc_diag_ends_with(ty->buf, "Queue") &&
+    return pc_py_type_name(py, obj, ty->buf, ty->len) == 0 && pc_str_ends_with(ty->buf, "Queue") &&
            pc_py_attr(py, obj, "_reader");
 }
 
@@ -391,7 +391,7 @@ void pc_rule_mp_queue_join(struct pc_python *py, struct pc_model *m, struct pc_d
         if (d->waits[i].kind != PC_W_CHILD)
             continue;
         for (size_t k = 0; k < t->npy; k++) {
-            if (strcmp(t->py[k].name, "join") || !pc_diag_ends_with(t->py[k].file, "multiprocessing/process.py"))
+            if (strcmp(t->py[k].name, "join") || !pc_str_ends_with(t->py[k].file, "multiprocessing/process.py"))
                 continue;
             uint64_t proc = pc_py_frame_local(py, &t->py[k], "self");
             uint64_t timeout = pc_py_frame_local(py, &t->py[k], "timeout");

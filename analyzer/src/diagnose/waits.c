@@ -44,12 +44,6 @@ const char *pc_diag_thread_label(const struct pc_model *m, size_t i, char *buf, 
     return buf;
 }
 
-int pc_diag_ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 /* ------------------------------------------------------------ locks */
 
 static size_t add_lock(struct pc_python *py, struct pc_diag *d, uint64_t obj, const char *name)
@@ -230,8 +224,8 @@ static void find_holders(struct pc_python *py, struct pc_model *m, struct pc_dia
 
 static int is_library(const char *file)
 {
-    return pc_diag_ends_with(file, "/threading.py") || pc_diag_ends_with(file, "/queue.py") ||
-           pc_diag_ends_with(file, "/Queue.py") || strstr(file, "importlib") != NULL || strstr(file, "concurrent/futures/") != NULL ||
+    return pc_str_ends_with(file, "/threading.py") || pc_str_ends_with(file, "/queue.py") ||
+           pc_str_ends_with(file, "/Queue.py") || strstr(file, "importlib") != NULL || strstr(file, "concurrent/futures/") != NULL ||
            strstr(file, "multiprocessing/") != NULL;
 }
 
@@ -338,7 +332,7 @@ static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, s
         uint64_t self = pc_py_frame_local(py, f, "self");
         type_of(py, self, ty, sizeof ty);
         const char *n = f->name;
-        if (pc_diag_ends_with(f->file, "threading.py")) {
+        if (pc_str_ends_with(f->file, "threading.py")) {
             if ((strcmp(n, "join") == 0 || strcmp(n, "_wait_for_tstate_lock") == 0) && strstr(ty, "Thread")) {
                 int64_t ident = 0;
                 pc_py_int(py, pc_py_attr(py, self, py->version < 0x03000000 ? "_Thread__ident" : "_ident"), &ident);
@@ -371,7 +365,7 @@ static void semantic_wait(struct pc_python *py, struct pc_model *m, size_t ti, s
                 w->timeout = timeout_of(py, f);
                 describe_object(py, t, "Condition", self, w);
             }
-        } else if ((pc_diag_ends_with(f->file, "/queue.py") || pc_diag_ends_with(f->file, "/Queue.py")) &&
+        } else if ((pc_str_ends_with(f->file, "/queue.py") || pc_str_ends_with(f->file, "/Queue.py")) &&
                    (strstr(ty, "Queue") || strcmp(ty, "instance") == 0)) {
             /* 2.7's Queue is an old-style class: its objects are "instance". */
             int kind = strcmp(n, "get") == 0 ? PC_W_QUEUE_GET : strcmp(n, "put") == 0 ? PC_W_QUEUE_PUT
