@@ -147,7 +147,7 @@ static uint64_t gen_frame(struct pc_python *py, uint64_t gen, int8_t *state)
 }
 
 /* What a suspended coroutine awaits (_PyGen_yf), 0 if none. */
-static uint64_t gen_awaits(struct pc_python *py, uint64_t frame, int8_t state, const struct pc_py_frame *pf)
+static uint64_t gen_awaits(struct pc_python *py, int8_t state, const struct pc_py_frame *pf)
 {
     if (py->version >= 0x030d0000) {
         if (!in_yield_from(py, state))
@@ -155,7 +155,7 @@ static uint64_t gen_awaits(struct pc_python *py, uint64_t frame, int8_t state, c
     } else if (py->version >= 0x030b0000) {
         uint64_t prev;
         uint8_t next[2];
-        if (state != -1 || pc_read_ptr(py->t, frame + OFF(if_instr), &prev) || pc_read(py->t, prev + 2, next, 2))
+        if (state != -1 || pc_read_ptr(py->t, pf->addr + OFF(if_instr), &prev) || pc_read(py->t, prev + 2, next, 2))
             return 0;
         int resume = next[0] == RESUME_311 || (py->version < 0x030c0000 ? next[0] == 150 : next[0] == 240);
         if (!resume || next[1] < 2)         /* RESUME after yield from / await */
@@ -198,7 +198,7 @@ static void chain(struct pc_python *py, struct pc_py_code_cache *cc, uint64_t co
         if (!f || pc_py_frame_at(py, cc, f, &fr[n]))
             break;
         seen[n] = coro;
-        uint64_t next = gen_awaits(py, f, state, &fr[n]);
+        uint64_t next = gen_awaits(py, state, &fr[n]);
         n++;
         coro = next;
     }

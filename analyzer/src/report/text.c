@@ -304,6 +304,15 @@ static const char *task_state(int st)
     return st >= 0 && st <= 2 ? names[st] : "state unknown";
 }
 
+/* `"name" tid N`, or `thread tid N` for a thread without a name. */
+static void thread_ref(pc_buf *b, const char *before, const struct pc_thread_model *th)
+{
+    if (th->name[0])
+        pc_buf_printf(b, "%s\"%s\" tid %d", before, th->name, th->tid);
+    else
+        pc_buf_printf(b, "%sthread tid %d", before, th->tid);
+}
+
 /* Every asyncio task, pending ones with their coroutine chain. */
 static void tasks(const struct pc_analysis *a, pc_buf *b, const struct style *s, unsigned flags)
 {
@@ -315,8 +324,7 @@ static void tasks(const struct pc_analysis *a, pc_buf *b, const struct style *s,
         const struct pc_loop_model *l = &m->loops[i];
         pc_buf_printf(b, "  loop %s at 0x%llx: ", l->type[0] ? l->type : "?", (unsigned long long)l->addr);
         if (l->thread != SIZE_MAX)
-            pc_buf_printf(b, "run by %s%s%s tid %d", m->threads[l->thread].name[0] ? "\"" : "", m->threads[l->thread].name,
-                          m->threads[l->thread].name[0] ? "\"" : "", m->threads[l->thread].tid);
+            thread_ref(b, "run by ", &m->threads[l->thread]);
         else
             pc_buf_puts(b, "not running");
         if (l->ready >= 0 && l->scheduled >= 0)
@@ -329,11 +337,9 @@ static void tasks(const struct pc_analysis *a, pc_buf *b, const struct style *s,
         pc_buf_printf(b, "\n%sTask%s %s%s%s (%s%s%s, %s at 0x%llx", s->bold, s->off, t->name[0] ? "\"" : "",
                       t->name[0] ? t->name : "(unnamed)", t->name[0] ? "\"" : "", task_state(t->state),
                       t->exception[0] ? ": raised " : "", t->exception, t->type, (unsigned long long)t->addr);
-        if (t->thread != SIZE_MAX) {
-            const struct pc_thread_model *th = &m->threads[t->thread];
-            pc_buf_printf(b, ", loop of %s%s%s tid %d", th->name[0] ? "\"" : "", th->name[0] ? th->name : "thread",
-                          th->name[0] ? "\"" : "", th->tid);
-        } else if (t->loop)
+        if (t->thread != SIZE_MAX)
+            thread_ref(b, ", loop of ", &m->threads[t->thread]);
+        else if (t->loop)
             pc_buf_printf(b, ", loop 0x%llx not running", (unsigned long long)t->loop);
         pc_buf_puts(b, ")");
         if (t->wait_obj)
@@ -345,11 +351,10 @@ static void tasks(const struct pc_analysis *a, pc_buf *b, const struct style *s,
             pc_buf_printf(b, " awaits the task at 0x%llx", (unsigned long long)t->awaits);
         else if (t->gather_n)
             pc_buf_printf(b, " awaits a gather() of %zu tasks, %zu done", t->gather_n, t->gather_done);
-        else if (t->exec_thread != SIZE_MAX)
-            pc_buf_printf(b, " awaits an executor job that thread %s%s%s tid %d runs",
-                          m->threads[t->exec_thread].name[0] ? "\"" : "", m->threads[t->exec_thread].name,
-                          m->threads[t->exec_thread].name[0] ? "\"" : "", m->threads[t->exec_thread].tid);
-        else if (t->exec_future)
+        else if (t->exec_thread != SIZE_MAX) {
+            thread_ref(b, " awaits an executor job that ", &m->threads[t->exec_thread]);
+            pc_buf_puts(b, " runs");
+        } else if (t->exec_future)
             pc_buf_printf(b, " awaits an executor job no thread runs (concurrent.futures.Future at 0x%llx)",
                           (unsigned long long)t->exec_future);
         else if (t->awaits)
