@@ -94,9 +94,11 @@ unit: $(UNIT_BIN)
 
 check-layouts:
 	$(PYTHON) analyzer/src/cpython/gen/gen_layouts.py --check
+	$(PYTHON) analyzer/src/cpython/gen/gen_greenlet.py --check
 
 layouts:
 	$(PYTHON) analyzer/src/cpython/gen/gen_layouts.py
+	$(PYTHON) analyzer/src/cpython/gen/gen_greenlet.py
 
 integration: all
 	PYCORE_ANALYZE=$(abspath $(BUILD)/bin/pycore-analyze) $(PYTHON) -m pytest -q tests/integration

@@ -80,7 +80,8 @@ def scenario_info(name):
     First docstring line: `expect: <pattern-id>`; optional lines
     `accept: id, id` (other acceptable diagnoses), `python: >=X.Y` (min_python)
     and `python: <X.Y` (max_python, exclusive; e.g. `python: <3.0` for a
-    2.7-only scenario).  Both python lines may be given.  `build: gil` or
+    2.7-only scenario).  Both python lines may be given.  `needs: gevent`: runs only on the
+    interpreters that have the module (tests/integration/pythons.py NEEDS).  `build: gil` or
     `build: free-threaded`: a shape that exists only with (or without) a GIL.  `kinds: kernel`
     limits the core kinds the tests take (evidence only a kernel core
     records, such as signal masks, which gcore leaves zero).
@@ -104,7 +105,7 @@ def scenario_info(name):
         raise MakeCoreError("scenario %s: first docstring line must be "
                             "'expect: <pattern-id>', got %r" % (path, lines[0]))
     info = {"name": name, "path": path, "expect": m.group(1), "accept": [],
-            "min_python": None, "max_python": None, "kinds": None, "build": None, "doc": doc}
+            "min_python": None, "max_python": None, "kinds": None, "build": None, "needs": [], "doc": doc}
     for line in lines[1:]:
         m = re.match(r"accept:\s*(.+)$", line)
         if m:
@@ -118,6 +119,9 @@ def scenario_info(name):
         m = re.match(r"build:\s*(gil|free-threaded)\s*$", line)
         if m:
             info["build"] = m.group(1)
+        m = re.match(r"needs:\s*(.+)$", line)
+        if m:
+            info["needs"] = [x.strip() for x in m.group(1).split(",") if x.strip()]
         m = re.match(r"kinds:\s*(.+)$", line)
         if m:
             info["kinds"] = [x.strip() for x in m.group(1).split(",") if x.strip()]
@@ -329,7 +333,9 @@ class _Run(object):
         try:
             self.proc = self.target = None
             self.proc = subprocess.Popen(
-                [self.python] + INTERPRETER_FLAGS + [self.info["path"]],
+                # a `needs:` module lives in site's dist-packages
+                [self.python] + [f for f in INTERPRETER_FLAGS if f != "-S" or not self.info["needs"]] +
+                [self.info["path"]],
                 cwd=self.rundir, env=env, stdin=subprocess.DEVNULL,
                 stdout=out, stderr=err, start_new_session=True,
                 preexec_fn=_set_core_unlimited if self.kind == "kernel" else None)

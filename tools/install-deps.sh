@@ -18,6 +18,7 @@ pkgs=(
   clang libclang-rt-14-dev               # fuzz targets: libFuzzer, ASan and UBSan runtimes
   curl libffi-dev libbz2-dev             # make provision: free-threaded CPythons built from source
   parallel                               # triage tests: shards run side by side (docs/triage.md)
+  python3-gevent python3-greenlet        # gevent scenarios (greenlets) on Debian's 3.11; greenlet's C++ headers for its layout
 )
 missing=()
 for p in "${pkgs[@]}"; do

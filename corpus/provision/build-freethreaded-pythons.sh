@@ -70,7 +70,7 @@ tarball() {  # $1 X.Y -> prints the path of the upstream tarball (downloaded onc
   fi
   [ -n "${PIN[$v]:-}" ] || die "no pinned source for python$v: set $var=FILE (an upstream Python-$v.x tarball)"
   read -r f sum <<<"${PIN[$v]}"
-  if [ "$(sha256sum < "$CACHE/src/$f" 2>/dev/null | cut -d' ' -f1)" != "$sum" ]; then
+  if [ "$(sha256sum 2>/dev/null < "$CACHE/src/$f" | cut -d' ' -f1)" != "$sum" ]; then
     mirrors
     curl -fsS --retry 3 -o "$CACHE/src/$f.part" "$MIRROR/pool/main/p/python$v/$f" ||
       die "cannot download $MIRROR/pool/main/p/python$v/$f"

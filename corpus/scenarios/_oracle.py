@@ -26,6 +26,9 @@ ready_when_loop_idle(loop):  from asyncio code: once the loop has gone
          round a few times (every task runs until it suspends), records
          every pending task of the loop with its coroutine chain and then
          calls ready({"tasks": [...]}) (the oracle for tasks).
+ready_when_gevent_idle():  the same for gevent: once every greenlet has
+         blocked, records each greenlet's gr_frame chain (the oracle for
+         greenlets) and calls ready({"greenlets": [...]}).
 
 Nothing here may start a Python thread on 3.x: the scenario's threads are
 exactly the threads in the core.  Runnable by CPython 2.7 and 3.6+.
@@ -197,6 +200,39 @@ def asyncio_tasks(loop):
         name = t.get_name() if hasattr(t, "get_name") else None
         out.append({"id": id(t), "name": name, "frames": frames})
     return out
+
+
+def greenlets():
+    """Every greenlet the collector tracks (what pycore reads): id, type,
+    whether it is a thread's main greenlet, dead, and its suspended frames
+    from gr_frame through f_back, innermost first (none while it runs)."""
+    import gc
+    import greenlet
+    out = []
+    for g in gc.get_objects():
+        if not isinstance(g, greenlet.greenlet):
+            continue
+        frames = []
+        f = g.gr_frame
+        while f is not None and len(frames) < 256:
+            frames.append({"name": f.f_code.co_name, "file": f.f_code.co_filename, "line": f.f_lineno})
+            f = f.f_back
+        out.append({"id": id(g), "type": "%s.%s" % (type(g).__module__, type(g).__name__),
+                    "main": g.parent is None, "dead": bool(g.dead), "frames": frames})
+    return out
+
+
+def ready_when_gevent_idle(turns=5):
+    """From gevent code: a greenlet yields to the hub `turns` times (every
+    other greenlet runs until it blocks), then records every greenlet and
+    calls ready({"greenlets": [...]}); it ends right after."""
+    import gevent
+
+    def announce():
+        for _ in range(turns):
+            gevent.sleep(0)
+        ready({"greenlets": greenlets()})
+    gevent.spawn(announce)
 
 
 def ready_when_loop_idle(loop, quiet=3, limit=10000):

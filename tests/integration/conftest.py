@@ -84,6 +84,8 @@ def all_cases():
                     continue        # scenario not meant for this version
                 if info.get("max_python") and have >= tuple(info["max_python"]):
                     continue        # `python: <X.Y`: e.g. a 2.7-only scenario
+            if any(interp["label"] not in pythons.NEEDS.get(n, ()) for n in info.get("needs", [])):
+                continue            # `needs: gevent`: only where Debian packages the module
             if interp["present"] and info.get("build") and info["build"] != interp["gil_build"]:
                 continue            # `build: gil`: a shape that needs the GIL (or none)
             for kind in KINDS:

@@ -40,6 +40,11 @@ import subprocess
 import sys
 
 DEBIAN = [("debian-3.11", "/usr/bin/python3.11"), ("debian-3.11d", "/usr/bin/python3.11d")]
+# Scenarios that say `needs: MODULE` run on these interpreters only: the
+# ones Debian packages the module for (python3-gevent, python3-greenlet:
+# release 3.11; no greenlet module for the debug build).  The module
+# missing there fails the scenario: tools/install-deps.sh installs it.
+NEEDS = {"gevent": ("debian-3.11",)}
 
 # What `make provision` provisions (release and d build of each).
 PROVISIONED = ["3.9", "3.13", "3.14", "3.15"]

@@ -77,7 +77,8 @@ int pc_py_debug_offsets(pc_target *t, uint64_t runtime, uint32_t *version, int *
     /* _PyRuntimeState beyond the debug offsets is only known for the
      * base's own minor. */
     if ((base->version_min >> 16) != (*version >> 16))
-        L->rt_signals_pending = L->rt_main_thread = L->is_finalizing = L->ts_state = PC_NO_FIELD;
+        L->rt_signals_pending = L->rt_main_thread = L->is_finalizing = L->ts_state =
+            L->is_gc_generations = L->is_gc_permanent = L->co_exceptiontable = PC_NO_FIELD;
     L->version_min = L->version_max = *version;
     L->source = "_Py_DebugOffsets of the target";
     int32_t gil_off = 0, locked = 0, holder = 0, tag = 0;

@@ -335,12 +335,17 @@ int pc_py_frame_at(struct pc_python *py, struct pc_py_code_cache *cc, uint64_t f
 size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *out,
                     size_t max, int *complete)
 {
+    return pc_py_frames_from(py, current_frame(py, tstate), out, max, complete);
+}
+
+size_t pc_py_frames_from(struct pc_python *py, uint64_t f, struct pc_py_frame *out, size_t max, int *complete)
+{
     struct pc_py_code_cache *cc = pc_py_code_cache_new();
     size_t n = 0;
     *complete = 0;
     if (!cc)
         return 0;
-    uint64_t f = current_frame(py, tstate), prev_addr = 0;
+    uint64_t prev_addr = 0;
     /* The walk is bounded by max frames plus as many shims. */
     for (size_t steps = 0; f && n < max && steps < 2 * max; steps++) {
         uint64_t next = 0;

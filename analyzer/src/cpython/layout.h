@@ -32,6 +32,11 @@ struct pc_py_layout {
     int32_t is_id;                  /* 3.7+: the interpreter's id (main: 0) */
     int32_t rt_gc_collecting;       /* 3.7, 3.8: _PyRuntime.gc.collecting */
     int32_t is_gc_collecting;       /* 3.9+: interp->gc.collecting */
+    int32_t is_gc_generations;      /* 3.9+ GIL builds: interp->gc.generations (3.13+: young, old[]) */
+    int32_t is_gc_permanent;        /* interp->gc.permanent_generation (gc.freeze()) */
+    int32_t gc_num_generations;
+    int32_t gc_generation_size;     /* sizeof(struct gc_generation): its PyGC_Head list head first */
+    int32_t gc_head_size;           /* sizeof(PyGC_Head): the object follows it */
     int32_t is_tstate_head;         /* tstate_head / threads.head */
     int32_t is_modules;             /* sys.modules dict */
     int32_t is_finalizing;
@@ -80,6 +85,7 @@ struct pc_py_layout {
     int32_t co_cellvars;            /* <= 3.10: names of cells, after the locals */
     int32_t co_freevars;            /* <= 3.10: names of free variables, after the cells */
     int32_t co_localspluskinds;     /* 3.11+: a bytes object, one kind per slot */
+    int32_t co_exceptiontable;      /* 3.11+: handlers, each with the stack depth it unwinds to */
 
     /* float, set (reprs of locals) */
     int32_t fl_fval;
@@ -95,6 +101,11 @@ struct pc_py_layout {
     int32_t tp_basicsize;
     int32_t tp_dictoffset;
     int32_t tp_flags;
+    int32_t tp_base;
+    int32_t tp_members;             /* PyMemberDef[]: an extension type's fields by name and offset */
+    int32_t md_size;                /* sizeof(PyMemberDef) */
+    int32_t md_offset;              /* PyMemberDef.offset */
+    int32_t tp_weaklistoffset;      /* where an instance keeps its weak references list */
     int32_t ht_cached_keys;         /* PyHeapTypeObject, 3.3+ */
 
     /* str / bytes / int */
@@ -207,6 +218,28 @@ struct pc_py_layout {
     int32_t ts_asyncio_tasks_head;  /* 3.14+: _PyThreadStateImpl.asyncio_tasks_head */
     int32_t is_asyncio_tasks_head;  /* 3.14+: tasks of threads that have exited */
 };
+
+/* greenlet's private C++ state (PyGreenlet.pimpl -> greenlet::Greenlet),
+ * from greenlet's headers by gen/gen_greenlet.py (greenlets_generated.c).
+ * Offsets in the Greenlet object unless named otherwise. */
+struct pc_greenlet_layout {
+    uint32_t py_minor;              /* PY_VERSION_HEX >> 16 of the module's ABI */
+    const char *greenlet_version;
+    const char *source;
+    int32_t pimpl;                  /* PyGreenlet.pimpl */
+    int32_t stack_start;            /* NULL: not running nor suspended (dead or not started) */
+    int32_t stack_stop;             /* NULL: not started; -1: a thread's main greenlet */
+    int32_t top_frame;              /* suspended: its innermost PyFrameObject (NULL while running) */
+    int32_t current_frame;          /* 3.11+ suspended: its innermost _PyInterpreterFrame */
+    int32_t cframe;                 /* 3.10+: its _PyCFrame, on its thread's C stack */
+    int32_t main_greenlet;          /* UserGreenlet: its thread's main greenlet (a PyGreenlet) */
+    int32_t parent;                 /* UserGreenlet: the PyGreenlet it returns to */
+    int32_t run_callable;           /* UserGreenlet: run, before it starts */
+    int32_t thread_state;           /* MainGreenlet: greenlet's ThreadState */
+    int32_t ts_current;             /* ThreadState: the PyGreenlet running in that thread */
+};
+extern const struct pc_greenlet_layout pc_greenlet_layouts[];
+extern const size_t pc_greenlet_layouts_count;
 
 /* Generated tables (layouts_generated.c). */
 extern const struct pc_py_layout pc_py_layouts[];

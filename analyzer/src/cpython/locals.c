@@ -2,6 +2,7 @@
  * and (3.11-3.13) its value stack, where a `with` block keeps __exit__. */
 #include "cpython/python.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define OFF(f) ((uint64_t)py->L->f)
@@ -277,5 +278,63 @@ size_t pc_py_frame_stack(struct pc_python *py, const struct pc_py_frame *pf, uin
         return 0;
     for (size_t i = 0; i < n; i++)
         out[i] = untag(py, out[i]);
+    return n;
+}
+
+/* 3.11+ exception table: a varint of 6-bit groups, most significant
+ * first, 0x40 marking that more follow (0x80 marks an entry's start). */
+static int etab_varint(const uint8_t *t, size_t len, size_t *i, uint32_t *v)
+{
+    *v = 0;
+    for (int k = 0; k < 6; k++) {
+        if (*i >= len)
+            return -1;
+        uint8_t b = t[(*i)++];
+        *v = (*v << 6) | (b & 0x3f);
+        if (!(b & 0x40))
+            return 0;
+    }
+    return -1;
+}
+
+size_t pc_py_frame_block_stack(struct pc_python *py, const struct pc_py_frame *pf, uint64_t *out, size_t max)
+{
+    uint64_t table;
+    int64_t len;
+    size_t nlp;
+    if (py->version < 0x030b0000 || py->L->co_exceptiontable == PC_NO_FIELD || pf->lasti < 0 ||
+        pc_read_ptr(py->t, pf->code + OFF(co_exceptiontable), &table) || !table ||
+        pc_read(py->t, table + OFF(ob_size), &len, 8) || len <= 0 || len > 65536 || nlocalsplus(py, pf->code, &nlp))
+        return 0;
+    uint8_t *t = malloc((size_t)len);
+    if (!t || pc_read(py->t, table + OFF(b_sval), t, (size_t)len)) {
+        free(t);
+        return 0;
+    }
+    /* Entries are sorted and do not overlap: the one covering the current
+     * instruction (in code units) gives the depth its handler unwinds to. */
+    uint32_t at = (uint32_t)(pf->lasti / 2), depth = 0;
+    size_t i = 0;
+    while (i < (size_t)len) {
+        uint32_t start, size, target, dl;
+        if (etab_varint(t, (size_t)len, &i, &start) || etab_varint(t, (size_t)len, &i, &size) ||
+            etab_varint(t, (size_t)len, &i, &target) || etab_varint(t, (size_t)len, &i, &dl))
+            break;
+        if (start > at)
+            break;
+        if (at < start + size) {
+            depth = dl >> 1;
+            break;
+        }
+    }
+    free(t);
+    if (!depth || depth > 4096)
+        return 0;
+    size_t n = depth < max ? depth : max;
+    uint64_t base = pf->addr + OFF(if_localsplus) + 8 * (uint64_t)nlp;
+    if (pc_read(py->t, base, out, n * 8))
+        return 0;
+    for (size_t k = 0; k < n; k++)
+        out[k] = untag(py, out[k]);
     return n;
 }

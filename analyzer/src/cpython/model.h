@@ -96,6 +96,38 @@ struct pc_task_model {
     size_t npy;
 };
 
+/* A greenlet (greenlet, gevent): found in the collector's lists, its
+ * frames kept by greenlet while it is switched out (cpython/greenlets.c). */
+#define PC_MAX_GREENLETS 100000
+#define PC_GREENLET_STATES(X) \
+    X(UNKNOWN, "state unknown") X(RUNNING, "running") X(SUSPENDED, "suspended") X(DEAD, "dead") \
+    X(NOT_STARTED, "not started")
+enum pc_greenlet_state {
+#define PC_GR_ID(id, name) PC_GR_##id,
+    PC_GREENLET_STATES(PC_GR_ID)
+#undef PC_GR_ID
+};
+const char *pc_greenlet_state_name(int state);
+struct pc_greenlet_model {
+    uint64_t addr;
+    char type[64];              /* greenlet.greenlet, gevent._gevent_cgreenlet.Greenlet, gevent.hub.Hub, ... */
+    int state;                  /* enum pc_greenlet_state */
+    int main;                   /* a thread's main greenlet */
+    uint64_t parent;            /* the greenlet it returns to; 0 none (main) or unknown */
+    size_t thread;              /* the thread it belongs to; SIZE_MAX unknown */
+    /* What it waits on: the gevent object (lock, semaphore, event,
+     * AsyncResult, ...) whose links hold its switch method. */
+    uint64_t wait_obj;
+    char wait_type[64];
+    /* Locks it holds: a `with` keeps the lock's __exit__ on its frame's
+     * value stack until the block ends. */
+    struct { uint64_t obj; size_t frame; char type[64]; } holds[PC_TASK_HOLDS];
+    size_t nholds;
+    struct pc_py_frame *py;     /* suspended: its frames, innermost first (running: its thread's) */
+    size_t npy;
+    int py_complete;
+};
+
 struct pc_model {
     struct pc_thread_model *threads;
     size_t nthreads;
@@ -129,6 +161,13 @@ struct pc_model {
         size_t ntasks, npending;
     } loops[PC_MAX_LOOPS];
     size_t nloops;
+    /* Greenlets (have_greenlets: the greenlet module is loaded and the
+     * collector's lists were walked); greenlet_note says why they could
+     * not be read, "" otherwise. */
+    struct pc_greenlet_model *greenlets;
+    size_t ngreenlets;
+    int have_greenlets, greenlets_truncated;
+    char greenlet_note[160];
     struct pc_model_interp {
         uint64_t addr;
         int64_t id;             /* -1 unknown (2.7, 3.6) */
@@ -141,6 +180,9 @@ struct pc_model {
 /* Read the asyncio tasks (after the threads: a task's loop names its thread). */
 void pc_model_tasks(struct pc_python *py, struct pc_model *m);
 void pc_model_tasks_free(struct pc_model *m);
+/* Read the greenlets (after the threads: a greenlet's C stack names its thread). */
+void pc_model_greenlets(struct pc_python *py, struct pc_model *m);
+void pc_model_greenlets_free(struct pc_model *m);
 
 /* Each Python frame's source line, read through the target. */
 void pc_model_sources(pc_target *t, struct pc_model *m);

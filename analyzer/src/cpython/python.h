@@ -163,6 +163,9 @@ uint64_t pc_py_tstate_frame(struct pc_python *py, uint64_t tstate);
 /* Frames of a thread state, innermost first.  Returns the count. */
 size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *out,
                     size_t max, int *complete);
+/* The same walk from a given innermost frame (a suspended greenlet's). */
+size_t pc_py_frames_from(struct pc_python *py, uint64_t frame, struct pc_py_frame *out, size_t max,
+                         int *complete);
 
 /* One frame by address (a suspended coroutine's, say), through a cache of
  * code objects shared by many calls: 0, or -1 if unreadable or a shim. */
@@ -183,6 +186,12 @@ size_t pc_py_frame_slots(struct pc_python *py, const struct pc_py_frame *f, uint
  * to its saved stack top, bottom first, its top max slots at most (3.14+
  * tag bits cleared).  The count, 0 if unknown or empty. */
 size_t pc_py_frame_stack(struct pc_python *py, const struct pc_py_frame *f, uint64_t *out, size_t max);
+/* 3.11+: the slots of a frame's value stack that are live whatever it
+ * runs now, also while it is in a call (a greenlet switched out inside
+ * one): those below the depth the exception handler covering its current
+ * instruction unwinds to, where a `with` keeps its __exit__.  Bottom
+ * first, at most max; 0 if none or unknown (<= 3.10). */
+size_t pc_py_frame_block_stack(struct pc_python *py, const struct pc_py_frame *f, uint64_t *out, size_t max);
 int pc_py_tuple(struct pc_python *py, uint64_t tuple, uint64_t *items, size_t max, size_t *n);
 /* The first items of a list (at most max; *n how many were read). */
 int pc_py_list(struct pc_python *py, uint64_t list, uint64_t *items, size_t max, size_t *n);

@@ -90,6 +90,8 @@ void pc_model_sources(pc_target *t, struct pc_model *m)
         fill_frames(t, c, m->exited[i].py, m->exited[i].npy);
     for (size_t i = 0; i < m->ntasks; i++)
         fill_frames(t, c, m->tasks[i].py, m->tasks[i].npy);
+    for (size_t i = 0; i < m->ngreenlets; i++)
+        fill_frames(t, c, m->greenlets[i].py, m->greenlets[i].npy);
     for (size_t i = 0; i < c->n; i++)
         free(c->f[i].text);
     free(c);

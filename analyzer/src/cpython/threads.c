@@ -529,6 +529,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         if (in_collector(py, &m->threads[i]))
             m->gc_thread = i;
     pc_model_tasks(py, m);
+    pc_model_greenlets(py, m);
     if (!n->no_source)
         pc_model_sources(n->t, m);
     free(ts.v);
@@ -581,5 +582,6 @@ void pc_model_free(struct pc_model *m)
     }
     free(m->exited);
     pc_model_tasks_free(m);
+    pc_model_greenlets_free(m);
     memset(m, 0, sizeof *m);
 }

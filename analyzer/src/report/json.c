@@ -268,6 +268,58 @@ static void loops(pc_buf *b, const struct pc_model *m)
     pc_buf_puts(b, "]");
 }
 
+/* Greenlets: null when the process has no greenlet module (or they could
+ * not be read), else each with its suspended frames, innermost first. */
+static void greenlets(pc_buf *b, const struct pc_model *m)
+{
+    if (!m->have_greenlets) {
+        pc_buf_puts(b, "null");
+        return;
+    }
+    pc_buf_puts(b, "[");
+    for (size_t i = 0; i < m->ngreenlets; i++) {
+        const struct pc_greenlet_model *g = &m->greenlets[i];
+        int f = 1;
+        pc_buf_puts(b, i ? ",{" : "{");
+        addr(b, "address", g->addr, &f);
+        kstr(b, "type", g->type, &f);
+        kstr(b, "state", g->state == PC_GR_UNKNOWN ? NULL : pc_greenlet_state_name(g->state), &f);
+        key(b, "main", &f);
+        pc_buf_puts(b, g->main ? "true" : "false");
+        addr(b, "parent", g->parent, &f);
+        kint_or_null(b, "thread", g->thread != SIZE_MAX ? m->threads[g->thread].tid : -1, &f);
+        key(b, "wait_object", &f);
+        if (g->wait_obj) {
+            int f2 = 1;
+            pc_buf_puts(b, "{");
+            addr(b, "address", g->wait_obj, &f2);
+            kstr(b, "type", g->wait_type, &f2);
+            pc_buf_puts(b, "}");
+        } else
+            pc_buf_puts(b, "null");
+        key(b, "holds", &f);
+        pc_buf_puts(b, "[");
+        for (size_t h = 0; h < g->nholds; h++) {
+            int f2 = 1;
+            pc_buf_puts(b, h ? ",{" : "{");
+            addr(b, "address", g->holds[h].obj, &f2);
+            kstr(b, "type", g->holds[h].type, &f2);
+            kint(b, "frame", (long long)g->holds[h].frame, &f2);
+            pc_buf_puts(b, "}");
+        }
+        pc_buf_puts(b, "]");
+        key(b, "python_frames", &f);
+        pc_buf_puts(b, "[");
+        for (size_t k = 0; k < g->npy; k++) {
+            if (k)
+                pc_buf_puts(b, ",");
+            py_frame(b, &g->py[k]);
+        }
+        pc_buf_puts(b, "]}");
+    }
+    pc_buf_puts(b, "]");
+}
+
 /* asyncio tasks: null when the process has no asyncio (or it could not be
  * read), else every task with its coroutine chain, innermost first. */
 static void tasks(pc_buf *b, const struct pc_model *m)
@@ -451,6 +503,8 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
     loops(b, &a->model);
     key(b, "tasks", &first);
     tasks(b, &a->model);
+    key(b, "greenlets", &first);
+    greenlets(b, &a->model);
     key(b, "diagnosis", &first);
     if (a->diag.nfindings)
         finding(b, a, &a->diag.findings[0]);

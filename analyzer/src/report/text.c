@@ -380,6 +380,44 @@ static void tasks(const struct pc_analysis *a, pc_buf *b, const struct style *s,
     }
 }
 
+/* Every greenlet: suspended ones with their frames; running ones are
+ * their thread's stack, dead and unstarted ones are counted. */
+static void greenlets(const struct pc_analysis *a, pc_buf *b, const struct style *s, unsigned flags)
+{
+    const struct pc_model *m = &a->model;
+    if (m->greenlet_note[0])
+        pc_buf_printf(b, "\n%s%s%s\n", s->dim, m->greenlet_note, s->off);
+    if (!m->have_greenlets)
+        return;
+    size_t dead = 0, idle = 0;
+    for (size_t i = 0; i < m->ngreenlets; i++) {
+        dead += m->greenlets[i].state == PC_GR_DEAD;
+        idle += m->greenlets[i].state == PC_GR_NOT_STARTED;
+    }
+    pc_buf_printf(b, "\n%sgreenlets: %zu%s (%zu dead, %zu not started)%s\n", s->bold, m->ngreenlets,
+                  m->greenlets_truncated ? " (list cut)" : "", dead, idle, s->off);
+    for (size_t i = 0; i < m->ngreenlets; i++) {
+        const struct pc_greenlet_model *g = &m->greenlets[i];
+        if (g->state == PC_GR_DEAD || g->state == PC_GR_NOT_STARTED)
+            continue;
+        pc_buf_printf(b, "\n%sGreenlet%s %s at 0x%llx (%s%s", s->bold, s->off, g->type, (unsigned long long)g->addr,
+                      pc_greenlet_state_name(g->state), g->main ? ", main greenlet" : "");
+        if (g->thread != SIZE_MAX)
+            thread_ref(b, g->state == PC_GR_RUNNING ? ", running in " : ", of ", &m->threads[g->thread]);
+        pc_buf_puts(b, ")");
+        if (g->wait_obj)
+            pc_buf_printf(b, " waits on %s 0x%llx", g->wait_type, (unsigned long long)g->wait_obj);
+        pc_buf_puts(b, "\n");
+        for (size_t h = 0; h < g->nholds; h++)
+            pc_buf_printf(b, "    %sholds%s %s 0x%llx (with, in %s)\n", s->dim, s->off, g->holds[h].type,
+                          (unsigned long long)g->holds[h].obj, g->py[g->holds[h].frame].qualname);
+        if (g->state == PC_GR_RUNNING)
+            pc_buf_printf(b, "    %s(its frames are its thread's)%s\n", s->dim, s->off);
+        for (size_t k = 0; k < g->npy; k++)
+            py_line(b, &g->py[k], s, flags);
+    }
+}
+
 /* Summary first: the header, the diagnosis (what a reader came for), then
  * the threads it cites. */
 void pc_render_text(const struct pc_analysis *a, pc_buf *b, unsigned flags)
@@ -394,4 +432,5 @@ void pc_render_text(const struct pc_analysis *a, pc_buf *b, unsigned flags)
     for (size_t i = 0; i < a->model.nexited; i++)
         exited_thread(&a->model.exited[i], b, s, flags);
     tasks(a, b, s, flags);
+    greenlets(a, b, s, flags);
 }

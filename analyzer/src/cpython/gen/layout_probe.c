@@ -9,6 +9,7 @@
  * Supports 2.7 and 3.6+ (before 3.7 there is no _PyRuntime and the
  * interpreter structs are in public headers). */
 #include <Python.h>
+#include <structmember.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -317,6 +318,25 @@ int main(void)
     NF(rt_gc_collecting);
     F(is_gc_collecting, offsetof(PyInterpreterState, gc.collecting));
 #endif
+    /* The collector's generation lists (3.9+, builds with a GIL: a
+     * free-threaded build keeps no lists): objects nothing registers, such
+     * as greenlets, are found there. */
+#if defined(PC_NO_RUNTIME) || PY_VERSION_HEX < 0x03090000 || defined(Py_GIL_DISABLED)
+    NF(is_gc_generations);
+    NF(is_gc_permanent);
+    NF(gc_num_generations);
+#else
+    F(is_gc_generations, offsetof(PyInterpreterState, gc.generations));
+    F(is_gc_permanent, offsetof(PyInterpreterState, gc.permanent_generation));
+    F(gc_num_generations, NUM_GENERATIONS);
+#endif
+#if defined(PC_NO_RUNTIME) || PY_VERSION_HEX < 0x03090000 || defined(Py_GIL_DISABLED)
+    NF(gc_generation_size);
+    NF(gc_head_size);
+#else
+    F(gc_generation_size, sizeof(struct gc_generation));
+    F(gc_head_size, sizeof(PyGC_Head));
+#endif
     endl();
 
     F(ts_next, offsetof(PyThreadState, next));
@@ -453,6 +473,11 @@ int main(void)
     NF(co_freevars);
     F(co_localspluskinds, offsetof(PyCodeObject, co_localspluskinds));
 #endif
+#if PY_VERSION_HEX >= 0x030b0000
+    F(co_exceptiontable, offsetof(PyCodeObject, co_exceptiontable));
+#else
+    NF(co_exceptiontable);
+#endif
     F(fl_fval, offsetof(PyFloatObject, ob_fval));
     F(set_mask, offsetof(PySetObject, mask));
     F(set_table, offsetof(PySetObject, table));
@@ -466,6 +491,11 @@ int main(void)
     F(tp_basicsize, offsetof(PyTypeObject, tp_basicsize));
     F(tp_dictoffset, offsetof(PyTypeObject, tp_dictoffset));
     F(tp_flags, offsetof(PyTypeObject, tp_flags));
+    F(tp_base, offsetof(PyTypeObject, tp_base));
+    F(tp_members, offsetof(PyTypeObject, tp_members));
+    F(tp_weaklistoffset, offsetof(PyTypeObject, tp_weaklistoffset));
+    F(md_size, sizeof(PyMemberDef));
+    F(md_offset, offsetof(PyMemberDef, offset));
     endl();
 #ifdef PC_PY2
     NF(ht_cached_keys);
