@@ -132,6 +132,14 @@ def thread_table():
             is_main = type(t).__name__ == "_MainThread"
         table.append({"ident": t.ident, "name": t.name, "daemon": bool(t.daemon),
                       "main": is_main})
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("threading"):
+        # gevent's threading says greenlet ids; the thread's own ident is
+        # what a core shows (gevent scenarios run one thread: the main one)
+        real = monkey.get_original("_thread", "get_ident")()
+        for row in table:
+            if row["main"]:
+                row["ident"] = real
     return table
 
 

@@ -46,6 +46,9 @@ QUALNAMES = {
                               "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
     "asyncio_queue_orphaned": {"EpollSelector.select", "BaseEventLoop._run_once",
                                "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
+    "gevent_lock_order": {"Hub.run"},       # the greenlets' frames: test_frames.py::test_greenlets
+    "gevent_rlock_ring": {"Hub.run"},
+    "gevent_server_idle": {"Hub.run"},
     "asyncio_lock_order": {"EpollSelector.select", "BaseEventLoop._run_once",
                            "BaseEventLoop.run_forever", "BaseEventLoop.run_until_complete", "<module>"},
     "asyncio_lock_await_task": {"EpollSelector.select", "BaseEventLoop._run_once",

@@ -75,6 +75,10 @@ THREADS = {
     "asyncio_lock_order": {},
     "asyncio_lock_await_task": {},
     "asyncio_locks_sleeping": {},
+    # greenlet-deadlock (gevent, Debian's 3.11), and its healthy look-alike (io-wait)
+    "gevent_lock_order": {},
+    "gevent_rlock_ring": {},
+    "gevent_server_idle": {},
     # shutdown-join from asyncio.run()'s cleanup after Ctrl+C (3.9+)
     # (3.9, 3.10: no shutdown helper; threading._shutdown joins the worker)
     "asyncio_ctrl_c_to_thread": lambda v: dict({"nightly-export": False},
@@ -388,6 +392,10 @@ def check_oracle(scenario, by_name, version):
         assert main == ["select", "_run_once", "run_forever", "run_until_complete",
                         "<module>"], main
         assert files("MainThread")[0].endswith("/selectors.py"), by_name["MainThread"][:1]
+    elif scenario in ("gevent_lock_order", "gevent_rlock_ring", "gevent_server_idle"):
+        # the hub greenlet runs the thread: in libev's loop (C) under Hub.run
+        assert main == ["run"], main
+        assert files("MainThread")[0].endswith("/gevent/hub.py"), by_name["MainThread"][:1]
     elif scenario == "asyncio_blocked_future":
         assert "result" in main and "_run_once" in main, main
     elif scenario == "atexit_logging_daemon":

@@ -223,3 +223,40 @@ def test_asyncio_tasks(case, analyzer, corpus):
         if fr != wf:
             problems.append("task %#x (%s): frames\n    ours   %s\n    oracle %s" % (t["id"], t["name"], fr, wf))
     _check(res, problems)
+
+
+def test_greenlets(case, analyzer, corpus):
+    """gevent scenarios record every greenlet once all have blocked (gr_frame
+    through f_back, innermost first): every greenlet the oracle saw
+    suspended must be in the report (by address: id() in CPython) with the
+    same frames.  The hub, suspended while the recording greenlet ran,
+    runs in the core: its frames are the thread's, which the faulthandler
+    oracle checks; the recording greenlet has ended."""
+    res = corpus.result(case)
+    want = res.record["ready"].get("greenlets")
+    if want is None:
+        return                      # the scenario has no greenlet oracle
+    report = res.report()
+    if report["greenlets"] is None:
+        _check(res, ["no greenlets in the report"])
+        return
+    got = dict((int(g["address"], 16), g) for g in report["greenlets"])
+    problems = []
+    for g in want:
+        if not g["frames"] or g["dead"] or g["type"].endswith(".Hub"):
+            continue
+        ours = got.get(g["id"])
+        if not ours:
+            problems.append("greenlet %#x (%s) is missing" % (g["id"], g["type"]))
+            continue
+        if ours["state"] != "suspended" or ours["main"] != g["main"]:
+            problems.append("greenlet %#x: state %s main %s, the oracle's suspended main %s" % (
+                g["id"], ours["state"], ours["main"], g["main"]))
+        fr = [(f["name"], f["file"], f["line"]) for f in ours["python_frames"]]
+        wf = [(f["name"], f["file"], f["line"]) for f in g["frames"]]
+        if fr != wf:
+            problems.append("greenlet %#x: frames\n    ours   %s\n    oracle %s" % (g["id"], fr, wf))
+    hubs = [g for g in report["greenlets"] if g["type"].endswith("Hub")]
+    if [g["state"] for g in hubs] != ["running"]:
+        problems.append("the hub: %s, not one running hub" % [(g["address"], g["state"]) for g in hubs])
+    _check(res, problems)

@@ -51,6 +51,11 @@ def same(a, b):
                                            [(f["qualname"], f["file"], f["line"]) for f in t["python_frames"]]))
                            for t in r["tasks"] or [])
     assert tasks(a) == tasks(b)
+    greenlets = lambda r: dict((g["address"], (g["state"], (g["wait_object"] or {}).get("address"),
+                                               [h["address"] for h in g["holds"]],
+                                               [(f["qualname"], f["file"], f["line"]) for f in g["python_frames"]]))
+                               for g in r["greenlets"] or [])
+    assert greenlets(a) == greenlets(b)
 
 
 def interpreters():
@@ -74,10 +79,22 @@ def test_core_in_gdb_equals_cli(analyzer, python, scenario):
         shutil.rmtree(out, ignore_errors=True)
 
 
-@pytest.mark.parametrize("scenario", ["gil_held", "asyncio_lock_order"])
+def test_gevent_core_in_gdb_equals_cli(analyzer):
+    """Greenlets in gdb on a core: Debian's 3.11, the one with gevent."""
+    out = tempfile.mkdtemp(prefix="pycore-gdbext-")
+    try:
+        rec = make_core.make_core("/usr/bin/python3.11", "gevent_lock_order", "kernel", out, verify=False)
+        cli = cli_json(analyzer, rec["core"])
+        assert cli["diagnosis"]["pattern"] == "greenlet-deadlock", cli["diagnosis"]
+        same(gdb_json(["/usr/bin/python3.11", rec["core"]]), cli)
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
+
+@pytest.mark.parametrize("scenario", ["gil_held", "asyncio_lock_order", "gevent_lock_order"])
 def test_live_process_equals_its_core(analyzer, scenario):
     """gdb -p on the hung process, then a core of the same process (asyncio
-    tasks included)."""
+    tasks and greenlets included)."""
     python = "/usr/bin/python3.11"
     out = tempfile.mkdtemp(prefix="pycore-gdblive-")
     info = make_core.scenario_info(scenario)
@@ -95,6 +112,9 @@ def test_live_process_equals_its_core(analyzer, scenario):
         if scenario.startswith("asyncio"):
             assert live["diagnosis"]["pattern"] == "asyncio-task-deadlock", live["diagnosis"]
             assert len([t for t in live["tasks"] if t["state"] == "pending"]) == 3, live["tasks"]
+        if scenario.startswith("gevent"):
+            assert live["diagnosis"]["pattern"] == "greenlet-deadlock", live["diagnosis"]
+            assert len([g for g in live["greenlets"] if g["holds"] and g["wait_object"]]) == 2, live["greenlets"]
     finally:
         run.kill()
         shutil.rmtree(out, ignore_errors=True)

@@ -285,6 +285,23 @@ static struct pc_greenlet_model *greenlet_at(struct pc_model *m, uint64_t addr)
     return NULL;
 }
 
+/* An attribute kept in the instance dict or in a __slots__ slot (a
+ * member of its type or a base), 0 if absent. */
+static uint64_t attr_or_slot(struct pc_python *py, uint64_t obj, const char *name)
+{
+    uint64_t v = pc_py_attr(py, obj, name), t;
+    if (v || pc_read_ptr(py->t, obj + (uint64_t)py->L->ob_type, &t))
+        return v;
+    for (int d = 0; t && d < 8; d++) {
+        int64_t off = member_offset(py, t, name);
+        if (off > 0)
+            return pc_read_ptr(py->t, obj + (uint64_t)off, &v) ? 0 : v;
+        if (pc_read_ptr(py->t, t + (uint64_t)py->L->tp_base, &t))
+            break;
+    }
+    return 0;
+}
+
 /* Each greenlet whose switch is in the linkable's _links waits on it. */
 static void waiters(struct walk *w, uint64_t obj)
 {
@@ -324,10 +341,16 @@ static void holds(struct walk *w, struct pc_greenlet_model *g)
     for (size_t k = 0; k < g->npy; k++) {
         size_t n = pc_py_frame_block_stack(w->py, &g->py[k], slots, 64);
         for (size_t i = 0; i < n && g->nholds < PC_TASK_HOLDS; i++) {
-            char ty[64];
-            uint64_t lock = bound_self(w->py, slots[i]);
+            char ty[64], rty[48];
+            uint64_t lock = bound_self(w->py, slots[i]), block;
             int dup = 0;
-            if (!lock_like(w, lock, ty, sizeof ty))
+            /* gevent.lock.RLock (pure Python) waits and is held through
+             * the Semaphore in its _block */
+            if (lock && !lock_like(w, lock, ty, sizeof ty) && (block = attr_or_slot(w->py, lock, "_block")) &&
+                lock_like(w, block, ty, sizeof ty) && pc_py_type_name(w->py, lock, rty, sizeof rty) == 0) {
+                snprintf(ty, sizeof ty, "%s._block", rty);
+                lock = block;
+            } else if (!lock_like(w, lock, ty, sizeof ty))
                 continue;
             for (size_t h = 0; h < g->nholds; h++)
                 dup |= g->holds[h].obj == lock;

@@ -28,17 +28,11 @@ struct pythread {
 struct names {
     struct pythread *v;
     size_t n, cap;
+    uint64_t main_obj;          /* threading._main_thread (3.x) */
 };
 
-static int active_cb(struct pc_python *py, uint64_t key, uint64_t thread, void *arg)
+static int add_thread(struct pc_python *py, int64_t ident, uint64_t thread, struct names *nm)
 {
-    struct names *nm = arg;
-    int64_t ident;
-    /* _active's keys are ints: their type, when no symbol named it. */
-    if (!py->t_int && !py->t_pyint)
-        pc_py_type(py, key, py->version < 0x03000000 ? &py->t_pyint : &py->t_int);
-    if (pc_py_int(py, key, &ident))
-        return 0;
     if (nm->n >= 100000 || pc_grow(&nm->v, &nm->cap, nm->n + 1, sizeof *nm->v))
         return -1;
     struct pythread *p = &nm->v[nm->n++];
@@ -58,6 +52,17 @@ static int active_cb(struct pc_python *py, uint64_t key, uint64_t thread, void *
     return 0;
 }
 
+static int active_cb(struct pc_python *py, uint64_t key, uint64_t thread, void *arg)
+{
+    int64_t ident;
+    /* _active's keys are ints: their type, when no symbol named it. */
+    if (!py->t_int && !py->t_pyint)
+        pc_py_type(py, key, py->version < 0x03000000 ? &py->t_pyint : &py->t_int);
+    if (pc_py_int(py, key, &ident))
+        return 0;
+    return add_thread(py, ident, thread, arg);
+}
+
 /* threading._active: {ident: Thread}; read only when threading is loaded. */
 static void read_names(struct pc_python *py, uint64_t interp, struct names *nm)
 {
@@ -66,6 +71,7 @@ static void read_names(struct pc_python *py, uint64_t interp, struct names *nm)
     uint64_t active = d ? pc_py_dict_get(py, d, "_active") : 0;
     if (active)
         pc_py_dict_each(py, active, active_cb, nm);
+    nm->main_obj = d && py->version >= 0x03000000 ? pc_py_dict_get(py, d, "_main_thread") : 0;
     /* 2.7: threading._shutdown, the main Thread's bound _exitfunc, takes
      * the main thread out of _active before the atexit hooks run; the
      * bound method still holds it (PyMethodObject: im_func, im_self). */
@@ -488,6 +494,11 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
                 }
         }
         name_thread(t, &nm);
+        /* gevent's monkey-patching keys the main thread by its main
+         * greenlet's id, not the thread's ident: threading._main_thread
+         * still is this thread's Thread. */
+        if (!t->name[0] && t->main && nm.main_obj && add_thread(py, (int64_t)t->ident, nm.main_obj, &nm) == 0)
+            name_thread(t, &nm);
         if (native) {
             char why[160] = "";
             t->nat = calloc(PC_MAX_NATIVE_FRAMES, sizeof *t->nat);

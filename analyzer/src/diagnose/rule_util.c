@@ -132,3 +132,22 @@ int pc_rule_in_hang(const struct pc_diag *d, size_t thread)
                 return 1;
     return 0;
 }
+
+size_t pc_rule_next_cycle(const size_t *next, size_t n, unsigned char *mark)
+{
+    /* Walk from each node; mark 1 = on the current walk, 2 = done. */
+    for (size_t i = 0; i < n; i++) {
+        size_t j = i, start = SIZE_MAX;
+        while (j != SIZE_MAX && !mark[j]) {
+            mark[j] = 1;
+            j = next[j];
+        }
+        if (j != SIZE_MAX && mark[j] == 1)
+            start = j;
+        for (size_t k = i; k != SIZE_MAX && mark[k] == 1; k = next[k])
+            mark[k] = 2;
+        if (start != SIZE_MAX)
+            return start;
+    }
+    return SIZE_MAX;
+}

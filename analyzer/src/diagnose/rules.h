@@ -39,6 +39,9 @@ int pc_rule_blocks_forever(const struct pc_wait *w);
 /* Evidence lines for the pending asyncio tasks of the loop that thread
  * runs: what each waits on, where (at most 8, then a count). */
 void pc_rule_task_evidence(struct pc_finding *f, const struct pc_model *m, size_t thread);
+/* A graph where each node waits for one other at most (next[i], SIZE_MAX
+ * none): a node on a cycle, or SIZE_MAX.  mark: n zeroed bytes (scratch). */
+size_t pc_rule_next_cycle(const size_t *next, size_t n, unsigned char *mark);
 /* Is there a finding of one of these patterns (PC_PATTERN_BIT mask)? */
 int pc_rule_found(const struct pc_diag *d, uint64_t patterns);
 /* Is thread i part of a hang finding already made? */

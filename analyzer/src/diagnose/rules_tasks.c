@@ -130,19 +130,7 @@ void pc_rule_asyncio_tasks(struct pc_python *py, struct pc_model *m, struct pc_d
         else if (t->wait == PC_TW_TASK && m->tasks[t->awaits_task].state == 0)
             next[i] = t->awaits_task;
     }
-    /* Walk from each task; mark 1 = on the current walk, 2 = done. */
-    size_t start = SIZE_MAX;
-    for (size_t i = 0; i < n && start == SIZE_MAX; i++) {
-        size_t j = i;
-        while (j != SIZE_MAX && !mark[j]) {
-            mark[j] = 1;
-            j = next[j];
-        }
-        if (j != SIZE_MAX && mark[j] == 1)
-            start = j;
-        for (size_t k = i; k != SIZE_MAX && mark[k] == 1; k = next[k])
-            mark[k] = 2;
-    }
+    size_t start = pc_rule_next_cycle(next, n, mark);
     if (start == SIZE_MAX) {
         task_thread_cycle(m, d, next, held, nh);
         goto out;
