@@ -75,6 +75,9 @@ THREADS = {
     "asyncio_lock_order": {},
     "asyncio_lock_await_task": {},
     "asyncio_locks_sleeping": {},
+    "asyncio_lock_ring": {},
+    "asyncio_to_thread_lock": {"exporter": False},                 # to_thread is 3.9+: non-daemon workers
+    "asyncio_taskgroup_one_stuck": {},                             # asyncio-idle-forever, 3.11+
     # greenlet-deadlock (gevent, Debian's 3.11), and its healthy look-alike (io-wait)
     "gevent_lock_order": {},
     "gevent_rlock_ring": {},
@@ -387,7 +390,8 @@ def check_oracle(scenario, by_name, version):
     elif scenario in ("asyncio_await_forever", "asyncio_queue_orphaned", "asyncio_server_idle",
                       "asyncio_lock_order", "asyncio_lock_await_task", "asyncio_locks_sleeping",
                       "asyncio_many_waiters", "asyncio_lock_leaked", "asyncio_queue_consumer_died",
-                      "asyncio_gather_one_stuck", "asyncio_executor_lock"):
+                      "asyncio_gather_one_stuck", "asyncio_executor_lock", "asyncio_lock_ring",
+                      "asyncio_to_thread_lock", "asyncio_taskgroup_one_stuck"):
         # idle loop: blocked in the selector, not inside a task step (Handle._run)
         assert main == ["select", "_run_once", "run_forever", "run_until_complete",
                         "<module>"], main

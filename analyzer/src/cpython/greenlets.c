@@ -423,8 +423,10 @@ void pc_model_greenlets(struct pc_python *py, struct pc_model *m)
 void pc_model_greenlets_free(struct pc_model *m)
 {
     for (size_t i = 0; i < m->ngreenlets; i++) {
-        for (size_t k = 0; k < m->greenlets[i].npy; k++)
+        for (size_t k = 0; k < m->greenlets[i].npy; k++) {
             free(m->greenlets[i].py[k].source);
+            free(m->greenlets[i].py[k].locals);
+        }
         free(m->greenlets[i].py);
     }
     free(m->greenlets);

@@ -644,8 +644,10 @@ void pc_model_tasks(struct pc_python *py, struct pc_model *m)
 void pc_model_tasks_free(struct pc_model *m)
 {
     for (size_t i = 0; i < m->ntasks; i++) {
-        for (size_t k = 0; k < m->tasks[i].npy; k++)
+        for (size_t k = 0; k < m->tasks[i].npy; k++) {
             free(m->tasks[i].py[k].source);
+            free(m->tasks[i].py[k].locals);
+        }
         free(m->tasks[i].py);
     }
     free(m->tasks);

@@ -556,24 +556,32 @@ static void free_sources(struct pc_thread_model *t)
     }
 }
 
-static void thread_locals(struct pc_python *py, struct pc_thread_model *t, struct pc_py_local *buf)
+static void frames_locals(struct pc_python *py, struct pc_py_frame *f, size_t nf, struct pc_py_local *buf)
 {
-    for (size_t k = 0; k < t->npy; k++) {
-        size_t n = pc_py_frame_locals(py, &t->py[k], buf, PC_MAX_LOCALS);
-        if (!n || !(t->py[k].locals = malloc(n * sizeof *buf)))
+    for (size_t k = 0; k < nf; k++) {
+        size_t n = pc_py_frame_locals(py, &f[k], buf, PC_MAX_LOCALS);
+        if (!n || !(f[k].locals = malloc(n * sizeof *buf)))
             continue;
-        memcpy(t->py[k].locals, buf, n * sizeof *buf);
-        t->py[k].nlocals = n;
+        memcpy(f[k].locals, buf, n * sizeof *buf);
+        f[k].nlocals = n;
     }
 }
 
 void pc_model_locals(struct pc_python *py, struct pc_model *m)
 {
     struct pc_py_local *buf = malloc(PC_MAX_LOCALS * sizeof *buf);
-    for (size_t i = 0; buf && py && py->L && i < m->nthreads; i++)
-        thread_locals(py, &m->threads[i], buf);
-    for (size_t i = 0; buf && py && py->L && i < m->nexited; i++)
-        thread_locals(py, &m->exited[i], buf);
+    if (!buf || !py || !py->L) {
+        free(buf);
+        return;
+    }
+    for (size_t i = 0; i < m->nthreads; i++)
+        frames_locals(py, m->threads[i].py, m->threads[i].npy, buf);
+    for (size_t i = 0; i < m->nexited; i++)
+        frames_locals(py, m->exited[i].py, m->exited[i].npy, buf);
+    for (size_t i = 0; i < m->ntasks; i++)
+        frames_locals(py, m->tasks[i].py, m->tasks[i].npy, buf);
+    for (size_t i = 0; i < m->ngreenlets; i++)
+        frames_locals(py, m->greenlets[i].py, m->greenlets[i].npy, buf);
     free(buf);
 }
 
