@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_GC_OBJECTS (1u << 23)   /* per interpreter: bounds a corrupt or cyclic list */
+#define MAX_GC_OBJECTS (1u << 23)   /* in all: bounds a corrupt or cyclic list */
 #define MAX_TYPE_DEPTH 64
 #define TYPE_MEMO 512
 #define STACK_REACH (64ull << 20)   /* a greenlet's C stack lies this close to its thread's stack pointer */
@@ -47,6 +47,7 @@ struct walk {
     uint64_t gtype;
     struct { uint64_t type; int kind; int64_t links; } memo[TYPE_MEMO];
     struct list found, linkables;
+    size_t budget;              /* collector list entries left to visit */
     int truncated;
 };
 
@@ -175,12 +176,11 @@ static int interp_lists(struct pc_python *py, uint64_t interp, void *arg)
 {
     struct walk *w = arg;
     const struct pc_py_layout *L = py->L;
-    size_t budget = MAX_GC_OBJECTS;
     for (int g = 0; g < L->gc_num_generations && g < 8; g++)
-        walk_list(w, interp + (uint64_t)L->is_gc_generations + (uint64_t)g * (uint64_t)L->gc_generation_size, &budget);
+        walk_list(w, interp + (uint64_t)L->is_gc_generations + (uint64_t)g * (uint64_t)L->gc_generation_size, &w->budget);
     if (L->is_gc_permanent != PC_NO_FIELD)
-        walk_list(w, interp + (uint64_t)L->is_gc_permanent, &budget);
-    if (!budget)
+        walk_list(w, interp + (uint64_t)L->is_gc_permanent, &w->budget);
+    if (!w->budget)
         w->truncated = 1;
     return 0;
 }
@@ -403,6 +403,7 @@ void pc_model_greenlets(struct pc_python *py, struct pc_model *m)
     w->m = m;
     w->G = G;
     w->gtype = gtype;
+    w->budget = MAX_GC_OBJECTS;
     pc_py_each_interp(py, interp_lists, w);
     if (w->found.n)
         qsort(w->found.v, w->found.n, sizeof *w->found.v, by_addr);

@@ -624,6 +624,49 @@ static void test_asyncio_tasks(void **state)
     teardown(&f);
 }
 
+/* Greenlets: two holding the gevent lock the other waits for (a dead
+ * one holding a lock takes no part); a waiter whose lock nobody live
+ * holds, or a lock two greenlets seem to hold, is no cycle. */
+static void test_greenlets(void **state)
+{
+    (void)state;
+    struct fx f;
+    setup(&f, 1);
+    struct pc_greenlet_model g[4];
+    memset(g, 0, sizeof g);
+    for (size_t i = 0; i < 4; i++) {
+        g[i].addr = 0x7000 + 0x100 * i;
+        g[i].state = PC_GR_SUSPENDED;
+        g[i].thread = 0;
+        snprintf(g[i].wait_type, sizeof g[i].wait_type, "LockType");
+    }
+    g[0].wait_obj = 0xa0;
+    g[0].holds[g[0].nholds++].obj = 0xb0;
+    g[1].wait_obj = 0xb0;
+    g[1].holds[g[1].nholds++].obj = 0xa0;
+    g[2].state = PC_GR_DEAD;
+    g[2].holds[g[2].nholds++].obj = 0xc0;
+    g[3].wait_obj = 0xc0;
+    f.m.greenlets = g;
+    f.m.ngreenlets = 4;
+    assert_string_equal(diagnose(&f), "greenlet-deadlock");
+    assert_non_null(strstr(f.d.findings[0].summary, "0x7000"));
+    assert_non_null(strstr(f.d.findings[0].summary, "0x7100"));
+    assert_null(strstr(f.d.findings[0].summary, "0x7300"));
+    f.m.greenlets = NULL;
+    teardown(&f);
+
+    setup(&f, 1);
+    g[2].state = PC_GR_SUSPENDED;
+    g[2].holds[0].obj = 0xa0;           /* 0xa0 seems held twice: unsure, no edge */
+    f.m.greenlets = g;
+    f.m.ngreenlets = 4;
+    diagnose(&f);
+    assert_false(found(&f, PC_P_GREENLET_DEADLOCK));
+    f.m.greenlets = NULL;
+    teardown(&f);
+}
+
 /* asyncio.run()'s cleanup: the loop in its selector under runners.py, a
  * helper thread joining the executor worker (thread 2) in _do_shutdown. */
 static void asyncio_exit_threads(struct fx *f, int helper_joins)
@@ -752,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_asyncio_blocked),
         cmocka_unit_test(test_asyncio_exit),
         cmocka_unit_test(test_asyncio_tasks),
+        cmocka_unit_test(test_greenlets),
         cmocka_unit_test(test_atexit),
         cmocka_unit_test(test_output),
         cmocka_unit_test(test_orphans),
