@@ -62,6 +62,7 @@ GROUPS = {
         "gen_iframe": ("PyGenObject", "gi_iframe"),
         "gen_frame_state": ("PyGenObject", "gi_frame_state"),
         "wr_object": ("PyWeakReference", "wr_object"),
+        "co_exceptiontable": ("PyCodeObject", "co_exceptiontable"),
     }),
     # Public structs, but 3.14 and 3.15 read them through the 3.13 table
     # (_Py_DebugOffsets has no entry for them): their DWARF must agree.
@@ -74,12 +75,18 @@ GROUPS = {
         "set_table": ("PySetObject", "table"),
         "meth_self": ("PyMethodObject", "im_self"),
         "fn_closure": ("PyFunctionObject", "func_closure"),
+        # greenlets: the type chain and an extension type's named fields
+        "tp_base": ("PyTypeObject", "tp_base"),
+        "tp_members": ("PyTypeObject", "tp_members"),
+        "tp_weaklistoffset": ("PyTypeObject", "tp_weaklistoffset"),
+        "md_offset": ("PyMemberDef", "offset"),
     }),
 }
 FIELDS = dict(f for _, fields in GROUPS.values() for f in fields.items())
 # 2.7's SemLockObject has no name; a Task has a name from 3.8, links from
 # 3.14; a generator has gi_frame up to 3.10, then its frame inside it
-OPTIONAL = {"sl_name", "task_name", "task_node", "fut_callback0", "gen_frame", "gen_iframe", "gen_frame_state"}
+OPTIONAL = {"sl_name", "task_name", "task_node", "fut_callback0", "gen_frame", "gen_iframe", "gen_frame_state",
+            "co_exceptiontable"}
 OWN_MINOR = {"asyncio", "gen"}   # checked only where the table is the interpreter's own minor
 
 
