@@ -13,7 +13,7 @@ WARN = -Wall -Wextra -Werror $(shell $(CC) -Werror -Wno-format-truncation -E -x 
 CFLAGS ?= -O2 -g
 # Hidden by default: libpycore.so exports only pycore.h's PC_API functions.
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS) -fPIC -fvisibility=hidden -D_GNU_SOURCE -Ianalyzer/include -Ianalyzer/src
-LDLIBS = -ldw -lelf -ldebuginfod -lzstd -llz4 -llzma -lz -lsqlite3
+LDLIBS = -ldw -lelf -lzstd -llz4 -llzma -lz -lsqlite3 -ldl
 
 LIB_SRC = $(sort $(wildcard analyzer/src/base/*.c analyzer/src/arch/*.c analyzer/src/target/*.c analyzer/src/native/*.c \
             analyzer/src/cpython/*.c analyzer/src/diagnose/*.c analyzer/src/report/*.c \

@@ -37,6 +37,10 @@ static struct src_file *lookup(pc_target *t, struct src_cache *c, const char *pa
     if (f->text && pc_target_read_text(t, path, f->text, &f->len) != PC_OK) {
         free(f->text);
         f->text = NULL;
+    } else if (f->text && f->len < SRC_MAX) {
+        char *fit = realloc(f->text, f->len ? f->len : 1);     /* the read limit, not the file, was allocated */
+        if (fit)
+            f->text = fit;
     }
     return f;
 }

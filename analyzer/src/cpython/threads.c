@@ -289,6 +289,10 @@ static size_t read_py_stack(struct pc_python *py, struct pc_thread_model *t, str
         for (size_t k = first; k < t->npy; k++)
             t->py[k].interp = segs[s]->interp_id;
     }
+    /* PC_MAX_PY_FRAMES frames are ~4 MB: keep what was read */
+    struct pc_py_frame *fit = t->py ? realloc(t->py, (t->npy ? t->npy : 1) * sizeof *t->py) : NULL;
+    if (fit)
+        t->py = fit;
     return cap;
 }
 
