@@ -528,6 +528,11 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         gil_state(py, t);
         merge(t, py->version < 0x03000000);
     }
+    if (native) {
+        pc_lines_resolve(n);
+        for (size_t i = 0; i < m->nthreads; i++)
+            pc_lines_apply(n, m->threads[i].nat, m->threads[i].nnat);
+    }
     if (!have_py) {
         m->finalizing = m->gc_collecting = -1;
         m->gc_thread = SIZE_MAX;

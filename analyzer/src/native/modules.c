@@ -202,6 +202,7 @@ void pc_native_close(struct pc_native *n)
     free(n->pc_slots);
     free(n->debuginfo_path);
     free(n->pc_pool);
+    pc_lines_free(n);
     memset(n, 0, sizeof *n);
 }
 

@@ -41,6 +41,7 @@ struct pc_native {
     Dwfl_Callbacks callbacks;   /* per session: the debug-info path varies */
     char *debuginfo_path;
     const char *debug_cache;    /* plain copies of compressed debug files (debug_cache.c); NULL: none */
+    struct pc_lines *lines;     /* line programs read on demand (lines.c) */
 };
 
 #define PC_PC_SLOTS 4096
@@ -86,11 +87,24 @@ struct pc_native_frame {
     const char *file;           /* source, if debug info */
     int line;
     int inlined;                /* 1: an inlined call inside the next frame */
+    uint32_t line_req;          /* file and line still to come from lines.c (its request + 1); 0: none */
 };
 
 /* Unwind thread index 'ti'; frames innermost first.  Returns the count
  * (<= max); *complete = 0 if unwinding stopped early with an error. */
 size_t pc_native_unwind(struct pc_native *n, size_t ti, struct pc_native_frame *out,
                         size_t max, int *complete, char *why, size_t whylen);
+
+/* Source lines (lines.c): a frame's line is requested while unwinding,
+ * and every request is answered at once, one pass per unit's line program,
+ * after all threads are unwound: pc_lines_resolve, then pc_lines_apply to
+ * each thread's frames.  pc_lines_file: a file of the unit's table by
+ * index (an inlined call's DW_AT_call_file).  Names stay valid while n is
+ * open. */
+uint32_t pc_lines_request(struct pc_native *n, Dwarf_Die *cu, Dwarf_Addr addr);
+const char *pc_lines_file(struct pc_native *n, Dwarf_Die *cu, Dwarf_Word index);
+void pc_lines_resolve(struct pc_native *n);
+void pc_lines_apply(struct pc_native *n, struct pc_native_frame *f, size_t count);
+void pc_lines_free(struct pc_native *n);
 
 #endif

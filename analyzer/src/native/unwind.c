@@ -113,18 +113,16 @@ static void describe(struct walk *w, uint64_t pc, uint64_t lookup, const struct 
         base.offset = base.function ? off + (lookup != pc) : 0;
         if (w->n->no_source)
             goto done;
-        Dwfl_Line *line = dwfl_module_getsrc(dwmod, lookup);
-        if (line) {
-            int ln = 0;
-            base.file = dwfl_lineinfo(line, NULL, &ln, NULL, NULL, NULL);
-            base.line = ln;
-        }
         Dwarf_Addr bias = 0;
         Dwarf_Die *cu = dwfl_module_addrdie(dwmod, lookup, &bias);
         Dwarf_Die *scopes = NULL;
         int ns = cu ? dwarf_getscopes(cu, lookup - bias, &scopes) : 0;
-        const char *file = base.file;
-        int ln = base.line;
+        /* The innermost position comes from the line table (lines.c,
+         * answered after all threads are unwound); each inlined call's
+         * caller is at that call's site. */
+        uint32_t req = cu ? pc_lines_request(w->n, cu, lookup - bias) : 0;
+        const char *file = NULL;
+        int ln = 0;
         for (int i = 0; i < ns && w->count < w->max; i++) {
             if (dwarf_tag(&scopes[i]) != DW_TAG_inlined_subroutine)
                 continue;
@@ -133,18 +131,18 @@ static void describe(struct walk *w, uint64_t pc, uint64_t lookup, const struct 
             f.offset = 0;
             f.file = file;
             f.line = ln;
+            f.line_req = req;
             f.inlined = 1;
             w->out[w->count++] = f;
-            /* The caller's position is this inlined call's call site. */
             Dwarf_Attribute a;
             Dwarf_Word cl = 0, cf = 0;
-            Dwarf_Files *files = NULL;
             if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_line, &a), &cl) == 0)
                 ln = (int)cl;
-            if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &a), &cf) == 0 &&
-                dwarf_getsrcfiles(cu, &files, NULL) == 0)
-                file = dwarf_filesrc(files, cf, NULL, NULL);
+            if (dwarf_formudata(dwarf_attr(&scopes[i], DW_AT_call_file, &a), &cf) == 0)
+                file = pc_lines_file(w->n, cu, cf);
+            req = 0;
         }
+        base.line_req = req;
         if (ns > 0 && (size_t)ns <= w->max) {
             /* The outermost real function name overrides an inlined one. */
             for (int i = 0; i < ns; i++)
