@@ -38,7 +38,7 @@ struct table {
     const uint8_t *std_lens;    /* opcode_base - 1 entries */
     const uint8_t *prog, *end;
     char **files;               /* full names, as libdw joins them */
-    size_t nfiles;
+    size_t nfiles, fcap;
 };
 
 struct req {
@@ -89,7 +89,7 @@ static int sleb(const uint8_t **p, const uint8_t *end, int64_t *v)
 
 static int fixed(const uint8_t **p, const uint8_t *end, size_t size, uint64_t *v)
 {
-    if ((size_t)(end - *p) < size || size > 8)
+    if (*p > end || (size_t)(end - *p) < size || size > 8)
         return -1;
     *v = 0;
     for (size_t i = 0; i < size; i++)   /* little-endian: the hosts and cores we read */
@@ -108,6 +108,8 @@ static const char *str_at(const struct sect *s, uint64_t off)
 
 static const char *inline_str(const uint8_t **p, const uint8_t *end)
 {
+    if (*p >= end)
+        return NULL;
     const uint8_t *z = memchr(*p, 0, (size_t)(end - *p));
     if (!z)
         return NULL;
@@ -165,13 +167,13 @@ static int form_value(struct table *t, const uint8_t **p, const uint8_t *end, ui
     case DW_FORM_data8:
         return fixed(p, end, 8, v);
     case DW_FORM_data16:
-        if (end - *p < 16)
+        if (*p > end || end - *p < 16)
             return -1;
         *p += 16;
         return 0;
     case DW_FORM_block: {
         uint64_t len;
-        if (uleb(p, end, &len) || len > (uint64_t)(end - *p))
+        if (uleb(p, end, &len) || *p > end || len > (uint64_t)(end - *p))
             return -1;
         *p += len;
         return 0;
@@ -200,16 +202,10 @@ static char *join(const char *dir, const char *name)
 
 static int add_file(struct table *t, char *name)
 {
-    if (t->nfiles >= MAX_FILES) {
+    if (!name || t->nfiles >= MAX_FILES || pc_grow(&t->files, &t->fcap, t->nfiles + 1, sizeof *t->files)) {
         free(name);
         return -1;
     }
-    char **v = realloc(t->files, (t->nfiles + 1) * sizeof *v);
-    if (!v) {
-        free(name);
-        return -1;
-    }
-    t->files = v;
     t->files[t->nfiles++] = name;
     return 0;
 }
@@ -284,7 +280,8 @@ static void parse_header(struct table *t, const char *comp_dir)
         return;
     t->prog = p + hlen;
     t->end = end;
-    if (end - p < (t->version >= 4 ? 6 : 5))
+    /* the header's own fields end where the program starts */
+    if (t->prog - p < (t->version >= 4 ? 6 : 5))
         return;
     t->min_inst = *p++;
     if (t->version >= 4)
@@ -293,7 +290,7 @@ static void parse_header(struct table *t, const char *comp_dir)
     t->line_base = (int8_t)*p++;
     t->line_range = *p++;
     t->opcode_base = *p++;
-    if (!t->line_range || !t->opcode_base || t->opcode_base - 1 > end - p)
+    if (!t->line_range || !t->opcode_base || t->opcode_base - 1 > t->prog - p)
         return;
     t->std_lens = p;
     p += t->opcode_base - 1;
@@ -535,6 +532,30 @@ void pc_lines_resolve(struct pc_native *n)
         i = j;
     }
     free(v);
+}
+
+int pc_lines_decode(const uint8_t *line, size_t n, const uint8_t *line_str, size_t nls, const char *comp_dir,
+                    uint64_t addr, const char **file, int *line_no, size_t *nfiles)
+{
+    struct table t;
+    memset(&t, 0, sizeof t);
+    t.line.p = line;
+    t.line.n = n;
+    t.line_str.p = line_str;
+    t.line_str.n = nls;
+    parse_header(&t, comp_dir);
+    struct req r = {0, addr, 0, 0, NULL, 0}, *rp = &r;
+    struct batch b = {&rp, 1};
+    if (t.ok)
+        run_program(&t, &b);
+    *nfiles = t.nfiles;
+    *line_no = r.line;
+    /* the name is freed with the table: report whether there was one */
+    *file = r.file ? "" : NULL;
+    for (size_t k = 0; k < t.nfiles; k++)
+        free(t.files[k]);
+    free(t.files);
+    return t.ok ? 0 : -1;
 }
 
 void pc_lines_apply(struct pc_native *n, struct pc_native_frame *f, size_t count)

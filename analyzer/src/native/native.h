@@ -106,5 +106,10 @@ const char *pc_lines_file(struct pc_native *n, Dwarf_Die *cu, Dwarf_Word index);
 void pc_lines_resolve(struct pc_native *n);
 void pc_lines_apply(struct pc_native *n, struct pc_native_frame *f, size_t count);
 void pc_lines_free(struct pc_native *n);
+/* One line program from raw bytes (a unit's, at the start of line): the
+ * row for addr (*file non-NULL if it names a file), the file count; -1
+ * if the header is unusable.  For the fuzz target. */
+int pc_lines_decode(const uint8_t *line, size_t n, const uint8_t *line_str, size_t nls, const char *comp_dir,
+                    uint64_t addr, const char **file, int *line_no, size_t *nfiles);
 
 #endif
