@@ -343,7 +343,7 @@ static void holds(struct walk *w, struct pc_greenlet_model *g)
         for (size_t i = 0; i < n && g->nholds < PC_TASK_HOLDS; i++) {
             char ty[64], rty[48];
             uint64_t lock = bound_self(w->py, slots[i]), block;
-            int dup = 0;
+
             /* gevent.lock.RLock (pure Python) waits and is held through
              * the Semaphore in its _block */
             if (lock && !lock_like(w, lock, ty, sizeof ty) && (block = attr_or_slot(w->py, lock, "_block")) &&
@@ -352,14 +352,7 @@ static void holds(struct walk *w, struct pc_greenlet_model *g)
                 lock = block;
             } else if (!lock_like(w, lock, ty, sizeof ty))
                 continue;
-            for (size_t h = 0; h < g->nholds; h++)
-                dup |= g->holds[h].obj == lock;
-            if (dup)
-                continue;
-            g->holds[g->nholds].obj = lock;
-            g->holds[g->nholds].frame = k;
-            snprintf(g->holds[g->nholds].type, sizeof g->holds[g->nholds].type, "%s", ty);
-            g->nholds++;
+            pc_hold_add(g->holds, &g->nholds, lock, k, ty);
         }
     }
 }
@@ -424,10 +417,7 @@ void pc_model_greenlets(struct pc_python *py, struct pc_model *m)
 void pc_model_greenlets_free(struct pc_model *m)
 {
     for (size_t i = 0; i < m->ngreenlets; i++) {
-        for (size_t k = 0; k < m->greenlets[i].npy; k++) {
-            free(m->greenlets[i].py[k].source);
-            free(m->greenlets[i].py[k].locals);
-        }
+        pc_py_frames_release(m->greenlets[i].py, m->greenlets[i].npy);
         free(m->greenlets[i].py);
     }
     free(m->greenlets);

@@ -47,6 +47,19 @@ struct pc_thread_model {
 
 void pc_thread_note(struct pc_thread_model *t, const char *fmt, ...) PC_PRINTF(2, 3);
 
+/* A lock a task or greenlet holds across a switch: a `with` / `async
+ * with` keeps the lock's __exit__ / __aexit__ on the frame's value stack
+ * until the block ends. */
+struct pc_hold {
+    uint64_t obj;
+    size_t frame;               /* index of the frame inside the block */
+    char type[64];
+};
+/* Add obj to holds (at most PC_TASK_HOLDS, once each): 0, or -1 if full. */
+int pc_hold_add(struct pc_hold *holds, size_t *n, uint64_t obj, size_t frame, const char *type);
+/* Free what frames own (source lines, locals), not the array. */
+void pc_py_frames_release(struct pc_py_frame *f, size_t n);
+
 /* An asyncio task (cpython/tasks.c). */
 #define PC_MAX_TASKS 100000
 #define PC_TASK_HOLDS 4
@@ -85,9 +98,8 @@ struct pc_task_model {
     char wait_type[64];
     size_t wait_frame;          /* index in py of the frame that waits (Lock.acquire, ...) */
     int wait_locked;            /* a Lock's _locked: 1, 0, -1 unknown or not a lock */
-    /* asyncio locks it holds: an `async with` keeps its __aexit__ on the
-     * frame's value stack until the block ends. */
-    struct { uint64_t obj; size_t frame; char type[64]; } holds[PC_TASK_HOLDS];
+    /* asyncio locks (async with) and threading locks (with) it holds */
+    struct pc_hold holds[PC_TASK_HOLDS];
     size_t nholds;
     /* Tasks that wait for this one: they await it, or a gather() of it. */
     size_t awaited_by[8];
@@ -119,9 +131,7 @@ struct pc_greenlet_model {
      * AsyncResult, ...) whose links hold its switch method. */
     uint64_t wait_obj;
     char wait_type[64];
-    /* Locks it holds: a `with` keeps the lock's __exit__ on its frame's
-     * value stack until the block ends. */
-    struct { uint64_t obj; size_t frame; char type[64]; } holds[PC_TASK_HOLDS];
+    struct pc_hold holds[PC_TASK_HOLDS];    /* locks it holds through a `with` */
     size_t nholds;
     struct pc_py_frame *py;     /* suspended: its frames, innermost first (running: its thread's) */
     size_t npy;

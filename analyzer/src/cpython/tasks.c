@@ -294,17 +294,10 @@ static void waits_and_holds(struct pc_python *py, struct pc_task_model *t)
             uint64_t lock = lock_like(py, obj, ty, sizeof ty);
             if (!lock || (lock == t->wait_obj && t->wait_frame != SIZE_MAX && k > t->wait_frame))
                 continue;           /* entering that `async with`: waiting for it, not holding it */
-            int dup = 0;
-            for (size_t h = 0; h < t->nholds; h++)
-                dup |= t->holds[h].obj == lock;
-            if (dup)
-                continue;
-            t->holds[t->nholds].obj = lock;
-            t->holds[t->nholds].frame = k;
-            snprintf(t->holds[t->nholds].type, sizeof t->holds[t->nholds].type, "%s.%s",
-                     strncmp(ty, "_thread.", 8) ? "asyncio" : "threading",
+            char name[80];
+            snprintf(name, sizeof name, "%s.%s", strncmp(ty, "_thread.", 8) ? "asyncio" : "threading",
                      strncmp(ty, "_thread.", 8) ? ty : !strcmp(ty + 8, "lock") ? "Lock" : ty + 8);
-            t->nholds++;
+            pc_hold_add(t->holds, &t->nholds, lock, k, name);
         }
     }
 }
@@ -644,10 +637,7 @@ void pc_model_tasks(struct pc_python *py, struct pc_model *m)
 void pc_model_tasks_free(struct pc_model *m)
 {
     for (size_t i = 0; i < m->ntasks; i++) {
-        for (size_t k = 0; k < m->tasks[i].npy; k++) {
-            free(m->tasks[i].py[k].source);
-            free(m->tasks[i].py[k].locals);
-        }
+        pc_py_frames_release(m->tasks[i].py, m->tasks[i].npy);
         free(m->tasks[i].py);
     }
     free(m->tasks);

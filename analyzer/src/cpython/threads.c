@@ -557,12 +557,26 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
     return PC_OK;
 }
 
-static void free_sources(struct pc_thread_model *t)
+void pc_py_frames_release(struct pc_py_frame *f, size_t n)
 {
-    for (size_t k = 0; t->py && k < t->npy; k++) {
-        free(t->py[k].source);
-        free(t->py[k].locals);
+    for (size_t k = 0; f && k < n; k++) {
+        free(f[k].source);
+        free(f[k].locals);
     }
+}
+
+int pc_hold_add(struct pc_hold *holds, size_t *n, uint64_t obj, size_t frame, const char *type)
+{
+    for (size_t h = 0; h < *n; h++)
+        if (holds[h].obj == obj)
+            return 0;
+    if (*n >= PC_TASK_HOLDS)
+        return -1;
+    holds[*n].obj = obj;
+    holds[*n].frame = frame;
+    snprintf(holds[*n].type, sizeof holds[*n].type, "%s", type);
+    (*n)++;
+    return 0;
 }
 
 static void frames_locals(struct pc_python *py, struct pc_py_frame *f, size_t nf, struct pc_py_local *buf)
@@ -597,7 +611,7 @@ void pc_model_locals(struct pc_python *py, struct pc_model *m)
 void pc_model_free(struct pc_model *m)
 {
     for (size_t i = 0; i < m->nthreads; i++) {
-        free_sources(&m->threads[i]);
+        pc_py_frames_release(m->threads[i].py, m->threads[i].npy);
         free(m->threads[i].nat);
         free(m->threads[i].py);
         free(m->threads[i].py_first);
@@ -605,7 +619,7 @@ void pc_model_free(struct pc_model *m)
     }
     free(m->threads);
     for (size_t i = 0; i < m->nexited; i++) {
-        free_sources(&m->exited[i]);
+        pc_py_frames_release(m->exited[i].py, m->exited[i].npy);
         free(m->exited[i].py);
     }
     free(m->exited);

@@ -151,3 +151,15 @@ size_t pc_rule_next_cycle(const size_t *next, size_t n, unsigned char *mark)
     }
     return SIZE_MAX;
 }
+
+const char *pc_rule_frames_where(const struct pc_py_frame *py, size_t n, size_t from, const char *skip, char *buf,
+                                 size_t len)
+{
+    for (size_t k = from; k < n; k++)
+        if (!strstr(py[k].file, skip)) {
+            snprintf(buf, len, "%s (%s:%d)", py[k].qualname, py[k].file, py[k].line);
+            return buf;
+        }
+    snprintf(buf, len, "%s", n ? py[0].qualname : "?");
+    return buf;
+}

@@ -25,6 +25,10 @@ void pc_rule_summary(struct pc_finding *f, const char *fmt, ...) PC_PRINTF(2, 3)
 void pc_rule_with_thread(struct pc_finding *f, size_t i);
 /* "Worker.park (app.py:12)": where thread i waits, in user code. */
 const char *pc_rule_where(const struct pc_model *m, const struct pc_diag *d, size_t i, char *buf, size_t n);
+/* "Lock.acquire (app.py:12)": the first of frames [from, n) whose file
+ * is not inside the library named by skip ("/asyncio/", "/gevent/"). */
+const char *pc_rule_frames_where(const struct pc_py_frame *py, size_t n, size_t from, const char *skip, char *buf,
+                                 size_t len);
 /* Evidence lines for thread i's wait: what, where, how it is known. */
 void pc_rule_describe_wait(struct pc_finding *f, const struct pc_model *m, const struct pc_diag *d, size_t i);
 int pc_rule_has_frame(const struct pc_thread_model *t, const char *file_suffix, const char *name);

@@ -23,13 +23,7 @@ static const char *gr_label(const struct pc_greenlet_model *g, char *buf, size_t
 /* Its innermost frame outside gevent itself, from frame index `from`. */
 static const char *gr_where(const struct pc_greenlet_model *g, size_t from, char *buf, size_t n)
 {
-    for (size_t k = from; k < g->npy; k++)
-        if (!strstr(g->py[k].file, "/gevent/")) {
-            snprintf(buf, n, "%s (%s:%d)", g->py[k].qualname, g->py[k].file, g->py[k].line);
-            return buf;
-        }
-    snprintf(buf, n, "%s", g->npy ? g->py[0].qualname : "?");
-    return buf;
+    return pc_rule_frames_where(g->py, g->npy, from, "/gevent/", buf, n);
 }
 
 /* The one live greenlet other than self holding lock (SIZE_MAX: none, or

@@ -21,13 +21,7 @@ static const char *task_label(const struct pc_task_model *t, char *buf, size_t n
 /* The innermost frame of the task outside asyncio itself. */
 static const char *task_where(const struct pc_task_model *t, size_t from, char *buf, size_t n)
 {
-    for (size_t k = from; k < t->npy; k++)
-        if (!strstr(t->py[k].file, "/asyncio/")) {
-            snprintf(buf, n, "%s (%s:%d)", t->py[k].qualname, t->py[k].file, t->py[k].line);
-            return buf;
-        }
-    snprintf(buf, n, "%s", t->npy ? t->py[0].qualname : "?");
-    return buf;
+    return pc_rule_frames_where(t->py, t->npy, from, "/asyncio/", buf, n);
 }
 
 struct held {

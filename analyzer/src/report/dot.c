@@ -35,6 +35,26 @@ static void object_node(pc_buf *b, uint64_t obj, const char *type, uint64_t *see
     pc_buf_puts(b, "];\n");
 }
 
+/* A task's or greenlet's node (prefix k or g), what it waits on and holds. */
+static void waiter_node(pc_buf *b, char prefix, uint64_t addr, const char *label, uint64_t wait_obj,
+                        const char *wait_type, const struct pc_hold *holds, size_t nholds, uint64_t *seen,
+                        size_t *nseen)
+{
+    pc_buf_printf(b, "  %c%llx [shape=box,style=rounded,label=", prefix, (unsigned long long)addr);
+    pc_json_str(b, label);
+    pc_buf_puts(b, "];\n");
+    if (wait_obj) {
+        object_node(b, wait_obj, wait_type, seen, nseen, PC_DOT_OBJECTS);
+        pc_buf_printf(b, "  %c%llx -> o%llx [label=\"waits for\"];\n", prefix, (unsigned long long)addr,
+                      (unsigned long long)wait_obj);
+    }
+    for (size_t h = 0; h < nholds; h++) {
+        object_node(b, holds[h].obj, holds[h].type, seen, nseen, PC_DOT_OBJECTS);
+        pc_buf_printf(b, "  o%llx -> %c%llx [label=\"held by\"];\n", (unsigned long long)holds[h].obj, prefix,
+                      (unsigned long long)addr);
+    }
+}
+
 /* Pending tasks and suspended greenlets: what each waits for and holds. */
 static void coroutine_nodes(const struct pc_model *m, pc_buf *b, uint64_t *seen, size_t nseen)
 {
@@ -44,24 +64,13 @@ static void coroutine_nodes(const struct pc_model *m, pc_buf *b, uint64_t *seen,
         if (t->state != 0)
             continue;
         snprintf(label, sizeof label, "task %s\n0x%llx", t->name[0] ? t->name : "", (unsigned long long)t->addr);
-        pc_buf_printf(b, "  k%llx [shape=box,style=rounded,label=", (unsigned long long)t->addr);
-        pc_json_str(b, label);
-        pc_buf_puts(b, "];\n");
-        if (t->wait_obj) {
-            object_node(b, t->wait_obj, t->wait_type, seen, &nseen, PC_DOT_OBJECTS);
-            pc_buf_printf(b, "  k%llx -> o%llx [label=\"waits for\"];\n", (unsigned long long)t->addr,
-                          (unsigned long long)t->wait_obj);
-        } else if (t->awaits_task != SIZE_MAX)
+        waiter_node(b, 'k', t->addr, label, t->wait_obj, t->wait_type, t->holds, t->nholds, seen, &nseen);
+        if (!t->wait_obj && t->awaits_task != SIZE_MAX)
             pc_buf_printf(b, "  k%llx -> k%llx [label=\"awaits\"];\n", (unsigned long long)t->addr,
                           (unsigned long long)m->tasks[t->awaits_task].addr);
-        else if (t->exec_thread != SIZE_MAX)
+        else if (!t->wait_obj && t->exec_thread != SIZE_MAX)
             pc_buf_printf(b, "  k%llx -> t%d [label=\"awaits its executor job\"];\n", (unsigned long long)t->addr,
                           m->threads[t->exec_thread].tid);
-        for (size_t h = 0; h < t->nholds; h++) {
-            object_node(b, t->holds[h].obj, t->holds[h].type, seen, &nseen, PC_DOT_OBJECTS);
-            pc_buf_printf(b, "  o%llx -> k%llx [label=\"held by\"];\n", (unsigned long long)t->holds[h].obj,
-                          (unsigned long long)t->addr);
-        }
     }
     for (size_t i = 0; i < m->ngreenlets && i < 1000; i++) {
         const struct pc_greenlet_model *g = &m->greenlets[i];
@@ -69,19 +78,7 @@ static void coroutine_nodes(const struct pc_model *m, pc_buf *b, uint64_t *seen,
             continue;
         snprintf(label, sizeof label, "greenlet %s\n0x%llx", g->npy ? g->py[g->npy - 1].name : "",
                  (unsigned long long)g->addr);
-        pc_buf_printf(b, "  g%llx [shape=box,style=rounded,label=", (unsigned long long)g->addr);
-        pc_json_str(b, label);
-        pc_buf_puts(b, "];\n");
-        if (g->wait_obj) {
-            object_node(b, g->wait_obj, g->wait_type, seen, &nseen, PC_DOT_OBJECTS);
-            pc_buf_printf(b, "  g%llx -> o%llx [label=\"waits for\"];\n", (unsigned long long)g->addr,
-                          (unsigned long long)g->wait_obj);
-        }
-        for (size_t h = 0; h < g->nholds; h++) {
-            object_node(b, g->holds[h].obj, g->holds[h].type, seen, &nseen, PC_DOT_OBJECTS);
-            pc_buf_printf(b, "  o%llx -> g%llx [label=\"held by\"];\n", (unsigned long long)g->holds[h].obj,
-                          (unsigned long long)g->addr);
-        }
+        waiter_node(b, 'g', g->addr, label, g->wait_obj, g->wait_type, g->holds, g->nholds, seen, &nseen);
     }
 }
 

@@ -268,6 +268,21 @@ static void loops(pc_buf *b, const struct pc_model *m)
     pc_buf_puts(b, "]");
 }
 
+/* Locks a task or greenlet holds. */
+static void holds(pc_buf *b, const struct pc_hold *h, size_t n)
+{
+    pc_buf_puts(b, "[");
+    for (size_t k = 0; k < n; k++) {
+        int f = 1;
+        pc_buf_puts(b, k ? ",{" : "{");
+        addr(b, "address", h[k].obj, &f);
+        kstr(b, "type", h[k].type, &f);
+        kint(b, "frame", (long long)h[k].frame, &f);
+        pc_buf_puts(b, "}");
+    }
+    pc_buf_puts(b, "]");
+}
+
 /* Greenlets: null when the process has no greenlet module (or they could
  * not be read), else each with its suspended frames, innermost first. */
 static void greenlets(pc_buf *b, const struct pc_model *m)
@@ -298,16 +313,7 @@ static void greenlets(pc_buf *b, const struct pc_model *m)
         } else
             pc_buf_puts(b, "null");
         key(b, "holds", &f);
-        pc_buf_puts(b, "[");
-        for (size_t h = 0; h < g->nholds; h++) {
-            int f2 = 1;
-            pc_buf_puts(b, h ? ",{" : "{");
-            addr(b, "address", g->holds[h].obj, &f2);
-            kstr(b, "type", g->holds[h].type, &f2);
-            kint(b, "frame", (long long)g->holds[h].frame, &f2);
-            pc_buf_puts(b, "}");
-        }
-        pc_buf_puts(b, "]");
+        holds(b, g->holds, g->nholds);
         key(b, "python_frames", &f);
         pc_buf_puts(b, "[");
         for (size_t k = 0; k < g->npy; k++) {
@@ -370,16 +376,7 @@ static void tasks(pc_buf *b, const struct pc_model *m)
         } else
             pc_buf_puts(b, "null");
         key(b, "holds", &f);
-        pc_buf_puts(b, "[");
-        for (size_t h = 0; h < t->nholds; h++) {
-            int f2 = 1;
-            pc_buf_puts(b, h ? ",{" : "{");
-            addr(b, "address", t->holds[h].obj, &f2);
-            kstr(b, "type", t->holds[h].type, &f2);
-            kint(b, "frame", (long long)t->holds[h].frame, &f2);
-            pc_buf_puts(b, "}");
-        }
-        pc_buf_puts(b, "]");
+        holds(b, t->holds, t->nholds);
         key(b, "awaited_by", &f);
         pc_buf_puts(b, "[");
         for (size_t k = 0; k < t->nawaited_by && k < sizeof t->awaited_by / sizeof *t->awaited_by; k++) {
