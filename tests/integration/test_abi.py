@@ -179,7 +179,7 @@ def test_accessors_agree_with_json(tmp_path, analyzer):
     src = tmp_path / "walk.c"
     src.write_text(ACCESSORS)
     exe = tmp_path / "walk"
-    libs = ["-ldw", "-lelf", "-ldebuginfod", "-lzstd", "-llz4", "-llzma", "-lz", "-lpthread"]
+    libs = ["-ldw", "-lelf", "-lzstd", "-llz4", "-llzma", "-lz", "-ldl", "-lpthread"]
     subprocess.run(["cc", "-std=c11", "-Wall", "-Werror", "-I", os.path.dirname(HEADER), "-o", str(exe), str(src),
                     static] + libs, check=True)
     rec = make_core.make_core("/usr/bin/python3.11", "two_threads", "kernel", str(tmp_path / "core"))
