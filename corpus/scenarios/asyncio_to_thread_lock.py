@@ -6,11 +6,14 @@ asyncio.to_thread() of the export job, which takes the same lock in the
 default executor's worker thread: the worker waits for the lock, the task
 waits for the worker's job, and the idle loop never gets to release it.
 Threads: MainThread (EpollSelector.select inside BaseEventLoop._run_once),
-exporter (the executor worker, in RLock acquire inside export; non-daemon).
+exporter_0 (the default executor's worker, named when it is created so the
+oracle's thread table and the core agree; in RLock acquire inside export;
+non-daemon).
 """
 import _oracle; _oracle.arm()
 
 import asyncio
+import concurrent.futures
 import threading
 
 export_lock = threading.RLock()
@@ -18,7 +21,6 @@ written = []
 
 
 def export(rows):
-    threading.current_thread().name = "exporter"       # the executor's names differ across versions
     with export_lock:                   # the loop thread holds it: waits forever
         written.extend(rows)
 
@@ -35,4 +37,7 @@ async def main(loop):
 
 loop = asyncio.new_event_loop()
 asyncio.set_event_loop(loop)
+# a name given at creation is in place before the thread runs (renaming it
+# from inside raced the oracle's snapshot on slow builds)
+loop.set_default_executor(concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="exporter"))
 loop.run_until_complete(main(loop))

@@ -70,13 +70,13 @@ THREADS = {
     "asyncio_lock_leaked": {},
     "asyncio_queue_consumer_died": {},
     "asyncio_gather_one_stuck": {},
-    "asyncio_executor_lock": lambda v: {"refresher": v < (3, 9)},   # executor workers: daemon before 3.9
+    "asyncio_executor_lock": lambda v: {"refresher_0": v < (3, 9)},   # executor workers: daemon before 3.9
     # asyncio-task-deadlock, and its healthy look-alike (io-wait)
     "asyncio_lock_order": {},
     "asyncio_lock_await_task": {},
     "asyncio_locks_sleeping": {},
     "asyncio_lock_ring": {},
-    "asyncio_to_thread_lock": {"exporter": False},                 # to_thread is 3.9+: non-daemon workers
+    "asyncio_to_thread_lock": {"exporter_0": False},                 # to_thread is 3.9+: non-daemon workers
     "asyncio_taskgroup_one_stuck": {},                             # asyncio-idle-forever, 3.11+
     # greenlet-deadlock (gevent, Debian's 3.11), and its healthy look-alike (io-wait)
     "gevent_lock_order": {},
