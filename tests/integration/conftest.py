@@ -8,17 +8,18 @@ Each test that takes the `case` argument is parametrized over
 (interpreter, scenario, kind): interpreters = tests/integration/pythons.py
 selected("3.11") (required-but-absent ones included, they FAIL), scenarios =
 corpus/scenarios/*.py, kind = gcore | kernel (only those in the interpreter's
-pythons.py "kinds").  The `corpus` fixture makes every
-core of the session with a pool of 2 workers (in collection order, ahead of the
-tests), runs bfd_core and pycore-analyze on it, keeps their outputs and deletes
-the core at once.  Nothing is skipped: a missing tool fails the tests.
+pythons.py "kinds").  The session's corpus makes every
+core with a pool of workers from the end of collection on (case by case, ahead
+of the tests, while the tests that need no core run first), runs bfd_core and
+pycore-analyze on it, keeps their outputs and deletes the core at once.  Nothing is skipped: a missing tool fails the tests.
 
 Environment:
   PYCORE_ANALYZE     analyzer binary (default build/bin/pycore-analyze)
   PYCORE_PYTHONS     comma-separated interpreter labels to restrict to
   PYCORE_SCENARIOS   comma-separated scenario names to restrict to
   PYCORE_KINDS       comma-separated core kinds (default gcore,kernel)
-  PYCORE_CORE_JOBS   core-making workers (default 3: making a core mostly waits; 4 loaded 2 CPUs enough to catch timing-sensitive scenarios early)
+  PYCORE_CORE_JOBS   core-making workers (default 4: making a core mostly waits;
+                     3 workers kept 2 CPUs about 40% busy, 5 about 60%)
   PYCORE_KEEP_CORES  1 = keep the cores and scenario files (prints where)
   PYCORE_TEST_VERSIONS  comma-separated X.Y to test (default: every supported
                      version, pythons.SUPPORTED)
@@ -213,7 +214,7 @@ class CaseResult(object):
 
 
 class Corpus(object):
-    """Makes, reads and deletes the cores of a session, 2 at a time."""
+    """Makes, reads and deletes the cores of a session, `jobs` at a time."""
 
     def __init__(self, session, out, jobs):
         self.session, self.out = session, out
@@ -228,11 +229,10 @@ class Corpus(object):
         self.log = []
 
     def _submit_all(self):
-        # every case of the session, in collection order, so cores are ready
+        # every case of the session, in test order, so cores are ready
         # before the tests ask for them
         for item in self.session.items:
-            callspec = getattr(item, "callspec", None)
-            case = callspec.params.get("case") if callspec else None
+            case = _item_case(item)
             if case is not None:
                 self._submit(case)
 
@@ -244,8 +244,6 @@ class Corpus(object):
 
     def result(self, case):
         with self.lock:
-            if not self.futures:
-                self._submit_all()
             fut = self._submit(case)
         try:
             return fut.result()
@@ -298,15 +296,53 @@ class Corpus(object):
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _item_case(item):
+    callspec = getattr(item, "callspec", None)
+    return callspec.params.get("case") if callspec else None
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Tests that need no corpus core first, while the pool makes the cores
+    (making one mostly waits for the scenario); then the case tests grouped
+    by case, in the order the cores come, so that what each test runs on its
+    core overlaps the making of the next ones instead of following all of it."""
+    order = {}
+    for item in items:
+        case = _item_case(item)
+        if case is not None:
+            order.setdefault(case_id(case), len(order))
+    plain = [i for i in items if _item_case(i) is None]
+    cased = sorted((i for i in items if _item_case(i) is not None),
+                   key=lambda i: order[case_id(_item_case(i))])      # stable: test order kept per case
+    items[:] = plain + cased
+
+
+def pytest_collection_finish(session):
+    """Start making the cores as soon as the session's cases are known."""
+    config = session.config
+    if config.option.collectonly or not any(_item_case(i) is not None for i in session.items):
+        return
+    c = Corpus(session, str(config._tmp_path_factory.mktemp("cores")),
+               int(os.environ.get("PYCORE_CORE_JOBS", "4")))
+    config._pycore_corpus = c       # for the fixture and pytest_terminal_summary
+    with c.lock:
+        c._submit_all()
+
+
+def pytest_sessionfinish(session):
+    c = getattr(session.config, "_pycore_corpus", None)
+    if c is not None:
+        c.close()
+        if c.keep:
+            sys.stderr.write("\ncores kept under %s\n" % c.out)
+
+
 @pytest.fixture(scope="session")
-def corpus(request, tmp_path_factory):
-    c = Corpus(request.session, str(tmp_path_factory.mktemp("cores")),
-               int(os.environ.get("PYCORE_CORE_JOBS", "3")))
-    request.config._pycore_corpus = c       # for pytest_terminal_summary
-    yield c
-    c.close()
-    if c.keep:
-        sys.stderr.write("\ncores kept under %s\n" % c.out)
+def corpus(request):
+    c = getattr(request.config, "_pycore_corpus", None)
+    if c is None:
+        pytest.fail("no corpus: the session collected no case", pytrace=False)
+    return c
 
 
 _outcomes = {}   # (label, build, kind) -> [passed, failed]
