@@ -444,7 +444,7 @@ static void run_program(const struct table *t, struct batch *b)
         if (op >= t->opcode_base) {
             uint8_t adj = (uint8_t)(op - t->opcode_base);
             addr += (Dwarf_Addr)(adj / t->line_range) * t->min_inst;
-            line += t->line_base + adj % t->line_range;
+            line = (int64_t)((uint64_t)line + (uint64_t)(int64_t)(t->line_base + adj % t->line_range));
             EMIT(0);
             continue;
         }
@@ -476,7 +476,7 @@ static void run_program(const struct table *t, struct batch *b)
         case DW_LNS_advance_line:
             if (sleb(&p, end, &s))
                 return;
-            line += s;
+            line = (int64_t)((uint64_t)line + (uint64_t)s);    /* hostile advances wrap, never overflow */
             break;
         case DW_LNS_set_file:
             if (uleb(&p, end, &file))
