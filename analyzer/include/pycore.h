@@ -69,6 +69,10 @@ typedef struct pc_thread_desc {
     int32_t cursig;                 /* signal being delivered, 0 if none */
 } pc_thread_desc;
 #define PC_THREAD_SIGMASKS 1u
+/* A live thread left running inside a system call (PC_OPEN_NO_STOP): of
+ * its registers only the call's number and arguments and the stack and
+ * instruction pointers are known; the others read 0. */
+#define PC_THREAD_NOT_STOPPED 2u
 
 typedef struct pc_mapping_desc {
     uint64_t start, end, pgoff;
@@ -136,6 +140,12 @@ PC_API int pc_target_open_core(const char *path, const pc_core_options *opts,
 /* A live process: every thread is stopped (ptrace) until pc_target_close,
  * which lets it run on.  Needs the right to ptrace it. */
 PC_API int pc_target_open_pid(int pid, pc_target **out, pc_error *err);
+/* The same with flags.  PC_OPEN_NO_STOP: a thread blocked in a system
+ * call is left in it, not stopped (stopping one can end the call early: a
+ * pipe write then returns a short count); only the others are stopped.
+ * The left threads carry PC_THREAD_NOT_STOPPED. */
+#define PC_OPEN_NO_STOP 1u
+PC_API int pc_target_open_pid_flags(int pid, unsigned flags, pc_target **out, pc_error *err);
 PC_API void pc_target_close(pc_target *t);
 
 typedef struct pc_analysis pc_analysis;

@@ -8,11 +8,13 @@ import json
 import os
 import random
 import re
+import select
 import shutil
 import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 
 import pytest
@@ -65,11 +67,16 @@ def state_of(pid):
 
 @pytest.mark.parametrize("python", interpreters())
 @pytest.mark.parametrize("scenario", ["two_threads", "abba_lock"])
-def test_live_process_matches_oracle(analyzer, python, scenario):
+@pytest.mark.parametrize("mode", ["stop", "no-stop"])
+def test_live_process_matches_oracle(analyzer, python, scenario, mode):
+    """--no-stop leaves the threads in their futex waits: the same frames,
+    names and diagnosis, read from a process none of whose threads stopped
+    (2.7-3.7: threads found through glibc's pthread descriptor)."""
     out = tempfile.mkdtemp(prefix="pycore-live-")
+    extra = ["--no-stop"] if mode == "no-stop" else []
     try:
         rec = make_core.make_core(python, scenario, "live", out,
-                                  live=lambda pid: run_pid(analyzer, pid, "--format", "json"))
+                                  live=lambda pid: run_pid(analyzer, pid, "--format", "json", *extra))
         rc, stdout, stderr = rec["live"]
         where = "%s %s pid %d: %s" % (python, scenario, rec["pid"], stderr.strip())
         assert rc in (0, 1), where
@@ -82,6 +89,8 @@ def test_live_process_matches_oracle(analyzer, python, scenario):
         info = make_core.scenario_info(scenario)
         assert report["diagnosis"]["pattern"] in [info["expect"]] + info["accept"], where
         assert rc == 1, where
+        stopped = [(t["tid"], t["stopped"]) for t in report["threads"] if t["python"]]
+        assert all(s is (mode == "stop") for _, s in stopped), (where, stopped)
     finally:
         shutil.rmtree(out, ignore_errors=True)
 
@@ -252,4 +261,84 @@ def test_main_thread_exited(analyzer):
         assert child.poll() is None, "the process did not survive the analysis"
     finally:
         child.kill()
+        child.wait()
+
+
+PIPE_PEER = textwrap.dedent("""\
+    import json, os, sys
+    size = int(sys.argv[1])
+    payload = b"x" * size
+    written, read = [], 0
+    while True:
+        written.append(os.write(1, payload))    # one raw call: a stop would cut it short
+        want = size
+        while want:
+            b = os.read(0, want)                # raw reads of what the peer writes
+            if not b:
+                sys.stderr.write(json.dumps({"written": written, "read": read}))
+                sys.exit(0)
+            want -= len(b)
+            read += len(b)
+""")
+
+
+def test_no_stop_keeps_raw_pipe_writes_whole(analyzer):
+    """A process writing 4 MiB to a slowly read pipe in single raw write()
+    calls (as unbuffered stdout does), reading 4 MiB back in raw read()s,
+    analyzed 20 times with --no-stop while it does: every write returns its
+    full count and every byte arrives both ways.  (Stopping a thread inside
+    such a write makes it return a short count, which most code ignores.)"""
+    size = 4 << 20
+    child = subprocess.Popen(["/usr/bin/python3.11", "-S", "-u", "-c", PIPE_PEER, str(size)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    done, stalled = threading.Event(), threading.Event()
+    got = [0, 0]        # bytes received, bytes sent
+
+    def peer():
+        out_fd, in_fd = child.stdout.fileno(), child.stdin.fileno()
+        while True:
+            need = size
+            while need:
+                if not select.select([out_fd], [], [], 20)[0]:
+                    stalled.set()       # a write cut short: the writer waits for our bytes
+                    return
+                b = os.read(out_fd, min(need, 64 << 10))
+                if not b:
+                    return
+                need -= len(b)
+                got[0] += len(b)
+                time.sleep(0.002)       # a slow reader: the writer stays blocked in write()
+            if done.is_set():
+                child.stdin.close()
+                return
+            data = b"y" * size
+            while data:
+                data = data[os.write(in_fd, data):]
+            got[1] += size
+
+    reader = threading.Thread(target=peer, daemon=True)
+    reader.start()
+    try:
+        seen_in_write = 0
+        for _ in range(20):
+            rc, out, err = run_pid(analyzer, child.pid, "--no-stop", "--format", "json")
+            assert rc in (0, 1), (rc, err)
+            main = json.loads(out)["threads"][0]
+            seen_in_write += main["syscall"] == "write" and main["stopped"] is False
+            time.sleep(0.05)
+        done.set()
+        reader.join(120)
+        assert not stalled.is_set(), "no byte for 20 s: a write() returned a short count (%s)" % (got,)
+        assert not reader.is_alive(), "the peer never finished"
+        summary = json.loads(child.stderr.read().decode())
+        assert child.wait(60) == 0
+        assert all(n == size for n in summary["written"]), summary["written"]
+        assert got[0] == size * len(summary["written"]), (got, len(summary["written"]))
+        assert summary["read"] == got[1], (summary["read"], got)
+        # most analyses caught it inside write(): the case this is about
+        assert seen_in_write >= 10, seen_in_write
+    finally:
+        done.set()
+        if child.poll() is None:
+            child.kill()
         child.wait()

@@ -31,4 +31,12 @@ struct pc_syscall {
 /* The system call a stopped thread is in, from its registers. */
 void pc_thread_syscall(const pc_thread_desc *t, struct pc_syscall *out);
 
+/* A thread left running inside a system call, from the text of its
+ * /proc/PID/task/TID/syscall ("NR ARG1..ARG6 SP PC"): the registers that
+ * text determines (the call's number and arguments, the stack and
+ * instruction pointers), the others zero, flag PC_THREAD_NOT_STOPPED.
+ * 1: filled; 0: the thread is in no system call ("running", "-1 SP PC");
+ * -1: text of another shape. */
+int pc_syscall_regs_from_proc(const char *text, size_t len, pc_thread_desc *out);
+
 #endif

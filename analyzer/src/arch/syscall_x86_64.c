@@ -2,6 +2,9 @@
  * inside one (-1 otherwise); its arguments are rdi, rsi, rdx, r10. */
 #include "arch/syscall.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 struct row {
@@ -33,4 +36,39 @@ void pc_thread_syscall(const pc_thread_desc *t, struct pc_syscall *out)
             out->flags = table[i].flags;
             return;
         }
+}
+
+int pc_syscall_regs_from_proc(const char *text, size_t len, pc_thread_desc *out)
+{
+    char line[256];
+    if (len >= sizeof line)
+        return -1;
+    memcpy(line, text, len);
+    line[len] = 0;
+    if (strncmp(line, "running", 7) == 0)
+        return 0;
+    long nr;
+    uint64_t a[6], sp, pc;
+    int used = 0;
+    if (sscanf(line, "%ld%n", &nr, &used) == 1 && nr == -1)
+        return 0;   /* blocked, but not in a system call (a stop, a fault) */
+    if (sscanf(line, "%ld %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64
+                     " %" SCNx64 "%n",
+               &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &sp, &pc, &used) != 9 || nr < 0)
+        return -1;
+    int32_t tid = out->tid;
+    memset(out, 0, sizeof *out);
+    out->tid = tid;
+    out->flags = PC_THREAD_NOT_STOPPED;
+    out->regs[PC_ORIG_RAX] = (uint64_t)nr;
+    out->regs[PC_RAX] = (uint64_t)-ENOSYS;     /* what the kernel leaves in rax until the call returns */
+    out->regs[PC_RDI] = a[0];
+    out->regs[PC_RSI] = a[1];
+    out->regs[PC_RDX] = a[2];
+    out->regs[PC_R10] = a[3];
+    out->regs[PC_R8] = a[4];
+    out->regs[PC_R9] = a[5];
+    out->regs[PC_RSP] = sp;
+    out->regs[PC_RIP] = pc;
+    return 1;
 }

@@ -19,6 +19,10 @@ static const char usage[] =
     "  -p, --pid=PID        analyze a running process instead of a core: its\n"
     "                       threads are stopped (ptrace) while it is read, then\n"
     "                       resumed\n"
+    "      --no-stop        with --pid: leave the threads blocked in a system\n"
+    "                       call running (stopping one can cut a pipe write\n"
+    "                       short); only the others are stopped. Their native\n"
+    "                       stacks may end early\n"
     "  -f, --format=FMT     text (default), json, or dot (the wait-for graph)\n"
     "  -n, --native         text: show every native frame\n"
     "      --summary        text: only the header and the diagnosis (no threads)\n"
@@ -112,6 +116,7 @@ int main(int argc, char **argv)
     static const struct option longopts[] = {
         {"format", required_argument, 0, 'f'},
         {"pid", required_argument, 0, 'p'},
+        {"no-stop", no_argument, 0, 'N'},
         {"native", no_argument, 0, 'n'},
         {"summary", no_argument, 0, 'u'},
         {"locals", no_argument, 0, 'l'},
@@ -129,6 +134,7 @@ int main(int argc, char **argv)
     };
     int c;
     long pid = 0;
+    unsigned open_flags = 0;
     while ((c = getopt_long(argc, argv, "f:lnp:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': {
@@ -152,6 +158,7 @@ int main(int argc, char **argv)
         case 'u': flags |= PC_RENDER_SUMMARY; break;
         case 'l': flags |= PC_RENDER_LOCALS; break;
         case 'S': aopts.no_source = 1; break;
+        case 'N': open_flags |= PC_OPEN_NO_STOP; break;
         case 'R': aopts.scan_runtime = 1; break;
         case 'C': aopts.debug_cache = optarg; break;
         case 'X': no_cache = 1; break;
@@ -185,6 +192,8 @@ int main(int argc, char **argv)
     }
     if (pid && (optind != argc || copts.sysroot))
         return die(PC_E_USAGE, "--pid takes no CORE, EXECUTABLE or --sysroot; try --help");
+    if (!pid && open_flags)
+        return die(PC_E_USAGE, "--no-stop goes with --pid: a core is read as it is; try --help");
     if (!pid && (optind >= argc || argc - optind > 2))
         return die(PC_E_USAGE, "expected CORE [EXECUTABLE]; try --help");
     if (color < 0) {
@@ -205,7 +214,7 @@ int main(int argc, char **argv)
     pc_error err = {0};
     pc_target *t = NULL;
     pc_analysis *a = NULL;
-    if (pid ? pc_target_open_pid((int)pid, &t, &err) : pc_target_open_core(argv[optind], &copts, &t, &err))
+    if (pid ? pc_target_open_pid_flags((int)pid, open_flags, &t, &err) : pc_target_open_core(argv[optind], &copts, &t, &err))
         return die(err.code, err.msg);
     aopts.native_without_python = 1;
     aopts.locals = fmt == PC_FORMAT_JSON || (flags & PC_RENDER_LOCALS);

@@ -128,10 +128,16 @@ static int valid_runtime(struct pc_python *py, uint64_t r)
         pc_read_u64(py->t, ts + (uint64_t)py->L->ts_thread_id, &tid) || !tid)
         return 0;
     /* The thread state names a thread of this process: its pthread_t is
-     * some thread's fs_base. */
+     * some thread's fs_base (a thread left running has none: glibc's
+     * pthread says its tid). */
     int known = 0;
-    for (size_t i = 0; i < py->n->nthreads && !known; i++)
-        known = py->n->threads[i].regs[PC_FS_BASE] == tid;
+    for (size_t i = 0; i < py->n->nthreads && !known; i++) {
+        const pc_thread_desc *d = &py->n->threads[i];
+        int32_t ktid;
+        known = d->regs[PC_FS_BASE] == tid ||
+                (!d->regs[PC_FS_BASE] && (d->flags & PC_THREAD_NOT_STOPPED) &&
+                 pc_native_pthread_tid(py->n, tid, &ktid) == PC_OK && ktid == d->tid);
+    }
     if (!known)
         return 0;
     /* struct pyinterpreters {mutex; head; main; next_id} (3.7-3.12): a

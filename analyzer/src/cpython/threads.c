@@ -438,6 +438,27 @@ static void exited_states(struct pc_python *py, struct ts_list *ts, const struct
     }
 }
 
+/* A thread left running in a system call (PC_OPEN_NO_STOP) has no fs_base
+ * in its registers; its thread state's pthread_t is it when glibc says
+ * that pthread is this tid.  2.7-3.7 states know no native id: their
+ * threads are found by that pointer. */
+static void thread_pointers(struct pc_native *n, const struct ts_list *ts)
+{
+    for (size_t i = 0; i < n->nthreads; i++) {
+        pc_thread_desc *d = &n->threads[i];
+        if (!(d->flags & PC_THREAD_NOT_STOPPED) || d->regs[PC_FS_BASE])
+            continue;
+        for (size_t k = 0; k < ts->n; k++) {
+            int32_t tid;
+            if ((ts->v[k].native_id < 0 || ts->v[k].native_id == d->tid) &&
+                pc_native_pthread_tid(n, ts->v[k].ident, &tid) == PC_OK && tid == d->tid) {
+                d->regs[PC_FS_BASE] = ts->v[k].ident;
+                break;
+            }
+        }
+    }
+}
+
 int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t max_frames,
                    struct pc_model *m, pc_error *err)
 {
@@ -447,6 +468,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
     int have_py = py && py->L;      /* none: the native side only */
     if (have_py) {
         pc_py_each_tstate(py, ts_cb, &ts);
+        thread_pointers(n, &ts);
         /* Names from every interpreter's threading, the main one's last:
          * a thread that entered a subinterpreter keeps its first name. */
         pc_py_each_interp(py, names_cb, &nm);

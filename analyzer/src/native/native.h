@@ -42,6 +42,7 @@ struct pc_native {
     char *debuginfo_path;
     const char *debug_cache;    /* plain copies of compressed debug files (debug_cache.c); NULL: none */
     struct pc_lines *lines;     /* line programs read on demand (lines.c) */
+    int64_t pthread_tid_off;    /* pthread.c: 0 not looked up yet, -1 unknown */
 };
 
 #define PC_PC_SLOTS 4096
@@ -75,6 +76,10 @@ int pc_native_symbols(struct pc_native *n, const char *const *names, uint64_t *a
 /* An allocated section by name (CPython's .PyRuntime, .AsyncioDebug) in
  * the on-disk ELF of a mapped module: its address in the target and size.
  * Section headers survive stripping, so this works without symbols. */
+/* The kernel thread id a glibc thread pointer (pthread_t) names, read
+ * through glibc's libthread_db descriptor; PC_E_NOPYTHON when the process's
+ * libc does not describe it. */
+int pc_native_pthread_tid(struct pc_native *n, uint64_t pthread, int32_t *tid);
 int pc_native_section(struct pc_native *n, const char *name, const char *in_module, uint64_t *addr,
                       uint64_t *size);
 

@@ -47,7 +47,17 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
 
 static bool set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
 {
-    const uint64_t *r = ((const pc_thread_desc *)thread_arg)->regs;
+    const pc_thread_desc *t = thread_arg;
+    const uint64_t *r = t->regs;
+    if (t->flags & PC_THREAD_NOT_STOPPED) {
+        /* Only the stack pointer is known: the others stay undefined, so
+         * a frame that needs one ends the unwind instead of reading 0. */
+        Dwarf_Word sp = r[PC_RSP];
+        if (!dwfl_thread_state_registers(thread, 7, 1, &sp))
+            return false;
+        dwfl_thread_state_register_pc(thread, r[PC_RIP]);
+        return true;
+    }
     /* DWARF numbering of x86_64: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
     Dwarf_Word dw[17] = {
         r[PC_RAX], r[PC_RDX], r[PC_RCX], r[PC_RBX], r[PC_RSI], r[PC_RDI],

@@ -194,6 +194,7 @@ static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_threa
     kstr(b, "gil_evidence", t->gil_evidence, &first);
     kstr(b, "attach_state", t->tstate ? pc_ts_state_name(t->ts_state) : NULL, &first);
     kstr(b, "syscall", t->sys.name, &first);
+    kbool(b, "stopped", a->proc.core_kind != PC_CORE_LIVE ? -1 : !(t->desc.flags & PC_THREAD_NOT_STOPPED), &first);
     key(b, "registers", &first);
     pc_buf_puts(b, "{");
     for (int r = 0; r < PC_NREGS; r++)

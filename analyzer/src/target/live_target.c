@@ -3,7 +3,15 @@
  * for as long as the target is open, so the engine reads one consistent
  * state; memory comes from /proc/PID/mem, mappings from /proc/PID/maps,
  * registers from PTRACE_GETREGS.  Closing the target detaches and the
- * process runs on as if nothing happened. */
+ * process runs on as if nothing happened.
+ *
+ * With PC_OPEN_NO_STOP a thread blocked in a system call is left in it:
+ * stopping it ends some calls early (a pipe write returns a short count
+ * that most code ignores), and while it stays blocked its stack and its
+ * Python frames cannot change.  /proc/PID/task/TID/syscall gives its call,
+ * the call's arguments and its stack and instruction pointers; only the
+ * threads outside a system call are stopped. */
+#include "arch/syscall.h"
 #include "target/target.h"
 #include "target/procfs.h"
 
@@ -20,6 +28,7 @@
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <dirent.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_THREADS 65536
@@ -28,9 +37,12 @@
 
 struct live_ctx {
     pid_t pid;
+    unsigned flags;                 /* PC_OPEN_* */
     int mem_fd;
     pid_t *tids;                    /* attached, stopped */
     size_t ntids, tids_cap;
+    pc_thread_desc *left;           /* PC_OPEN_NO_STOP: left running in a system call */
+    size_t nleft, left_cap;
     pc_thread_desc *threads;
     size_t nthreads;
     pc_mapping_desc *maps;
@@ -180,6 +192,46 @@ static int attached(const struct live_ctx *c, pid_t tid)
     return 0;
 }
 
+static int left_running(const struct live_ctx *c, pid_t tid)
+{
+    for (size_t i = 0; i < c->nleft; i++)
+        if (c->left[i].tid == tid)
+            return 1;
+    return 0;
+}
+
+static const char ATTACH_HINT[] = "run as the process's user or root; check /proc/sys/kernel/yama/ptrace_scope";
+
+/* PC_OPEN_NO_STOP: leave the thread where it is if it waits in a system
+ * call.  *left: 1 left (its registers recorded), 0 to be stopped, -1 gone. */
+static int leave_in_syscall(struct live_ctx *c, pid_t tid, int *left, pc_error *err)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/syscall", (int)c->pid, (int)tid);
+    size_t len = 0;
+    char *text = slurp(path, 255, &len);
+    *left = 0;
+    if (!text) {
+        if (errno == EACCES || errno == EPERM)
+            return pc_fail(err, PC_E_CORE, "cannot read %s: %s (%s)", path, strerror(errno), ATTACH_HINT);
+        if (errno == ENOENT || errno == ESRCH)
+            *left = -1;
+        return PC_OK;
+    }
+    pc_thread_desc t;
+    memset(&t, 0, sizeof t);
+    t.tid = tid;
+    int in_call = pc_syscall_regs_from_proc(text, len, &t);
+    free(text);
+    if (in_call != 1)
+        return PC_OK;
+    if (c->nleft >= MAX_THREADS || pc_grow(&c->left, &c->left_cap, c->nleft + 1, sizeof *c->left))
+        return pc_fail(err, PC_E_INTERNAL, "process %d: too many threads", (int)c->pid);
+    c->left[c->nleft++] = t;
+    *left = 1;
+    return PC_OK;
+}
+
 /* Wait for the group-stop PTRACE_INTERRUPT causes; other stops (a signal
  * arriving meanwhile) are passed back to the thread. */
 static int wait_stopped(pid_t tid)
@@ -200,59 +252,119 @@ static int wait_stopped(pid_t tid)
     return -1;
 }
 
+/* PTRACE_SEIZE + PTRACE_INTERRUPT one thread; a thread that has ended
+ * meanwhile is skipped. */
+static int stop_thread(struct live_ctx *c, pid_t tid, pc_error *err)
+{
+    if (c->ntids >= MAX_THREADS || pc_grow(&c->tids, &c->tids_cap, c->ntids + 1, sizeof *c->tids))
+        return pc_fail(err, PC_E_INTERNAL, "process %d: too many threads", (int)c->pid);
+    if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0) {
+        int e2 = errno;
+        /* The kernel refuses to trace a thread that has ended (ESRCH once
+         * reaped, EPERM while a zombie): that is no permission problem,
+         * and the other threads may run on. */
+        if (e2 == ESRCH || (e2 == EPERM && thread_life(c->pid, tid) != LIFE_ON))
+            return PC_OK;
+        int rc = exited_fail(c, err);
+        if (rc)
+            return rc;
+        return pc_fail(err, PC_E_CORE, "cannot attach to process %d: %s (%s; a debugger may be attached already)",
+                       (int)c->pid, strerror(e2), ATTACH_HINT);
+    }
+    c->tids[c->ntids++] = tid;
+    if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) != 0 || wait_stopped(tid) != 0)
+        c->ntids--;     /* gone; PTRACE_SEIZE ends with the thread */
+    return PC_OK;
+}
+
+/* PC_OPEN_NO_STOP: a thread seen running may be running inside a system
+ * call (a pipe write copying while its reader drains the pipe), where a
+ * stop would cut the call short.  Look again, all together, for a while:
+ * such a thread blocks again within microseconds; one that keeps running
+ * (a busy loop) is stopped after that. */
+#define NO_STOP_LOOKS 40
+#define NO_STOP_PAUSE_NS 500000L
+
+static int leave_or_stop(struct live_ctx *c, pid_t *pending, size_t n, pc_error *err)
+{
+    for (int look = 0; look < NO_STOP_LOOKS && n; look++) {
+        struct timespec pause = {0, NO_STOP_PAUSE_NS};
+        nanosleep(&pause, NULL);
+        size_t keep = 0;
+        for (size_t i = 0; i < n; i++) {
+            int left, rc = leave_in_syscall(c, pending[i], &left, err);
+            if (rc)
+                return rc;
+            if (!left)
+                pending[keep++] = pending[i];
+        }
+        n = keep;
+    }
+    for (size_t i = 0; i < n; i++) {
+        int rc = stop_thread(c, pending[i], err);
+        if (rc)
+            return rc;
+    }
+    return PC_OK;
+}
+
 static int attach_all(struct live_ctx *c, pc_error *err)
 {
     char path[64];
     snprintf(path, sizeof path, "/proc/%d/task", (int)c->pid);
-    for (int round = 0; round < ATTACH_ROUNDS; round++) {
+    pid_t *pending = NULL;
+    size_t npending = 0, pending_cap = 0;
+    int rc = PC_OK;
+    for (int round = 0; round < ATTACH_ROUNDS && rc == PC_OK; round++) {
         DIR *d = opendir(path);
         if (!d) {
             int e0 = errno;
-            int rc = exited_fail(c, err);
-            return rc ? rc : pc_fail(err, PC_E_CORE, "process %d: %s (is it running?)", (int)c->pid, strerror(e0));
+            rc = exited_fail(c, err);
+            if (!rc)
+                rc = pc_fail(err, PC_E_CORE, "process %d: %s (is it running?)", (int)c->pid, strerror(e0));
+            break;
         }
         int added = 0;
+        npending = 0;
         struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
+        while (rc == PC_OK && (e = readdir(d)) != NULL) {
             if (!isdigit((unsigned char)e->d_name[0]))
                 continue;
             pid_t tid = (pid_t)atoi(e->d_name);
-            if (attached(c, tid))
+            if (attached(c, tid) || left_running(c, tid))
                 continue;
-            if (c->ntids >= MAX_THREADS || pc_grow(&c->tids, &c->tids_cap, c->ntids + 1, sizeof *c->tids)) {
-                closedir(d);
-                return pc_fail(err, PC_E_INTERNAL, "process %d: too many threads", (int)c->pid);
+            if (!(c->flags & PC_OPEN_NO_STOP)) {
+                rc = stop_thread(c, tid, err);
+                added = 1;
+                continue;
             }
-            if (ptrace(PTRACE_SEIZE, tid, NULL, NULL) != 0) {
-                int e2 = errno;
-                /* The kernel refuses to trace a thread that has ended
-                 * (ESRCH once reaped, EPERM while a zombie): that is no
-                 * permission problem, and the other threads may run on. */
-                if (e2 == ESRCH || (e2 == EPERM && thread_life(c->pid, tid) != LIFE_ON))
-                    continue;
-                closedir(d);
-                int rc = exited_fail(c, err);
-                if (rc)
-                    return rc;
-                return pc_fail(err, PC_E_CORE,
-                               "cannot attach to process %d: %s (run as the process's user or root; check "
-                               "/proc/sys/kernel/yama/ptrace_scope; a debugger may be attached already)",
-                               (int)c->pid, strerror(e2));
+            int left;
+            rc = leave_in_syscall(c, tid, &left, err);
+            added |= left > 0;
+            if (rc == PC_OK && !left) {
+                if (npending >= MAX_THREADS || pc_grow(&pending, &pending_cap, npending + 1, sizeof *pending))
+                    rc = pc_fail(err, PC_E_INTERNAL, "process %d: too many threads", (int)c->pid);
+                else
+                    pending[npending++] = tid;
+                added = 1;
             }
-            c->tids[c->ntids++] = tid;
-            if (ptrace(PTRACE_INTERRUPT, tid, NULL, NULL) != 0 || wait_stopped(tid) != 0)
-                c->ntids--;     /* gone; PTRACE_SEIZE ends with the thread */
-            added = 1;
         }
         closedir(d);
-        if (!added && !c->ntids) {
-            int rc = exited_fail(c, err);
-            return rc ? rc : pc_fail(err, PC_E_CORE, "process %d has no threads", (int)c->pid);
+        if (rc == PC_OK && npending)
+            rc = leave_or_stop(c, pending, npending, err);
+        if (rc != PC_OK)
+            break;
+        if (!added && !c->ntids && !c->nleft) {
+            rc = exited_fail(c, err);
+            if (!rc)
+                rc = pc_fail(err, PC_E_CORE, "process %d has no threads", (int)c->pid);
+            break;
         }
         if (!added)
-            return PC_OK;
+            break;
     }
-    return PC_OK;   /* still creating threads: the ones seen are stopped */
+    free(pending);
+    return rc;  /* past ATTACH_ROUNDS, still creating threads: the ones seen are stopped */
 }
 
 /* Every thread was seen stopped, and only SIGKILL (which kills the whole
@@ -272,17 +384,25 @@ static int still_stopped(const struct live_ctx *c, pc_error *err)
     return PC_OK;
 }
 
+static void read_sigmasks(const struct live_ctx *c, pc_thread_desc *t)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)c->pid, (int)t->tid);
+    size_t len = 0;
+    char *st = slurp(path, 1 << 16, &len);
+    if (st) {
+        t->sighold = pc_proc_status_hex(st, len, "SigBlk:");
+        t->sigpend = pc_proc_status_hex(st, len, "SigPnd:") | pc_proc_status_hex(st, len, "ShdPnd:");
+        t->flags |= PC_THREAD_SIGMASKS;
+        free(st);
+    }
+}
+
 static int read_threads(struct live_ctx *c, pc_error *err)
 {
-    c->threads = calloc(c->ntids, sizeof *c->threads);
+    c->threads = calloc(c->ntids + c->nleft, sizeof *c->threads);
     if (!c->threads)
         return pc_fail(err, PC_E_INTERNAL, "out of memory");
-    /* The main thread first, as a kernel core lists the faulting one. */
-    for (size_t i = 0; i < c->ntids; i++)
-        if (c->tids[i] == c->pid && i) {
-            c->tids[i] = c->tids[0];
-            c->tids[0] = c->pid;
-        }
     int killed = 0;
     for (size_t i = 0; i < c->ntids; i++) {
         struct user_regs_struct regs;
@@ -295,17 +415,20 @@ static int read_threads(struct live_ctx *c, pc_error *err)
         t->tid = c->tids[i];
         _Static_assert(sizeof regs == PC_NREGS * sizeof(uint64_t), "user_regs_struct is the register order");
         memcpy(t->regs, &regs, sizeof regs);
-        char path[64];
-        snprintf(path, sizeof path, "/proc/%d/task/%d/status", (int)c->pid, (int)t->tid);
-        size_t len = 0;
-        char *st = slurp(path, 1 << 16, &len);
-        if (st) {
-            t->sighold = pc_proc_status_hex(st, len, "SigBlk:");
-            t->sigpend = pc_proc_status_hex(st, len, "SigPnd:") | pc_proc_status_hex(st, len, "ShdPnd:");
-            t->flags |= PC_THREAD_SIGMASKS;
-            free(st);
-        }
+        read_sigmasks(c, t);
     }
+    for (size_t i = 0; i < c->nleft; i++) {
+        pc_thread_desc *t = &c->threads[c->nthreads++];
+        *t = c->left[i];
+        read_sigmasks(c, t);
+    }
+    /* The main thread first, as a kernel core lists the faulting one. */
+    for (size_t i = 1; i < c->nthreads; i++)
+        if (c->threads[i].tid == c->pid) {
+            pc_thread_desc main = c->threads[i];
+            c->threads[i] = c->threads[0];
+            c->threads[0] = main;
+        }
     if (killed) {
         int rc = exited_fail(c, err);
         return rc ? rc : exiting_fail(c, err, THREADS_KILLED);
@@ -411,7 +534,7 @@ static void read_process(struct live_ctx *c)
 static int choose_reader(struct live_ctx *c, pc_error *err)
 {
     snprintf(c->proc, sizeof c->proc, "/proc/%d", (int)c->pid);
-    if (attached(c, c->pid))
+    if (attached(c, c->pid) || left_running(c, c->pid))
         return PC_OK;
     enum life leader = thread_life(c->pid, c->pid);
     if (leader == LIFE_GONE)
@@ -558,6 +681,7 @@ static void live_close(void *ctx)
         free((char *)c->maps[i].path);
     free(c->maps);
     free(c->tids);
+    free(c->left);
     free(c->threads);
     free(c->exe);
     free(c->cmdline);
@@ -618,15 +742,23 @@ static int check_alive(const struct live_ctx *c, pc_error *err)
 
 int pc_target_open_pid(int pid, pc_target **out, pc_error *err)
 {
+    return pc_target_open_pid_flags(pid, 0, out, err);
+}
+
+int pc_target_open_pid_flags(int pid, unsigned flags, pc_target **out, pc_error *err)
+{
     *out = NULL;
     if (pid <= 0)
         return pc_fail(err, PC_E_USAGE, "not a process id: %d", pid);
+    if (flags & ~PC_OPEN_NO_STOP)
+        return pc_fail(err, PC_E_USAGE, "unknown flags 0x%x for a process", flags);
     if (pid == getpid())
         return pc_fail(err, PC_E_USAGE, "pycore-analyze cannot stop itself: give another process's id");
     struct live_ctx *c = calloc(1, sizeof *c);
     if (!c)
         return pc_fail(err, PC_E_INTERNAL, "out of memory");
     c->pid = pid;
+    c->flags = flags;
     c->mem_fd = -1;
     int rc = check_alive(c, err);
     if (rc == PC_OK)

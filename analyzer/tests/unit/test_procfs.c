@@ -15,7 +15,13 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "arch/syscall.h"
 #include "target/procfs.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <time.h>
 
 /* n bytes of s, ending where an unreadable page begins. */
 struct guarded {
@@ -550,6 +556,97 @@ static void test_stat_fields(void **state)
     assert_true(v == 1);
 }
 
+/* /proc/PID/task/TID/syscall: "NR ARG1..ARG6 SP PC", "running", "-1 SP PC". */
+static int syscall_line(const char *s, size_t n, pc_thread_desc *t)
+{
+    struct guarded g = guard(s, n);
+    int r = pc_syscall_regs_from_proc(g.p, n, t);
+    unguard(&g);
+    return r;
+}
+
+static void test_syscall_lines(void **state)
+{
+    (void)state;
+    pc_thread_desc t = {.tid = 77, .regs = {[PC_RBX] = 5}};
+    const char *line = "202 0x7f12a0001000 0x80 0x0 0x0 0x0 0x0 0x7ffd9a1c2e60 0x7f12a1b2c3d4\n";
+    assert_int_equal(syscall_line(line, strlen(line), &t), 1);
+    assert_int_equal(t.tid, 77);
+    assert_true(t.flags == PC_THREAD_NOT_STOPPED);
+    assert_true(t.regs[PC_ORIG_RAX] == 202 && t.regs[PC_RDI] == 0x7f12a0001000ull && t.regs[PC_RSI] == 0x80);
+    assert_true(t.regs[PC_RSP] == 0x7ffd9a1c2e60ull && t.regs[PC_RIP] == 0x7f12a1b2c3d4ull);
+    assert_true(t.regs[PC_RAX] == (uint64_t)-ENOSYS && t.regs[PC_RBX] == 0);
+    assert_true(t.regs[PC_FS_BASE] == 0);      /* unknown: the kernel does not say */
+    pc_thread_desc u = {0};
+    assert_int_equal(syscall_line("running\n", 8, &u), 0);
+    assert_int_equal(syscall_line("-1 0x7ffd9a1c2e60 0x7f12a1b2c3d4\n", 32, &u), 0);
+    static const char *const bad[] = {
+        "", "202", "202 0x1 0x2", "abc 0x1 0x2 0x3 0x4 0x5 0x6 0x7 0x8",
+        "-5 0x1 0x2 0x3 0x4 0x5 0x6 0x7 0x8", "202 0x1 0x2 0x3 0x4 0x5 0x6 0x7 zz",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (syscall_line(bad[i], strlen(bad[i]), &u) != -1)
+            fail_msg("accepted: \"%s\"", bad[i]);
+    char big[300];
+    memset(big, '1', sizeof big);
+    assert_int_equal(syscall_line(big, sizeof big, &u), -1);
+    /* Cut anywhere: read within len only (the guard page). */
+    for (size_t n = 0; n <= strlen(line); n++) {
+        int r = syscall_line(line, n, &u);
+        assert_true(r >= -1 && r <= 1);
+    }
+}
+
+struct reader {
+    int fd;
+    volatile pid_t tid;
+};
+
+static void *blocked_reader(void *arg)
+{
+    struct reader *r = arg;
+    char c;
+    r->tid = (pid_t)syscall(SYS_gettid);
+    ssize_t n = read(r->fd, &c, 1);
+    (void)n;
+    return NULL;
+}
+
+/* A real thread blocked in read(2): its line names the call and its fd. */
+static void test_syscall_self(void **state)
+{
+    (void)state;
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    struct reader r = {fds[0], 0};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, blocked_reader, &r), 0);
+    pc_thread_desc t = {0};
+    int got = 0;
+    for (int i = 0; i < 2000 && got != 1; i++) {
+        struct timespec ms = {0, 1000000};
+        nanosleep(&ms, NULL);
+        if (!r.tid)
+            continue;
+        char path[64], buf[256];
+        snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)r.tid);
+        FILE *f = fopen(path, "re");
+        if (!f)
+            continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        t.tid = r.tid;
+        got = pc_syscall_regs_from_proc(buf, n, &t);
+    }
+    assert_int_equal(got, 1);
+    assert_true(t.regs[PC_ORIG_RAX] == SYS_read && t.regs[PC_RDI] == (uint64_t)fds[0] && t.regs[PC_RDX] == 1);
+    assert_true(t.regs[PC_RSP] != 0 && t.regs[PC_RIP] != 0);
+    assert_int_equal(write(fds[1], "x", 1), 1);
+    pthread_join(th, NULL);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -568,6 +665,8 @@ int main(void)
         cmocka_unit_test(test_stat_malformed),
         cmocka_unit_test(test_stat_truncated),
         cmocka_unit_test(test_stat_fields),
+        cmocka_unit_test(test_syscall_lines),
+        cmocka_unit_test(test_syscall_self),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
