@@ -83,6 +83,8 @@ def live_bench(args, out):
         for name, argv in (("pycore-analyze --pid --format json", [args.analyzer, "--pid", str(pid), "--format", "json"]),
                            ("pycore-analyze --pid --format json --no-source",
                             [args.analyzer, "--pid", str(pid), "--format", "json", "--no-source"]),
+                           ("pycore-analyze --pid --no-stop --format json",
+                            [args.analyzer, "--pid", str(pid), "--no-stop", "--format", "json"]),
                            ("eu-stack -p (native only)", ["eu-stack", "-p", str(pid)])):
             if shutil.which(argv[0]) is None and not os.path.exists(argv[0]):
                 print("%-14s %-9s %-42s %9s" % ("fifty (live)", "-", name, "absent"))
