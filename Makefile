@@ -17,7 +17,7 @@ LDLIBS = -ldw -lelf -lzstd -llz4 -llzma -lz -lsqlite3 -ldl
 
 LIB_SRC = $(sort $(wildcard analyzer/src/base/*.c analyzer/src/arch/*.c analyzer/src/target/*.c analyzer/src/native/*.c \
             analyzer/src/cpython/*.c analyzer/src/diagnose/*.c analyzer/src/report/*.c \
-            analyzer/src/triage/*.c))
+            analyzer/src/triage/*.c analyzer/src/tree/*.c))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ = $(BUILD)/obj/analyzer/src/cli/main.o $(BUILD)/obj/analyzer/src/cli/triage_main.o
 UNIT_SRC = $(sort $(wildcard analyzer/tests/unit/test_*.c))

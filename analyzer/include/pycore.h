@@ -194,6 +194,9 @@ typedef struct pc_thread_info {
     const char *wait_kind;          /* JSON wait.kind: "lock", "join", "io", ... */
     const char *wait_what;          /* "Lock 'guard' at 0x...", "" */
     size_t python_frames, native_frames;
+    int32_t fd;                     /* the descriptor its system call waits on; -1 none */
+    int32_t fd_writes;              /* that call writes to it */
+    int32_t child;                  /* wait4/waitid: the pid waited for, -1 any child, 0 none */
 } pc_thread_info;
 
 typedef struct pc_py_frame_info {

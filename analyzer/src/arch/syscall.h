@@ -20,6 +20,8 @@ enum pc_sys_class {
 
 #define PC_SYS_FD0 1u      /* the first argument is the descriptor */
 #define PC_SYS_WRITES 2u   /* writes to it */
+#define PC_SYS_PID0 4u     /* the first argument is the pid waited for (wait4) */
+#define PC_SYS_IDTYPE0 8u  /* the first two are an idtype and an id (waitid) */
 
 struct pc_syscall {
     const char *name;      /* NULL when not in a (known) system call */
@@ -30,6 +32,13 @@ struct pc_syscall {
 
 /* The system call a stopped thread is in, from its registers. */
 void pc_thread_syscall(const pc_thread_desc *t, struct pc_syscall *out);
+
+/* The descriptor the call waits on; -1 when it names none. */
+int pc_syscall_fd(const struct pc_syscall *s);
+
+/* The child a wait4/waitid waits for: its pid, -1 for any child, 0 when
+ * the call waits for no child or for a process group. */
+int32_t pc_syscall_child(const struct pc_syscall *s);
 
 /* A thread left running inside a system call, from the text of its
  * /proc/PID/task/TID/syscall ("NR ARG1..ARG6 SP PC"): the registers that

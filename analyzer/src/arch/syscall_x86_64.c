@@ -72,3 +72,24 @@ int pc_syscall_regs_from_proc(const char *text, size_t len, pc_thread_desc *out)
     out->regs[PC_RIP] = pc;
     return 1;
 }
+
+int pc_syscall_fd(const struct pc_syscall *s)
+{
+    return (s->flags & PC_SYS_FD0) && s->args[0] <= INT32_MAX ? (int)s->args[0] : -1;
+}
+
+int32_t pc_syscall_child(const struct pc_syscall *s)
+{
+    enum { P_ALL_ = 0, P_PID_ = 1 };    /* waitid's idtype, <sys/wait.h> */
+    if (s->flags & PC_SYS_PID0) {
+        int32_t pid = (int32_t)s->args[0];
+        return pid > 0 || pid == -1 ? pid : 0;
+    }
+    if (s->flags & PC_SYS_IDTYPE0) {
+        if ((int32_t)s->args[0] == P_ALL_)
+            return -1;
+        if ((int32_t)s->args[0] == P_PID_ && (int32_t)s->args[1] > 0)
+            return (int32_t)s->args[1];
+    }
+    return 0;
+}

@@ -1,6 +1,7 @@
 /* pycore-analyze: the command line on top of libpycore. */
 #include "pycore.h"
 #include "cli/cli.h"
+#include "tree/tree.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -23,6 +24,10 @@ static const char usage[] =
     "                       call running (stopping one can cut a pipe write\n"
     "                       short); only the others are stopped. Their native\n"
     "                       stacks may end early\n"
+    "      --tree           with --pid: the process and all its descendants as\n"
+    "                       one report, with the waits between them (a parent in\n"
+    "                       wait4 on a child, the two ends of a pipe) and their\n"
+    "                       cycles; implies --no-stop\n"
     "  -f, --format=FMT     text (default), json, or dot (the wait-for graph)\n"
     "  -n, --native         text: show every native frame\n"
     "      --summary        text: only the header and the diagnosis (no threads)\n"
@@ -54,18 +59,48 @@ static const char usage[] =
     "5 no supported Python; 6 internal error.\n"
     "See pycore-analyze(1).\n";
 
+static int die(int code, const char *msg)
+{
+    fprintf(stderr, "pycore-analyze: %s\n", msg);
+    return code;
+}
+
+/* A report that cannot be written fully is an error, whatever its size:
+ * fwrite's error may only show in the stream's error flag. */
+static int write_report(char *out)
+{
+    if (!out)
+        return die(PC_E_INTERNAL, "out of memory");
+    size_t len = strlen(out);
+    int bad = fwrite(out, 1, len, stdout) != len;
+    free(out);
+    if (fflush(stdout) || ferror(stdout) || bad)
+        return die(PC_E_INTERNAL, "cannot write the report to standard output (disk full or closed pipe?)");
+    return 0;
+}
+
+/* --tree: read without stopping, as a process tree is mostly threads
+ * blocked in system calls that a stop could disturb (pipes between them). */
+static int print_tree(int32_t root, pc_analyze_options *aopts, enum pc_format fmt, unsigned flags)
+{
+    struct pc_tree tr;
+    pc_error err = {0};
+    aopts->locals = fmt == PC_FORMAT_JSON || (flags & PC_RENDER_LOCALS);
+    int rc = pc_tree_build(root, aopts, PC_OPEN_NO_STOP, &tr, &err);
+    if (rc)
+        return die(rc, err.msg);
+    int hang = pc_tree_hang_found(&tr);
+    rc = write_report(pc_tree_render(&tr, fmt, flags));
+    pc_tree_free(&tr);
+    return rc ? rc : hang ? PC_HANG_FOUND : 0;
+}
+
 const char *pc_cli_debug_cache(char *buf, size_t n)
 {
     const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
     int w = xdg && xdg[0] == '/' ? snprintf(buf, n, "%s/pycore/debuginfo", xdg)
           : home && home[0] == '/' ? snprintf(buf, n, "%s/.cache/pycore/debuginfo", home) : -1;
     return w > 0 && (size_t)w < n ? buf : NULL;
-}
-
-static int die(int code, const char *msg)
-{
-    fprintf(stderr, "pycore-analyze: %s\n", msg);
-    return code;
 }
 
 /* The core and the files it maps are read through mmap: if one shrinks
@@ -117,6 +152,7 @@ int main(int argc, char **argv)
         {"format", required_argument, 0, 'f'},
         {"pid", required_argument, 0, 'p'},
         {"no-stop", no_argument, 0, 'N'},
+        {"tree", no_argument, 0, 'T'},
         {"native", no_argument, 0, 'n'},
         {"summary", no_argument, 0, 'u'},
         {"locals", no_argument, 0, 'l'},
@@ -135,6 +171,7 @@ int main(int argc, char **argv)
     int c;
     long pid = 0;
     unsigned open_flags = 0;
+    int tree = 0;
     while ((c = getopt_long(argc, argv, "f:lnp:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': {
@@ -159,6 +196,7 @@ int main(int argc, char **argv)
         case 'l': flags |= PC_RENDER_LOCALS; break;
         case 'S': aopts.no_source = 1; break;
         case 'N': open_flags |= PC_OPEN_NO_STOP; break;
+        case 'T': tree = 1; break;
         case 'R': aopts.scan_runtime = 1; break;
         case 'C': aopts.debug_cache = optarg; break;
         case 'X': no_cache = 1; break;
@@ -192,8 +230,8 @@ int main(int argc, char **argv)
     }
     if (pid && (optind != argc || copts.sysroot))
         return die(PC_E_USAGE, "--pid takes no CORE, EXECUTABLE or --sysroot; try --help");
-    if (!pid && open_flags)
-        return die(PC_E_USAGE, "--no-stop goes with --pid: a core is read as it is; try --help");
+    if (!pid && (open_flags || tree))
+        return die(PC_E_USAGE, "--no-stop and --tree go with --pid: a core is read as it is; try --help");
     if (!pid && (optind >= argc || argc - optind > 2))
         return die(PC_E_USAGE, "expected CORE [EXECUTABLE]; try --help");
     if (color < 0) {
@@ -214,6 +252,8 @@ int main(int argc, char **argv)
     pc_error err = {0};
     pc_target *t = NULL;
     pc_analysis *a = NULL;
+    if (tree)
+        return print_tree((int32_t)pid, &aopts, fmt, flags);
     if (pid ? pc_target_open_pid_flags((int)pid, open_flags, &t, &err) : pc_target_open_core(argv[optind], &copts, &t, &err))
         return die(err.code, err.msg);
     aopts.native_without_python = 1;
@@ -227,15 +267,9 @@ int main(int argc, char **argv)
     int hang = pc_analysis_hang_found(a);
     pc_analysis_free(a);
     pc_target_close(t);
-    if (!out)
-        return die(PC_E_INTERNAL, "out of memory");
-    /* A report that cannot be written fully is an error, whatever its
-     * size: fwrite's error may only show in the stream's error flag. */
-    size_t len = strlen(out);
-    int bad = fwrite(out, 1, len, stdout) != len;
-    free(out);
-    if (fflush(stdout) || ferror(stdout) || bad)
-        return die(PC_E_INTERNAL, "cannot write the report to standard output (disk full or closed pipe?)");
+    int wrc = write_report(out);
+    if (wrc)
+        return wrc;
     if (rc)     /* no Python: the native report is out; the status says so */
         return die(rc, err.msg);
     return hang ? PC_HANG_FOUND : 0;

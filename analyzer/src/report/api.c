@@ -29,6 +29,9 @@ int pc_analysis_thread(const pc_analysis *a, size_t i, pc_thread_info *out)
     out->wait_what = w ? w->what : NULL;
     out->python_frames = t->npy;
     out->native_frames = t->nnat;
+    out->fd = pc_syscall_fd(&t->sys);
+    out->fd_writes = out->fd >= 0 && (t->sys.flags & PC_SYS_WRITES);
+    out->child = pc_syscall_child(&t->sys);
     return PC_OK;
 }
 

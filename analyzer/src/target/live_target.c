@@ -703,8 +703,6 @@ static const pc_target_ops live_ops = {
     .close = live_close,
 };
 
-/* include/linux/sched.h; the value has not changed since 2.6.27. */
-#define PF_KTHREAD 0x00200000u
 
 static int kernel_thread(pid_t pid)
 {
@@ -713,7 +711,7 @@ static int kernel_thread(pid_t pid)
     size_t len = 0;
     char *buf = slurp(path, 4096, &len);
     uint64_t flags = 0;
-    int k = buf && pc_proc_stat_u64(buf, len, 9, &flags) == 0 && (flags & PF_KTHREAD);
+    int k = buf && pc_proc_stat_u64(buf, len, 9, &flags) == 0 && (flags & PC_PF_KTHREAD);
     free(buf);
     return k;
 }

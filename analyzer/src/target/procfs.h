@@ -28,6 +28,10 @@ uint64_t pc_proc_status_hex(const char *status, size_t len, const char *key);
  * t, T, ...) and *ppid filled, -1 if malformed. */
 int pc_proc_stat(const char *stat, size_t len, char *state, int *ppid);
 
+/* /proc/PID/stat's flags (field 9) of a kernel thread; include/linux/sched.h,
+ * unchanged since 2.6.27. */
+#define PC_PF_KTHREAD 0x00200000u
+
 /* Field number field (counted from 1 as in proc(5): 4 is ppid, 9 flags)
  * of /proc/PID/stat, an unsigned decimal.  0 and *value set, -1 if the
  * line is malformed up to that field, the field is missing, negative or
