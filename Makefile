@@ -19,7 +19,8 @@ LIB_SRC = $(sort $(wildcard analyzer/src/base/*.c analyzer/src/arch/*.c analyzer
             analyzer/src/cpython/*.c analyzer/src/diagnose/*.c analyzer/src/report/*.c \
             analyzer/src/triage/*.c analyzer/src/tree/*.c))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
-CLI_OBJ = $(BUILD)/obj/analyzer/src/cli/main.o $(BUILD)/obj/analyzer/src/cli/triage_main.o
+CLI_OBJ = $(BUILD)/obj/analyzer/src/cli/main.o $(BUILD)/obj/analyzer/src/cli/triage_main.o \
+          $(BUILD)/obj/analyzer/src/cli/watch_main.o
 UNIT_SRC = $(sort $(wildcard analyzer/tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:analyzer/tests/unit/%.c=$(BUILD)/tests/%)
 

@@ -297,8 +297,12 @@ class Corpus(object):
 
 
 def _item_case(item):
+    """The corpus case a test reads: its `case` parameter, or the `xcase` of
+    tests that take a subset of the cases (test_interpreters.py)."""
     callspec = getattr(item, "callspec", None)
-    return callspec.params.get("case") if callspec else None
+    if not callspec:
+        return None
+    return callspec.params.get("case") or callspec.params.get("xcase")
 
 
 def pytest_collection_modifyitems(session, config, items):

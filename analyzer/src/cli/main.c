@@ -14,6 +14,7 @@ static const char usage[] =
     "Usage: pycore-analyze [OPTIONS] CORE [EXECUTABLE]\n"
     "       pycore-analyze [OPTIONS] --pid PID\n"
     "       pycore-analyze triage [OPTIONS] PATH...   (see triage --help)\n"
+    "       pycore-analyze watch [OPTIONS] -- CMD...  (see watch --help)\n"
     "Rebuild every thread of a hung CPython process from its core dump:\n"
     "native and Python stacks, thread names, daemon flags, GIL state.\n"
     "\n"
@@ -139,6 +140,8 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "triage") == 0)
         return pc_cli_triage(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "watch") == 0)
+        return pc_cli_watch(argc - 1, argv + 1);
     enum pc_format fmt = PC_FORMAT_TEXT;
     unsigned flags = 0;
     int color = -1;

@@ -1,0 +1,106 @@
+"""`pycore-analyze watch -- CMD`: a command that finishes runs as it runs
+alone (output, exit status, death by a signal); one that runs past
+--timeout is analyzed as a process tree while it still runs, reported, and
+stopped with its whole tree, and watch exits 124."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from test_tree import PIPE_CYCLE, MP_QUEUE_JOIN  # noqa: E402
+
+PYTHON = "/usr/bin/python3.11"
+
+
+def run(argv, **kw):
+    return subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120, **kw)
+
+
+def test_finishing_command_is_untouched(analyzer):
+    script = "printf 'out\\n'; printf 'err\\n' >&2; exit 3"
+    alone = run(["sh", "-c", script])
+    watched = run([analyzer, "watch", "--timeout", "60", "--", "sh", "-c", script])
+    assert (watched.returncode, watched.stdout, watched.stderr) == (alone.returncode, alone.stdout, alone.stderr)
+    assert watched.returncode == 3
+    data = os.urandom(1 << 16)
+    alone = run(["cat"], input=data)
+    watched = run([analyzer, "watch", "--timeout", "60", "--", "cat"], input=data)
+    assert watched.stdout == alone.stdout == data and watched.returncode == 0
+
+
+def test_death_by_signal_is_passed_through(analyzer):
+    watched = run([analyzer, "watch", "--timeout", "60", "--", "sh", "-c", "kill -TERM $$"])
+    assert watched.returncode == -signal.SIGTERM, watched
+
+
+def test_signals_are_forwarded(analyzer):
+    script = textwrap.dedent("""\
+        import signal, sys, time
+        signal.signal(signal.SIGTERM, lambda *a: sys.exit(7))
+        print("ready", flush=True)
+        time.sleep(60)
+    """)
+    proc = subprocess.Popen([analyzer, "watch", "--timeout", "60", "--", PYTHON, "-S", "-c", script],
+                            stdout=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline() == b"ready\n"
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 7
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def alive(pid):
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def watch_hang(analyzer, tmp_path, script):
+    out = tmp_path / "tree.json"
+    t0 = time.monotonic()
+    res = run([analyzer, "watch", "--timeout", "3", "--grace", "2", "-f", "json:%s" % out, "--",
+               PYTHON, "-S", "-c", script])
+    took = time.monotonic() - t0
+    err = res.stderr.decode(errors="replace")
+    assert res.returncode == 124, err
+    assert took < 3 + 2 + 20, took
+    tree = json.loads(out.read_text())["tree"]
+    pids = [p["pid"] for p in tree["processes"]]
+    time.sleep(0.2)
+    assert not [p for p in pids if alive(p)], "left running: %s" % [p for p in pids if alive(p)]
+    return tree, err
+
+
+def test_hung_pipe_cycle_is_analyzed_and_stopped(analyzer, tmp_path):
+    tree, err = watch_hang(analyzer, tmp_path, PIPE_CYCLE)
+    assert "ran past 3 s: analyzing its process tree" in err, err
+    assert "Cross-process deadlock" in err, err
+    assert tree["hang"] is True and len(tree["cycle"]) == 2, tree["cycle"]
+    assert tree["processes"][0]["report"]["diagnosis"]["pattern"] == "subprocess-pipe-deadlock"
+
+
+def test_hung_multiprocessing_join_is_analyzed_and_stopped(analyzer, tmp_path):
+    tree, err = watch_hang(analyzer, tmp_path, MP_QUEUE_JOIN)
+    assert tree["cycle"] and len(tree["processes"]) >= 2, tree["links"]
+
+
+def test_watch_usage(analyzer):
+    for argv, want in ((["watch", "--", "true"], "--timeout is required"),
+                       (["watch", "--timeout", "x", "--", "true"], "--timeout takes a duration"),
+                       (["watch", "--timeout", "5"], "no command to run"),
+                       (["watch", "--timeout", "5", "-f", "xml:f", "--", "true"], "-f takes text:FILE")):
+        res = run([analyzer] + argv)
+        assert res.returncode == 2 and want in res.stderr.decode(), (argv, res.stderr)
+    res = run([analyzer, "watch", "--timeout", "5", "--", "/nonexistent/cmd"])
+    assert res.returncode == 6 and res.stderr.decode().count("\n") == 1, res.stderr
+    res = run([analyzer, "watch", "--help"])
+    assert res.returncode == 0 and b"Usage: pycore-analyze watch" in res.stdout
