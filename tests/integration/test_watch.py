@@ -10,11 +10,14 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from test_tree import PIPE_CYCLE, MP_QUEUE_JOIN  # noqa: E402
 
 PYTHON = "/usr/bin/python3.11"
+HANGS = os.path.join(os.path.dirname(os.path.dirname(HERE)), "corpus", "pytest_hangs")
 
 
 def run(argv, **kw):
@@ -105,3 +108,27 @@ def test_watch_usage(analyzer):
     assert res.returncode == 6 and res.stderr.decode().count("\n") == 1, res.stderr
     res = run([analyzer, "watch", "--help"])
     assert res.returncode == 0 and b"Usage: pycore-analyze watch" in res.stdout
+
+
+@pytest.mark.parametrize("test_file, pattern", [
+    ("test_exit_thread.py", "shutdown-join"),
+    ("test_fixture_deadlock.py", "orphaned-wait"),
+    ("test_mp_pipe.py", "mp-queue-join-deadlock"),
+    ("test_import_deadlock.py", "import-lock-deadlock"),
+])
+def test_hanging_pytest_suite(analyzer, tmp_path, test_file, pattern):
+    """corpus/pytest_hangs: pytest itself run under watch; each hang named in
+    the report of the pytest process, nothing left running."""
+    out = tmp_path / "tree.json"
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    res = run([analyzer, "watch", "--timeout", "10", "--grace", "2", "-f", "json:%s" % out, "--",
+               PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", os.path.join(HANGS, test_file)],
+              cwd=str(tmp_path), env=env)
+    assert res.returncode == 124, res.stderr.decode(errors="replace")
+    tree = json.loads(out.read_text())["tree"]
+    got = tree["processes"][0]["report"]["diagnosis"]["pattern"]
+    assert got == pattern, (got, res.stderr.decode(errors="replace")[-3000:])
+    if test_file == "test_mp_pipe.py":
+        assert tree["cycle"], tree["links"]
+    time.sleep(0.2)
+    assert not [p["pid"] for p in tree["processes"] if alive(p["pid"])]

@@ -72,8 +72,15 @@ static int lock_binding(struct pc_python *py, uint64_t key, const char *prefix, 
 {
     char ty[32], name[96];
     /* Named bindings pass a cheap type filter first (lock, RLock, _RLock)
-     * before their name is read; add_lock checks every object anyway. */
-    if (key && (pc_py_type_name(py, value, ty, sizeof ty) || !strstr(ty, "ock")))
+     * before their name is read; add_lock checks every object anyway.  A
+     * variable an inner function shares (a closure's free variable, the
+     * outer function's cell) holds a cell: the lock is inside. */
+    if (key && pc_py_type_name(py, value, ty, sizeof ty))
+        return 0;
+    if (key && strcmp(ty, "cell") == 0 &&
+        ((value = pc_py_uncell(py, value)) == 0 || pc_py_type_name(py, value, ty, sizeof ty)))
+        return 0;
+    if (key && !strstr(ty, "ock"))
         return 0;
     pc_diag_binding_name(py, key, prefix, name, sizeof name);
     add_lock(py, arg, value, name[0] ? name : NULL);
