@@ -49,12 +49,11 @@ int pc_syscall_regs_from_proc(const char *text, size_t len, pc_thread_desc *out)
         return 0;
     long nr;
     uint64_t a[6], sp, pc;
-    int used = 0;
-    if (sscanf(line, "%ld%n", &nr, &used) == 1 && nr == -1)
+    if (sscanf(line, "%ld", &nr) == 1 && nr == -1)
         return 0;   /* blocked, but not in a system call (a stop, a fault) */
     if (sscanf(line, "%ld %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64
-                     " %" SCNx64 "%n",
-               &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &sp, &pc, &used) != 9 || nr < 0)
+                     " %" SCNx64,
+               &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &sp, &pc) != 9 || nr < 0)
         return -1;
     int32_t tid = out->tid;
     memset(out, 0, sizeof *out);

@@ -82,11 +82,10 @@ static int write_report(char *out)
 
 /* --tree: read without stopping, as a process tree is mostly threads
  * blocked in system calls that a stop could disturb (pipes between them). */
-static int print_tree(int32_t root, pc_analyze_options *aopts, enum pc_format fmt, unsigned flags)
+static int print_tree(int32_t root, const pc_analyze_options *aopts, enum pc_format fmt, unsigned flags)
 {
     struct pc_tree tr;
     pc_error err = {0};
-    aopts->locals = fmt == PC_FORMAT_JSON || (flags & PC_RENDER_LOCALS);
     int rc = pc_tree_build(root, aopts, PC_OPEN_NO_STOP, &tr, &err);
     if (rc)
         return die(rc, err.msg);
@@ -255,12 +254,12 @@ int main(int argc, char **argv)
     pc_error err = {0};
     pc_target *t = NULL;
     pc_analysis *a = NULL;
+    aopts.locals = fmt == PC_FORMAT_JSON || (flags & PC_RENDER_LOCALS);
     if (tree)
         return print_tree((int32_t)pid, &aopts, fmt, flags);
     if (pid ? pc_target_open_pid_flags((int)pid, open_flags, &t, &err) : pc_target_open_core(argv[optind], &copts, &t, &err))
         return die(err.code, err.msg);
     aopts.native_without_python = 1;
-    aopts.locals = fmt == PC_FORMAT_JSON || (flags & PC_RENDER_LOCALS);
     int rc = pc_analyze(t, &aopts, &a, &err);
     if (rc && !(rc == PC_E_NOPYTHON && a)) {
         pc_target_close(t);

@@ -114,32 +114,37 @@ static int wait_child(pid_t child, const sigset_t *set, double deadline, int *st
     }
 }
 
-/* Every process we could still have to stop: CMD's tree (child > 0) and
- * what we adopted (orphans re-parented to us, the subreaper). */
-static void signal_all(pid_t child, int sig)
+static void signal_tree(pid_t root, int sig)
 {
     struct pc_proc_node *nodes;
     size_t n;
     pc_error err;
-    if (child > 0 && pc_proc_tree((int32_t)child, &nodes, &n, &err) == PC_OK) {
+    if (root > 0 && pc_proc_tree((int32_t)root, &nodes, &n, &err) == PC_OK) {
         for (size_t i = 0; i < n; i++)
             kill(nodes[i].pid, sig);
         free(nodes);
     }
+}
+
+/* Every process we could still have to stop: CMD's tree (child > 0) and
+ * the trees of what we adopted (orphans re-parented to us, the subreaper). */
+static void signal_all(pid_t child, int sig)
+{
+    signal_tree(child, sig);
     char path[64], buf[4096];
     snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
     FILE *f = fopen(path, "re");
-    if (f) {
-        size_t len = fread(buf, 1, sizeof buf - 1, f);
-        fclose(f);
-        buf[len] = 0;
-        for (char *p = buf, *end; *p; p = end) {
-            long pid = strtol(p, &end, 10);
-            if (end == p)
-                break;
-            if (pid > 0)
-                kill((pid_t)pid, sig);
-        }
+    if (!f)
+        return;
+    size_t len = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[len] = 0;
+    for (char *p = buf, *end; *p; p = end) {
+        long pid = strtol(p, &end, 10);
+        if (end == p)
+            break;
+        if (pid > 0 && pid != child)
+            signal_tree((pid_t)pid, sig);
     }
 }
 

@@ -131,13 +131,8 @@ static int valid_runtime(struct pc_python *py, uint64_t r)
      * some thread's fs_base (a thread left running has none: glibc's
      * pthread says its tid). */
     int known = 0;
-    for (size_t i = 0; i < py->n->nthreads && !known; i++) {
-        const pc_thread_desc *d = &py->n->threads[i];
-        int32_t ktid;
-        known = d->regs[PC_FS_BASE] == tid ||
-                (!d->regs[PC_FS_BASE] && (d->flags & PC_THREAD_NOT_STOPPED) &&
-                 pc_native_pthread_tid(py->n, tid, &ktid) == PC_OK && ktid == d->tid);
-    }
+    for (size_t i = 0; i < py->n->nthreads && !known; i++)
+        known = pc_native_thread_is(py->n, &py->n->threads[i], tid);
     if (!known)
         return 0;
     /* struct pyinterpreters {mutex; head; main; next_id} (3.7-3.12): a

@@ -449,9 +449,8 @@ static void thread_pointers(struct pc_native *n, const struct ts_list *ts)
         if (!(d->flags & PC_THREAD_NOT_STOPPED) || d->regs[PC_FS_BASE])
             continue;
         for (size_t k = 0; k < ts->n; k++) {
-            int32_t tid;
             if ((ts->v[k].native_id < 0 || ts->v[k].native_id == d->tid) &&
-                pc_native_pthread_tid(n, ts->v[k].ident, &tid) == PC_OK && tid == d->tid) {
+                pc_native_thread_is(n, d, ts->v[k].ident)) {
                 d->regs[PC_FS_BASE] = ts->v[k].ident;
                 break;
             }

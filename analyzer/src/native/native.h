@@ -73,13 +73,16 @@ int pc_native_symbol(struct pc_native *n, const char *name, const char *in_modul
 int pc_native_symbols(struct pc_native *n, const char *const *names, uint64_t *addrs, size_t count,
                       const char *in_module);
 
-/* An allocated section by name (CPython's .PyRuntime, .AsyncioDebug) in
- * the on-disk ELF of a mapped module: its address in the target and size.
- * Section headers survive stripping, so this works without symbols. */
 /* The kernel thread id a glibc thread pointer (pthread_t) names, read
  * through glibc's libthread_db descriptor; PC_E_NOPYTHON when the process's
  * libc does not describe it. */
 int pc_native_pthread_tid(struct pc_native *n, uint64_t pthread, int32_t *tid);
+/* Whether thread d is the one whose thread pointer is pthread: its fs_base,
+ * or, for a thread left running (no fs_base), the tid glibc keeps there. */
+int pc_native_thread_is(struct pc_native *n, const pc_thread_desc *d, uint64_t pthread);
+/* An allocated section by name (CPython's .PyRuntime, .AsyncioDebug) in
+ * the on-disk ELF of a mapped module: its address in the target and size.
+ * Section headers survive stripping, so this works without symbols. */
 int pc_native_section(struct pc_native *n, const char *name, const char *in_module, uint64_t *addr,
                       uint64_t *size);
 

@@ -29,3 +29,11 @@ int pc_native_pthread_tid(struct pc_native *n, uint64_t pthread, int32_t *tid)
         return PC_E_NOPYTHON;
     return pc_read(n->t, pthread + (uint64_t)n->pthread_tid_off, tid, sizeof *tid);
 }
+
+int pc_native_thread_is(struct pc_native *n, const pc_thread_desc *d, uint64_t pthread)
+{
+    int32_t tid;
+    if (d->regs[PC_FS_BASE])
+        return d->regs[PC_FS_BASE] == pthread;
+    return (d->flags & PC_THREAD_NOT_STOPPED) && pc_native_pthread_tid(n, pthread, &tid) == PC_OK && tid == d->tid;
+}

@@ -19,9 +19,7 @@ static void analyze_one(struct pc_tree_proc *p, const pc_analyze_options *opts, 
     pc_analyze_options o = *opts;
     o.native_without_python = 1;
     p->status = pc_analyze(p->target, &o, &p->a, &err);
-    if (p->status && !p->a)
-        snprintf(p->error, sizeof p->error, "%s", err.msg);
-    else if (p->status == PC_E_NOPYTHON)
+    if (p->status)      /* no analysis, or a native-only one (no Python): why */
         snprintf(p->error, sizeof p->error, "%s", err.msg);
     for (size_t i = 0; p->a && i < pc_analysis_thread_count(p->a); i++) {
         pc_thread_info ti;
