@@ -1,6 +1,7 @@
 /* libFuzzer target: the live target's /proc parsers.  The first byte
  * picks the parser; the rest is the text a process exposes (its comm and
  * the names of the files it maps are its own choice). */
+#include "arch/syscall.h"
 #include "target/procfs.h"
 #include "target/target.h"
 
@@ -12,7 +13,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     const char *text = (const char *)data + 1;
     size_t len = size - 1;
-    switch (data[0] & 3) {
+    switch (data[0] % 5) {
     case 0: {
         /* maps: every line, as read_maps splits them */
         size_t start = 0;
@@ -42,7 +43,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         pc_proc_stat_u64(text, len, 52, &v);
         break;
     }
-    default: {
+    case 4: {
+        /* /proc/PID/task/TID/syscall of a thread --no-stop leaves running */
+        pc_thread_desc t = {.tid = 7};
+        int r = pc_syscall_regs_from_proc(text, len, &t);
+        if (r < -1 || r > 1 || t.tid != 7 || (r == 1 && t.flags != PC_THREAD_NOT_STOPPED))
+            __builtin_trap();
+        break;
+    }
+    case 3: {
         struct pc_auxv a;
         pc_auxv_parse(data + 1, len, &a);
         break;
