@@ -20,7 +20,7 @@ LIB_SRC = $(sort $(wildcard analyzer/src/base/*.c analyzer/src/arch/*.c analyzer
             analyzer/src/triage/*.c analyzer/src/tree/*.c))
 LIB_OBJ = $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ = $(BUILD)/obj/analyzer/src/cli/main.o $(BUILD)/obj/analyzer/src/cli/triage_main.o \
-          $(BUILD)/obj/analyzer/src/cli/watch_main.o
+          $(BUILD)/obj/analyzer/src/cli/watch_main.o $(BUILD)/obj/analyzer/src/cli/save_core.o
 UNIT_SRC = $(sort $(wildcard analyzer/tests/unit/test_*.c))
 UNIT_BIN = $(UNIT_SRC:analyzer/tests/unit/%.c=$(BUILD)/tests/%)
 
@@ -148,6 +148,8 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/pycore/gdb/pycore_gdb
 	install -m 644 gdb-ext/pycore-gdb.py $(DESTDIR)$(PREFIX)/share/pycore/gdb/
 	install -m 644 gdb-ext/pycore_gdb/*.py $(DESTDIR)$(PREFIX)/share/pycore/gdb/pycore_gdb/
+	install -d $(DESTDIR)$(PREFIX)/share/pycore/pytest
+	install -m 644 pytest-plugin/pycore_hang.py $(DESTDIR)$(PREFIX)/share/pycore/pytest/
 
 clean:
 	rm -rf build build-asan build-fuzz

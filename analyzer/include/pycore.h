@@ -59,6 +59,7 @@ enum pc_core_kind {
     PC_CORE_KERNEL,   /* written by the kernel as the process died */
     PC_CORE_GCORE,    /* a gdb snapshot (gcore / generate-core-file) */
     PC_CORE_LIVE,     /* not a core: a live process */
+    PC_CORE_PYCORE = 4, /* a snapshot of a live process written by pycore (--save-core) */
 };
 
 typedef struct pc_thread_desc {

@@ -25,6 +25,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 if (pc_proc_maps_line(text + start, i - start, &s, &e, &off, &path, &plen) == 1 &&
                     (s > e || path < text + start || path + plen > text + i))
                     __builtin_trap();
+                unsigned prot;
+                if (pc_proc_maps_region(text + start, i - start, &s, &e, &prot) == 1 && (s >= e || prot > 7))
+                    __builtin_trap();
                 start = i + 1;
             }
         break;

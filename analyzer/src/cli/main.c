@@ -1,22 +1,26 @@
 /* pycore-analyze: the command line on top of libpycore. */
 #include "pycore.h"
 #include "cli/cli.h"
+#include "target/core_fd.h"
 #include "tree/tree.h"
+#include "triage/triage.h"
 
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage[] =
     "Usage: pycore-analyze [OPTIONS] CORE [EXECUTABLE]\n"
-    "       pycore-analyze [OPTIONS] --pid PID\n"
+    "       pycore-analyze [OPTIONS] --pid PID [--save-core FILE]\n"
     "       pycore-analyze triage [OPTIONS] PATH...   (see triage --help)\n"
     "       pycore-analyze watch [OPTIONS] -- CMD...  (see watch --help)\n"
     "Rebuild every thread of a hung CPython process from its core dump:\n"
     "native and Python stacks, thread names, daemon flags, GIL state.\n"
+    "CORE may be compressed (zstd, lz4, xz, gzip).\n"
     "\n"
     "  -p, --pid=PID        analyze a running process instead of a core: its\n"
     "                       threads are stopped (ptrace) while it is read, then\n"
@@ -25,6 +29,10 @@ static const char usage[] =
     "                       call running (stopping one can cut a pipe write\n"
     "                       short); only the others are stopped. Their native\n"
     "                       stacks may end early\n"
+    "      --save-core=FILE with --pid: also write the process, as it was read,\n"
+    "                       to FILE as an ELF core (zstd-compressed if FILE ends\n"
+    "                       in .zst; never overwrites); analyzing FILE later\n"
+    "                       gives the same report\n"
     "      --tree           with --pid: the process and all its descendants as\n"
     "                       one report, with the waits between them (a parent in\n"
     "                       wait4 on a child, the two ends of a pipe) and their\n"
@@ -135,6 +143,28 @@ static void catch_sigbus(const char *what)
     sigaction(SIGBUS, &sa, NULL);
 }
 
+/* CORE as given: a compressed one (zstd, lz4, xz, gzip) is decompressed
+ * into an unlinked temporary file by triage's decompressor; anything else
+ * goes to the core target as it is, which names what is wrong with it. */
+static int open_core(const char *path, const pc_core_options *copts, pc_target **t, pc_error *err)
+{
+    int fd = -1;
+    enum pc_tz_format fmt = PC_TZ_UNKNOWN;
+    uint64_t size = 0;
+    pc_error zerr = {0};
+    int kind = pc_tz_open(path, NULL, PC_TRIAGE_DEFAULT_MAX, &fd, &fmt, &size, &zerr);
+    if (fmt == PC_TZ_UNKNOWN || fmt == PC_TZ_ELF) {
+        if (fd >= 0)
+            close(fd);
+        return pc_target_open_core(path, copts, t, err);
+    }
+    if (kind != PC_TRI_OK)
+        return pc_fail(err, zerr.code ? zerr.code : PC_E_CORE, "%s: %s", path, zerr.msg);
+    int rc = pc_target_open_core_fd(fd, path, copts, t, err);
+    close(fd);      /* the target holds its own duplicate */
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "triage") == 0)
@@ -155,6 +185,7 @@ int main(int argc, char **argv)
         {"pid", required_argument, 0, 'p'},
         {"no-stop", no_argument, 0, 'N'},
         {"tree", no_argument, 0, 'T'},
+        {"save-core", required_argument, 0, 'W'},
         {"native", no_argument, 0, 'n'},
         {"summary", no_argument, 0, 'u'},
         {"locals", no_argument, 0, 'l'},
@@ -174,6 +205,7 @@ int main(int argc, char **argv)
     long pid = 0;
     unsigned open_flags = 0;
     int tree = 0;
+    const char *save_core = NULL;
     while ((c = getopt_long(argc, argv, "f:lnp:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'p': {
@@ -199,6 +231,7 @@ int main(int argc, char **argv)
         case 'S': aopts.no_source = 1; break;
         case 'N': open_flags |= PC_OPEN_NO_STOP; break;
         case 'T': tree = 1; break;
+        case 'W': save_core = optarg; break;
         case 'R': aopts.scan_runtime = 1; break;
         case 'C': aopts.debug_cache = optarg; break;
         case 'X': no_cache = 1; break;
@@ -234,6 +267,13 @@ int main(int argc, char **argv)
         return die(PC_E_USAGE, "--pid takes no CORE, EXECUTABLE or --sysroot; try --help");
     if (!pid && (open_flags || tree))
         return die(PC_E_USAGE, "--no-stop and --tree go with --pid: a core is read as it is; try --help");
+    if (save_core && (!pid || tree))
+        return die(PC_E_USAGE, "--save-core goes with --pid (not --tree): it writes the process it reads; try --help");
+    struct stat st;
+    if (save_core && lstat(save_core, &st) == 0) {
+        fprintf(stderr, "pycore-analyze: %s exists: --save-core never overwrites; give a new file name\n", save_core);
+        return PC_E_USAGE;
+    }
     if (!pid && (optind >= argc || argc - optind > 2))
         return die(PC_E_USAGE, "expected CORE [EXECUTABLE]; try --help");
     if (color < 0) {
@@ -257,12 +297,19 @@ int main(int argc, char **argv)
     aopts.locals = fmt == PC_FORMAT_JSON || (flags & PC_RENDER_LOCALS);
     if (tree)
         return print_tree((int32_t)pid, &aopts, fmt, flags);
-    if (pid ? pc_target_open_pid_flags((int)pid, open_flags, &t, &err) : pc_target_open_core(argv[optind], &copts, &t, &err))
+    if (pid ? pc_target_open_pid_flags((int)pid, open_flags, &t, &err) : open_core(argv[optind], &copts, &t, &err))
         return die(err.code, err.msg);
     aopts.native_without_python = 1;
     int rc = pc_analyze(t, &aopts, &a, &err);
+    /* Written from the target the analysis read (the threads are still
+     * stopped), before the report: also when the analysis failed, as the
+     * core can be analyzed again elsewhere. */
+    pc_error serr = {0};
+    int src = save_core ? pc_cli_save_core(t, save_core, &serr) : PC_OK;
     if (rc && !(rc == PC_E_NOPYTHON && a)) {
         pc_target_close(t);
+        if (src)
+            fprintf(stderr, "pycore-analyze: %s\n", serr.msg);
         return die(rc, err.msg);
     }
     char *out = pc_render(a, fmt, flags);
@@ -272,6 +319,8 @@ int main(int argc, char **argv)
     int wrc = write_report(out);
     if (wrc)
         return wrc;
+    if (src)    /* the report is out; the core is not */
+        return die(src, serr.msg);
     if (rc)     /* no Python: the native report is out; the status says so */
         return die(rc, err.msg);
     return hang ? PC_HANG_FOUND : 0;

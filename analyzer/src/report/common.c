@@ -55,6 +55,7 @@ const char *pc_core_kind_name(int kind)
     case PC_CORE_KERNEL: return "kernel";
     case PC_CORE_GCORE: return "gcore";
     case PC_CORE_LIVE: return "live";
+    case PC_CORE_PYCORE: return "pycore";
     default: return "unknown";
     }
 }

@@ -194,7 +194,9 @@ static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_threa
     kstr(b, "gil_evidence", t->gil_evidence, &first);
     kstr(b, "attach_state", t->tstate ? pc_ts_state_name(t->ts_state) : NULL, &first);
     kstr(b, "syscall", t->sys.name, &first);
-    kbool(b, "stopped", a->proc.core_kind != PC_CORE_LIVE ? -1 : !(t->desc.flags & PC_THREAD_NOT_STOPPED), &first);
+    /* A pycore snapshot keeps each thread's flags: as its live run said. */
+    int live = a->proc.core_kind == PC_CORE_LIVE || a->proc.core_kind == PC_CORE_PYCORE;
+    kbool(b, "stopped", !live ? -1 : !(t->desc.flags & PC_THREAD_NOT_STOPPED), &first);
     key(b, "registers", &first);
     pc_buf_puts(b, "{");
     for (int r = 0; r < PC_NREGS; r++)
@@ -412,7 +414,7 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
     kstr(b, "core_kind", pc_core_kind_name(a->proc.core_kind), &f2);
     kint(b, "signal", a->proc.signal, &f2);
     kstr(b, "signal_name", pc_signal_name(a->proc.signal), &f2);
-    kbool(b, "snapshot", a->proc.core_kind == PC_CORE_GCORE, &f2);
+    kbool(b, "snapshot", a->proc.core_kind == PC_CORE_GCORE || a->proc.core_kind == PC_CORE_PYCORE, &f2);
     key(b, "siginfo", &f2);
     if (a->proc.has_siginfo) {
         int f3 = 1;

@@ -43,6 +43,16 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
         siginfo(a, b);
         pc_buf_puts(b, "\n");
     }
+    else if (a->proc.core_kind == PC_CORE_PYCORE) {
+        size_t left = 0;
+        for (size_t i = 0; i < a->model.nthreads; i++)
+            left += (a->model.threads[i].desc.flags & PC_THREAD_NOT_STOPPED) != 0;
+        if (left)
+            pc_buf_printf(b, ": snapshot written by pycore of a live process (%zu of %zu threads were left running "
+                             "in their system calls)\n", left, a->model.nthreads);
+        else
+            pc_buf_puts(b, ": snapshot written by pycore of a live process (its threads stopped while it was read)\n");
+    }
     else if (a->proc.core_kind == PC_CORE_LIVE) {
         size_t left = 0;
         for (size_t i = 0; i < a->model.nthreads; i++)

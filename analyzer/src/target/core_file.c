@@ -94,6 +94,70 @@ static int parse_nt_file(struct pc_core_image *img, const uint8_t *d, size_t n,
     return PC_OK;
 }
 
+/* Thread flags of the PYCORE note, by tid (sorted), applied once every
+ * NT_PRSTATUS is read: the notes may come in any order. */
+struct tid_flags {
+    int32_t tid;
+    uint32_t flags;
+};
+
+static int tid_cmp(const void *a, const void *b)
+{
+    const struct tid_flags *x = a, *y = b;
+    return x->tid < y->tid ? -1 : x->tid > y->tid;
+}
+
+static int parse_pycore(struct pc_core_image *img, const uint8_t *d, size_t n, const uint8_t **flags,
+                        size_t *nflags, pc_error *err)
+{
+    img->pycore_note = 1;
+    if (n < 4 || rd32(d) != PC_PYCORE_VERSION)
+        return PC_OK;   /* another version: pycore's core, fields unknown */
+    size_t off = 4;
+    while (n - off >= 8) {
+        uint32_t tag = rd32(d + off), len = rd32(d + off + 4);
+        off += 8;
+        if (len > n - off)
+            return pc_fail(err, PC_E_CORE, "core's PYCORE note is corrupt (field %u overruns it)", tag);
+        const uint8_t *v = d + off;
+        size_t keep = len < PC_PYCORE_MAX_TEXT ? len : PC_PYCORE_MAX_TEXT;
+        if (tag == PC_PYF_CMDLINE)
+            img->py_cmdline = v, img->py_cmdline_len = keep;
+        else if (tag == PC_PYF_EXE)
+            img->py_exe = v, img->py_exe_len = keep;
+        else if (tag == PC_PYF_THREAD_FLAGS) {
+            if (len % 8 || len / 8 > PC_CORE_MAX_THREADS)
+                return pc_fail(err, PC_E_CORE, "core's PYCORE note is corrupt (thread flags of %u bytes)", len);
+            *flags = v;
+            *nflags = len / 8;
+        }
+        off += len;
+    }
+    return PC_OK;
+}
+
+/* Each thread's flags as the written target had them (PC_THREAD_NOT_STOPPED
+ * above all: the unwinder starts such a thread from SP and PC only). */
+static int apply_thread_flags(struct pc_core_image *img, const uint8_t *d, size_t n, pc_error *err)
+{
+    if (!n)
+        return PC_OK;
+    struct tid_flags *tf = malloc(n * sizeof *tf);
+    if (!tf)
+        return pc_fail(err, PC_E_INTERNAL, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        tf[i] = (struct tid_flags){(int32_t)rd32(d + 8 * i), rd32(d + 8 * i + 4)};
+    qsort(tf, n, sizeof *tf, tid_cmp);
+    for (size_t i = 0; i < img->nthreads; i++) {
+        struct tid_flags key = {img->threads[i].tid, 0};
+        const struct tid_flags *f = bsearch(&key, tf, n, sizeof *tf, tid_cmp);
+        if (f)
+            img->threads[i].flags = f->flags & (PC_THREAD_SIGMASKS | PC_THREAD_NOT_STOPPED);
+    }
+    free(tf);
+    return PC_OK;
+}
+
 static void parse_auxv(struct pc_core_image *img, const uint8_t *d, size_t n)
 {
     struct pc_auxv a;
@@ -105,7 +169,7 @@ static void parse_auxv(struct pc_core_image *img, const uint8_t *d, size_t n)
 }
 
 static int parse_notes(struct pc_core_image *img, const uint8_t *p, size_t n,
-                       size_t *tcap, pc_error *err)
+                       size_t *tcap, const uint8_t **flags, size_t *nflags, pc_error *err)
 {
     size_t off = 0;
     while (off + sizeof(Elf64_Nhdr) <= n) {
@@ -122,6 +186,8 @@ static int parse_notes(struct pc_core_image *img, const uint8_t *p, size_t n,
         int rc = PC_OK;
         if (nh.n_namesz == 4 && memcmp(name, "GDB", 4) == 0)
             img->gdb_note = 1;
+        else if (nh.n_namesz == 7 && memcmp(name, "PYCORE", 7) == 0 && nh.n_type == PC_NT_PYCORE)
+            rc = parse_pycore(img, desc, nh.n_descsz, flags, nflags, err);
         else if (is_core && nh.n_type == NT_PRSTATUS)
             rc = add_thread(img, tcap, desc, nh.n_descsz, err);
         else if (is_core && nh.n_type == NT_PRPSINFO && nh.n_descsz >= PRPSINFO_SIZE) {
@@ -177,7 +243,8 @@ int pc_core_parse(struct pc_core_image *img, const uint8_t *data, size_t size,
         !pc_range_ok(eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr), size))
         return pc_fail(err, PC_E_CORE, "core is truncated or corrupt: program headers lie outside the file");
 
-    size_t scap = 0, tcap = 0;
+    size_t scap = 0, tcap = 0, nflags = 0;
+    const uint8_t *flags = NULL;
     uint64_t want = 0;
     for (unsigned i = 0; i < eh.e_phnum; i++) {
         Elf64_Phdr ph;
@@ -208,12 +275,15 @@ int pc_core_parse(struct pc_core_image *img, const uint8_t *data, size_t size,
         memcpy(&ph, data + eh.e_phoff + i * sizeof ph, sizeof ph);
         if (ph.p_type != PT_NOTE || ph.p_filesz == 0)
             continue;   /* an empty note's offset is unchecked: do not form a pointer from it */
-        int rc = parse_notes(img, data + ph.p_offset, ph.p_filesz, &tcap, err);
+        int rc = parse_notes(img, data + ph.p_offset, ph.p_filesz, &tcap, &flags, &nflags, err);
         if (rc)
             return rc;
     }
     if (img->nthreads == 0)
         return pc_fail(err, PC_E_CORE, "core has no thread (no NT_PRSTATUS note): it is corrupt");
+    int rc = apply_thread_flags(img, flags, nflags, err);
+    if (rc)
+        return rc;
     if (!img->pid)
         img->pid = img->threads[0].tid;
     if (!img->signal)

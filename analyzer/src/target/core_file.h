@@ -9,6 +9,21 @@
 #define PC_CORE_MAX_SEGMENTS 1000000
 #define PC_CORE_MAX_FILES 200000
 
+/* The PYCORE note (name "PYCORE", type PC_NT_PYCORE) that pycore writes
+ * into a core of a live process (core_write.c), for what the kernel's
+ * notes cannot carry: a u32 format version, then fields, each a u32 tag,
+ * a u32 length and that many bytes (little-endian, unpadded).  Unknown
+ * tags are skipped, so a later writer may add fields; a note of another
+ * version still marks the core as pycore's, its fields unread. */
+#define PC_NT_PYCORE 1
+#define PC_PYCORE_VERSION 1
+enum pc_pycore_field {
+    PC_PYF_CMDLINE = 1,       /* the whole command line (pr_psargs stops at 80 bytes) */
+    PC_PYF_EXE = 2,           /* the executable's path as the process desc gave it */
+    PC_PYF_THREAD_FLAGS = 3,  /* per thread: i32 tid, u32 pc_thread_desc.flags */
+};
+#define PC_PYCORE_MAX_TEXT 65536  /* bytes of cmdline or exe kept; longer is cut */
+
 struct pc_core_seg {
     uint64_t vaddr, memsz, offset, filesz;
 };
@@ -32,6 +47,9 @@ struct pc_core_image {
     uint64_t sig_addr;
     int has_siginfo;
     int gdb_note;                 /* NT_GDB_TDESC seen: made by gcore */
+    int pycore_note;              /* a PYCORE note: written by pycore */
+    const uint8_t *py_cmdline, *py_exe;   /* its fields (NULL: absent), */
+    size_t py_cmdline_len, py_exe_len;    /* not NUL-terminated */
     char fname[17];
     char psargs[81];
     uint64_t at_phdr, at_entry, at_base, at_execfn;

@@ -38,6 +38,7 @@ struct core_ctx {
     char **debug_dirs;          /* NULL-terminated */
     const char *exe_path;       /* path of the executable in the core */
     char cmdline[96];
+    char *note_cmdline, *note_exe;  /* a PYCORE note's, NUL-terminated copies */
     size_t last_seg;            /* reads come in runs on one stack or heap segment: try it first (+1; 0 none) */
 };
 
@@ -298,9 +299,12 @@ static int core_process(void *ctx, pc_process_desc *out)
     out->sig_pid = c->img.sig_pid;
     out->sig_addr = c->img.sig_addr;
     out->machine = c->img.machine;
-    out->core_kind = c->img.gdb_note ? PC_CORE_GCORE : PC_CORE_KERNEL;
-    out->exe = c->exe_path;   /* as mapped; an override only changes which file is read */
-    out->cmdline = c->cmdline[0] ? c->cmdline : NULL;
+    out->core_kind = c->img.pycore_note ? PC_CORE_PYCORE : c->img.gdb_note ? PC_CORE_GCORE : PC_CORE_KERNEL;
+    /* As mapped (an override only changes which file is read), or as the
+     * live process said when pycore wrote the core: the same report. */
+    out->exe = c->note_exe ? c->note_exe : c->exe_path;
+    out->cmdline = c->note_cmdline ? (c->note_cmdline[0] ? c->note_cmdline : NULL)
+                 : c->cmdline[0] ? c->cmdline : NULL;
     out->at_phdr = c->img.at_phdr;
     out->at_entry = c->img.at_entry;
     out->at_base = c->img.at_base;
@@ -381,6 +385,8 @@ static void core_close(void *ctx)
         close(c->fd);
     free(c->sysroot);
     free(c->exe_override);
+    free(c->note_cmdline);
+    free(c->note_exe);
     for (size_t i = 0; c->debug_dirs && c->debug_dirs[i]; i++)
         free(c->debug_dirs[i]);
     free(c->debug_dirs);
@@ -400,6 +406,20 @@ static const pc_target_ops core_ops = {
     .read_text = core_read_text,
     .close = core_close,
 };
+
+/* A PYCORE note's text field as a C string (it is bytes: a NUL inside
+ * ends it). */
+static int note_text(const uint8_t *v, size_t len, char **out)
+{
+    if (!v)
+        return 0;
+    *out = malloc(len + 1);
+    if (!*out)
+        return -1;
+    memcpy(*out, v, len);
+    (*out)[len] = 0;
+    return 0;
+}
 
 static int is_dynamic_linker(const char *path)
 {
@@ -498,6 +518,11 @@ int pc_core_target_adopt(int fd, const char *path, const pc_core_options *opts,
         }
     }
     find_exe(c);
+    if (note_text(c->img.py_cmdline, c->img.py_cmdline_len, &c->note_cmdline) ||
+        note_text(c->img.py_exe, c->img.py_exe_len, &c->note_exe)) {
+        rc = pc_fail(err, PC_E_INTERNAL, "out of memory");
+        goto fail;
+    }
     snprintf(c->cmdline, sizeof c->cmdline, "%s", c->img.psargs[0] ? c->img.psargs : c->img.fname);
     for (size_t k = strlen(c->cmdline); k > 0 && c->cmdline[k - 1] == ' '; k--)
         c->cmdline[k - 1] = 0;

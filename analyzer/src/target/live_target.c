@@ -47,6 +47,8 @@ struct live_ctx {
     size_t nthreads;
     pc_mapping_desc *maps;
     size_t nmaps, maps_cap;
+    struct pc_region *regions;      /* every line of maps, for a written core */
+    size_t nregions, regions_cap;
     char *exe, *cmdline, *root;
     /* Where mem, maps, auxv, exe and root are read: /proc/PID, or a
      * stopped thread's /proc/PID/task/TID once the main thread has ended
@@ -444,6 +446,12 @@ static int add_map(struct live_ctx *c, const char *line, size_t len)
     uint64_t start, end, off;
     const char *p;
     size_t plen;
+    unsigned prot;
+    if (c->nregions < MAX_MAPS && pc_proc_maps_region(line, len, &start, &end, &prot)) {
+        if (pc_grow(&c->regions, &c->regions_cap, c->nregions + 1, sizeof *c->regions))
+            return PC_E_INTERNAL;
+        c->regions[c->nregions++] = (struct pc_region){start, end, prot};
+    }
     if (!pc_proc_maps_line(line, len, &start, &end, &off, &p, &plen))
         return PC_OK;   /* anonymous, [heap], [stack], [vdso], deleted ... */
     char *copy = malloc(plen + 1);
@@ -639,6 +647,22 @@ static int live_mapping(void *ctx, size_t i, pc_mapping_desc *out)
     return PC_OK;
 }
 
+static size_t live_region_count(void *ctx)
+{
+    return ((struct live_ctx *)ctx)->nregions;
+}
+
+static int live_region(void *ctx, size_t i, struct pc_region *out)
+{
+    struct live_ctx *c = ctx;
+    if (i >= c->nregions)
+        return PC_E_USAGE;
+    *out = c->regions[i];
+    return PC_OK;
+}
+
+static const struct pc_region_ops live_regions = {live_region_count, live_region};
+
 /* The file the process maps, seen through its root (containers too). */
 static int live_open_file(void *ctx, const char *path, const uint8_t *build_id, size_t build_id_len, int *fd,
                           pc_error *err)
@@ -680,6 +704,7 @@ static void live_close(void *ctx)
     for (size_t i = 0; i < c->nmaps; i++)
         free((char *)c->maps[i].path);
     free(c->maps);
+    free(c->regions);
     free(c->tids);
     free(c->left);
     free(c->threads);
@@ -793,6 +818,8 @@ int pc_target_open_pid_flags(int pid, unsigned flags, pc_target **out, pc_error 
         if (!*out)
             live_close(c);   /* else pc_target_new closed it */
         *out = NULL;
+        return rc;
     }
-    return rc;
+    (*out)->regions = &live_regions;
+    return PC_OK;
 }

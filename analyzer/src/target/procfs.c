@@ -106,6 +106,21 @@ int pc_proc_maps_line(const char *line, size_t len, uint64_t *start, uint64_t *e
     return 1;
 }
 
+int pc_proc_maps_region(const char *line, size_t len, uint64_t *start, uint64_t *end, unsigned *prot)
+{
+    size_t i = 0;
+    if (!line)
+        return 0;
+    if (parse_hex(line, len, &i, start) || expect(line, len, &i, '-') || parse_hex(line, len, &i, end) ||
+        expect(line, len, &i, ' ') || *start >= *end)
+        return 0;
+    if (len - i < 4 || !one_of(line[i], "r-") || !one_of(line[i + 1], "w-") || !one_of(line[i + 2], "x-") ||
+        !one_of(line[i + 3], "ps"))
+        return 0;
+    *prot = (line[i] == 'r' ? 4u : 0u) | (line[i + 1] == 'w' ? 2u : 0u) | (line[i + 2] == 'x' ? 1u : 0u);
+    return 1;
+}
+
 uint64_t pc_proc_status_hex(const char *status, size_t len, const char *key)
 {
     size_t klen = key ? strlen(key) : 0;

@@ -18,6 +18,11 @@
 int pc_proc_maps_line(const char *line, size_t len, uint64_t *start, uint64_t *end, uint64_t *pgoff,
                       const char **path, size_t *path_len);
 
+/* The head of any line of /proc/PID/maps, file or not ([heap], [stack],
+ * anonymous, [vvar]): 1 with its range and its permissions as ELF
+ * p_flags bits (4 read, 2 write, 1 execute); 0 if malformed or empty. */
+int pc_proc_maps_region(const char *line, size_t len, uint64_t *start, uint64_t *end, unsigned *prot);
+
 /* The hexadecimal value of the field key ("SigBlk:") at the start of a
  * line of /proc/PID/status; 0 when the field is absent or its value is
  * not a hex number of at most 64 bits. */

@@ -23,8 +23,27 @@ struct pc_cache_page {
     uint8_t data[PC_PAGE];
 };
 
+/* A region of the address space of any kind (anonymous memory, heap,
+ * stacks, [vdso], files): what a core written from the target holds
+ * (core_write.c).  The public mapping operations list file mappings only,
+ * and pc_target_ops cannot grow without breaking callers, so this stays
+ * internal: a target that knows its regions (the live target) sets
+ * pc_target.regions; without it a written core holds the file mappings. */
+#define PC_PROT_X 1u    /* ELF p_flags bits */
+#define PC_PROT_W 2u
+#define PC_PROT_R 4u
+struct pc_region {
+    uint64_t start, end;
+    unsigned prot;                /* PC_PROT_* */
+};
+struct pc_region_ops {
+    size_t (*count)(void *ctx);
+    int (*get)(void *ctx, size_t index, struct pc_region *out);
+};
+
 struct pc_target {
     const pc_target_ops *ops;
+    const struct pc_region_ops *regions;  /* NULL: unknown */
     void *ctx;
     pc_process_desc proc;
     int have_proc;

@@ -251,6 +251,48 @@ static void test_maps_truncated(void **state)
     }
 }
 
+/* The head of any maps line (what a written core dumps), truncated
+ * anywhere: accepted from the fourth permission letter on. */
+static void test_maps_region(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *line;
+        int rc;
+        uint64_t start, end;
+        unsigned prot;
+    } cases[] = {
+        {"7ffd1a2b3000-7ffd1a2d4000 rw-p 00000000 00:00 0                          [stack]", 1, 0x7ffd1a2b3000,
+         0x7ffd1a2d4000, 6},
+        {"7f26e4021000-7f26e8000000 ---p 00000000 00:00 0 ", 1, 0x7f26e4021000, 0x7f26e8000000, 0},
+        {"ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]", 1,
+         0xffffffffff600000, 0xffffffffff601000, 1},
+        {"00400000-00452000 r-xs 00000000 08:02 173521      /usr/bin/dbus-daemon", 1, 0x400000, 0x452000, 5},
+        {"2000-1000 rw-p 00000000 00:00 0", 0, 0, 0, 0},        /* backwards */
+        {"1000-1000 rw-p 00000000 00:00 0", 0, 0, 0, 0},        /* empty */
+        {"1000-2000 rwzp 00000000 00:00 0", 0, 0, 0, 0},
+        {"10000000000000000-2000 rw-p", 0, 0, 0, 0},          /* more than 64 bits */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        size_t len = strlen(cases[i].line);
+        for (size_t n = 0; n <= len; n++) {
+            struct guarded g = guard(cases[i].line, n);
+            uint64_t start = 0, end = 0;
+            unsigned prot = 99;
+            int rc = pc_proc_maps_region(g.p, n, &start, &end, &prot);
+            unguard(&g);
+            const char *sp = strchr(cases[i].line, ' ');
+            int whole = cases[i].rc && n >= (size_t)(sp - cases[i].line) + 5;
+            assert_int_equal(rc, whole);
+            if (whole) {
+                assert_int_equal(start, cases[i].start);
+                assert_int_equal(end, cases[i].end);
+                assert_int_equal(prot, cases[i].prot);
+            }
+        }
+    }
+}
+
 static void test_maps_self(void **state)
 {
     (void)state;
@@ -656,6 +698,7 @@ int main(void)
         cmocka_unit_test(test_maps_hex),
         cmocka_unit_test(test_maps_missing_fields),
         cmocka_unit_test(test_maps_truncated),
+        cmocka_unit_test(test_maps_region),
         cmocka_unit_test(test_maps_self),
         cmocka_unit_test(test_status_fields),
         cmocka_unit_test(test_status_truncated),
