@@ -3,6 +3,7 @@ the CLI, the library and header, the man page, the gdb script."""
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -22,7 +23,8 @@ def test_make_install(analyzer):
         root = os.path.join(dest, "opt", "pycore")
         for rel in ("bin/pycore-analyze", "lib/libpycore.a", "lib/libpycore.so.0", "lib/libpycore.so",
                     "include/pycore.h", "lib/pkgconfig/pycore.pc", "share/man/man1/pycore-analyze.1",
-                    "share/pycore/gdb/pycore-gdb.py", "share/pycore/gdb/pycore_gdb/target.py"):
+                    "share/pycore/gdb/pycore-gdb.py", "share/pycore/gdb/pycore_gdb/target.py",
+                    "share/pycore/pytest/pycore_hang.py"):
             assert os.path.exists(os.path.join(root, rel)), rel
         out = subprocess.run([os.path.join(root, "bin", "pycore-analyze"), "--version"], stdout=subprocess.PIPE,
                              check=True).stdout.decode()
@@ -37,6 +39,23 @@ def test_make_install(analyzer):
             root, "share/pycore/gdb/pycore-gdb.py"), "-ex", "help py-deadlock"], stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, env=env, timeout=60)
         assert b"Name the hang" in res.stdout, res.stdout
+        # The installed pytest plugin finds the installed analyzer by itself.
+        sys.path.insert(0, os.path.join(root, "share/pycore/pytest"))
+        try:
+            import pycore_hang
+
+            class Config:
+                def getoption(self, name):
+                    return None
+            env_analyzer = os.environ.pop("PYCORE_ANALYZE", None)
+            try:
+                assert pycore_hang.find_analyzer(Config()) == os.path.join(root, "bin", "pycore-analyze")
+            finally:
+                if env_analyzer is not None:
+                    os.environ["PYCORE_ANALYZE"] = env_analyzer
+        finally:
+            sys.path.pop(0)
+            sys.modules.pop("pycore_hang", None)
         # A program links against the installed library and header.
         prog = os.path.join(dest, "t.c")
         with open(prog, "w") as f:

@@ -98,16 +98,32 @@ def test_hung_multiprocessing_join_is_analyzed_and_stopped(analyzer, tmp_path):
 
 
 def test_watch_usage(analyzer):
-    for argv, want in ((["watch", "--", "true"], "--timeout is required"),
+    for argv, want in ((["watch", "--", "true"], "--timeout or --idle is required"),
                        (["watch", "--timeout", "x", "--", "true"], "--timeout takes a duration"),
                        (["watch", "--timeout", "5"], "no command to run"),
-                       (["watch", "--timeout", "5", "-f", "xml:f", "--", "true"], "-f takes text:FILE")):
+                       (["watch", "--idle", "0", "--", "true"], "--idle takes a duration"),
+                       (["watch", "--timeout", "5", "-f", "xml:f", "--", "true"], "-f takes FMT:FILE")):
         res = run([analyzer] + argv)
         assert res.returncode == 2 and want in res.stderr.decode(), (argv, res.stderr)
     res = run([analyzer, "watch", "--timeout", "5", "--", "/nonexistent/cmd"])
     assert res.returncode == 6 and res.stderr.decode().count("\n") == 1, res.stderr
     res = run([analyzer, "watch", "--help"])
     assert res.returncode == 0 and b"Usage: pycore-analyze watch" in res.stdout
+
+
+def junit_cases(path):
+    import xml.etree.ElementTree as ET
+    return [(tc.get("classname"), tc.get("name"), tc.find("failure"))
+            for tc in ET.parse(str(path)).getroot().iter("testcase")]
+
+
+def same_report(live, core):
+    """A saved core's report against the live one: the same but for what
+    says which kind of target it is."""
+    for r in (live, core):
+        r["process"].pop("core_kind", None)
+        r["process"].pop("snapshot", None)
+    assert live == core
 
 
 @pytest.mark.parametrize("test_file, pattern", [
@@ -118,17 +134,69 @@ def test_watch_usage(analyzer):
 ])
 def test_hanging_pytest_suite(analyzer, tmp_path, test_file, pattern):
     """corpus/pytest_hangs: pytest itself run under watch; each hang named in
-    the report of the pytest process, nothing left running."""
-    out = tmp_path / "tree.json"
+    the report of the pytest process and in the JUnit file, nothing left
+    running, and the cores saved analyze as the live processes did."""
+    out, junit, cores = tmp_path / "tree.json", tmp_path / "watch.xml", tmp_path / "cores"
     env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
-    res = run([analyzer, "watch", "--timeout", "10", "--grace", "2", "-f", "json:%s" % out, "--",
+    t0 = time.monotonic()
+    res = run([analyzer, "watch", "--timeout", "10", "--grace", "2", "-f", "json:%s" % out, "-f", "junit:%s" % junit,
+               "--cores", str(cores), "--",
                PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", os.path.join(HANGS, test_file)],
               cwd=str(tmp_path), env=env)
-    assert res.returncode == 124, res.stderr.decode(errors="replace")
+    took = time.monotonic() - t0
+    err = res.stderr.decode(errors="replace")
+    assert res.returncode == 124, err
+    assert took < 10 + 2 + 20, took
     tree = json.loads(out.read_text())["tree"]
     got = tree["processes"][0]["report"]["diagnosis"]["pattern"]
-    assert got == pattern, (got, res.stderr.decode(errors="replace")[-3000:])
+    assert got == pattern, (got, err[-3000:])
     if test_file == "test_mp_pipe.py":
         assert tree["cycle"], tree["links"]
+    cases = junit_cases(junit)
+    assert len(cases) == len(tree["processes"])
+    cls, name, failure = cases[0]
+    assert cls == "pycore.watch." + pattern and name.startswith("process %d: " % tree["processes"][0]["pid"])
+    assert failure is not None and failure.get("type") == pattern, cases
     time.sleep(0.2)
     assert not [p["pid"] for p in tree["processes"] if alive(p["pid"])]
+    for proc in tree["processes"]:
+        core = cores / ("core.%d.zst" % proc["pid"])
+        saved = run([analyzer, "-f", "json", str(core)])
+        assert saved.returncode in (0, 1), saved.stderr
+        same_report(proc["report"], json.loads(saved.stdout))
+
+
+def normalized(res):
+    """pytest's output without its run time, which no two runs share."""
+    import re
+    strip = lambda b: re.sub(rb" in \d+\.\d+s", b" in Ts", b)     # noqa: E731
+    return res.returncode, strip(res.stdout), strip(res.stderr)
+
+
+@pytest.mark.parametrize("how", [["--timeout", "120"], ["--idle", "120"]])
+def test_passing_pytest_suite_is_untouched(analyzer, tmp_path, how):
+    argv = [PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider", os.path.join(HANGS, "passing")]
+    env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+    alone = run(argv, cwd=str(tmp_path), env=env)
+    watched = run([analyzer, "watch"] + how + ["--", *argv], cwd=str(tmp_path), env=env)
+    assert alone.returncode == 0, alone.stdout
+    assert normalized(watched) == normalized(alone)
+
+
+def test_idle_command_is_stopped(analyzer, tmp_path):
+    junit = tmp_path / "idle.xml"
+    script = "import time; print('started', flush=True); time.sleep(60)"
+    t0 = time.monotonic()
+    res = run([analyzer, "watch", "--idle", "3", "--grace", "1", "-f", "md:%s" % (tmp_path / "r.md"),
+               "-f", "junit:%s" % junit, "--", PYTHON, "-S", "-c", script])
+    assert res.returncode == 124 and res.stdout == b"started\n", res
+    assert time.monotonic() - t0 < 3 + 1 + 20
+    assert b"printed nothing for 3 s" in res.stderr
+    assert "### pycore watch: 1 process:" in (tmp_path / "r.md").read_text()
+    assert junit_cases(junit)[0][0] == "pycore.watch.io-wait"
+
+
+def test_talking_command_is_not_idle(analyzer):
+    script = "import time\nfor i in range(6):\n    print(i, flush=True); time.sleep(0.5)\n"
+    res = run([analyzer, "watch", "--idle", "2", "--", PYTHON, "-S", "-c", script])
+    assert res.returncode == 0 and res.stdout == b"0\n1\n2\n3\n4\n5\n", res

@@ -10,6 +10,14 @@
 #include "pycore.h"
 #include "target/proctree.h"
 
+/* A cycle of processes each waiting for the next: not a row of the
+ * pattern registry (a single process never shows it), the name the tree's
+ * reports give it, and its fix. */
+#define PC_TREE_CYCLE_PATTERN "cross-process-deadlock"
+#define PC_TREE_CYCLE_ADVICE                                                                                  \
+    "Read a child's pipes while waiting for it (communicate(), or a reader thread), or close a pipe's unused " \
+    "ends in every process, before waiting for an exit."
+
 enum pc_link_kind {
     PC_LINK_CHILD_EXIT,     /* waits for the child's exit */
     PC_LINK_PIPE_READ,      /* reads a pipe: waits for a writer */
@@ -51,6 +59,14 @@ int pc_tree_build(int32_t root, const pc_analyze_options *opts, unsigned open_fl
 void pc_tree_free(struct pc_tree *t);
 /* 1 when some process has a hang pattern or the tree has a cycle. */
 int pc_tree_hang_found(const struct pc_tree *t);
+/* 1 when process i is one of the first cycle's. */
+int pc_tree_in_cycle(const struct pc_tree *t, size_t i);
+/* Every process of the tree as a member of the batch t (pc_triage_init'ed
+ * by the caller), named "process PID: COMMAND", each with its own
+ * analysis; a process of the cycle whose own diagnosis names no hang is a
+ * PC_TREE_CYCLE_PATTERN hang.  The batch is finished (counted, grouped). */
+struct pc_triage;
+int pc_tree_to_triage(const struct pc_tree *tr, struct pc_triage *t, pc_error *err);
 char *pc_tree_render(const struct pc_tree *t, enum pc_format fmt, unsigned flags);
 
 #endif

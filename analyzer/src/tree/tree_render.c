@@ -52,9 +52,8 @@ static void text(pc_buf *b, const struct pc_tree *t, unsigned flags)
                                                                     "possible: a thread of one of them runs");
         for (size_t c = 0; c <= t->ncycle; c++)
             pc_buf_printf(b, "%s%d", c ? " -> " : "", (int)t->procs[t->cycle[c % t->ncycle]].node.pid);
-        pc_buf_puts(b, "\n  Each waits for the next: none of them can go on until one is killed. Fix: read a "
-                       "child's pipes while waiting for it (communicate(), or a reader thread), or close a "
-                       "pipe's unused ends in every process, before waiting for an exit.\n");
+        pc_buf_puts(b, "\n  Each waits for the next: none of them can go on until one is killed. Fix: "
+                       PC_TREE_CYCLE_ADVICE "\n");
     }
     if (t->nlinks) {
         pc_buf_puts(b, "\nWaits between processes:\n");

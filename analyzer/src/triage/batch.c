@@ -172,6 +172,17 @@ int pc_triage_group(struct pc_triage *t)
     return 0;
 }
 
+int pc_triage_finish(struct pc_triage *t)
+{
+    t->nok = t->nhang = t->nerror = 0;
+    for (size_t i = 0; i < t->ncores; i++) {
+        t->nok += t->cores[i].ok;
+        t->nhang += t->cores[i].ok && t->cores[i].hang;
+        t->nerror += !t->cores[i].ok;
+    }
+    return pc_triage_group(t);
+}
+
 size_t pc_triage_hang_groups(const struct pc_triage *t)
 {
     size_t n = 0;

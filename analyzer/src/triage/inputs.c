@@ -87,7 +87,7 @@ int pc_sd_parse_name(const char *path, struct pc_sd_name *out)
 
 /* ------------------------------------------------------------ members */
 
-static int add_member(struct pc_triage *t, const char *path, pc_error *err)
+int pc_triage_add_member(struct pc_triage *t, const char *path, pc_error *err)
 {
     if (pc_grow(&t->cores, &t->cap, t->ncores + 1, sizeof *t->cores))
         return pc_fail(err, PC_E_INTERNAL, "out of memory");
@@ -172,7 +172,7 @@ static int walk_entry(struct pc_triage *t, const char *path, int depth, pc_error
 {
     struct stat st;
     if (lstat(path, &st))
-        return add_member(t, path, err);
+        return pc_triage_add_member(t, path, err);
     if (S_ISDIR(st.st_mode))
         return depth < MAX_DEPTH ? walk(t, path, depth + 1, err) : PC_OK;
     if (S_ISLNK(st.st_mode) && stat(path, &st) == 0 && !S_ISREG(st.st_mode))
@@ -185,7 +185,7 @@ static int walk_entry(struct pc_triage *t, const char *path, int depth, pc_error
         t->nskipped++;
         return PC_OK;
     }
-    return add_member(t, path, err);
+    return pc_triage_add_member(t, path, err);
 }
 
 static int walk(struct pc_triage *t, const char *dir, int depth, pc_error *err)
@@ -194,7 +194,7 @@ static int walk(struct pc_triage *t, const char *dir, int depth, pc_error *err)
     char **names = NULL;
     int rc = list_dir(dir, &names, &n);
     if (rc == -1)
-        return add_member(t, dir, err);   /* reported: "not a regular file" */
+        return pc_triage_add_member(t, dir, err);   /* reported: "not a regular file" */
     int oom = rc == -2;
     rc = PC_OK;
     for (size_t i = 0; i < n && rc == PC_OK && !oom; i++) {
@@ -217,5 +217,5 @@ int pc_triage_add_path(struct pc_triage *t, const char *path, pc_error *err)
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
         return walk(t, path, 0, err);
-    return add_member(t, path, err);
+    return pc_triage_add_member(t, path, err);
 }

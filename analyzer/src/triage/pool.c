@@ -220,16 +220,6 @@ static void wait_some(struct pool *p, struct pollfd *pf, size_t *map)
     }
 }
 
-static void count(struct pc_triage *t)
-{
-    t->nok = t->nhang = t->nerror = 0;
-    for (size_t i = 0; i < t->ncores; i++) {
-        t->nok += t->cores[i].ok;
-        t->nhang += t->cores[i].ok && t->cores[i].hang;
-        t->nerror += !t->cores[i].ok;
-    }
-}
-
 int pc_triage_run(struct pc_triage *t, const struct pc_triage_opts *o, pc_triage_progress fn, void *arg,
                   pc_error *err)
 {
@@ -254,7 +244,6 @@ int pc_triage_run(struct pc_triage *t, const struct pc_triage_opts *o, pc_triage
             wait_some(&p, pf, map);
     }
     free(p.slots), free(pf), free(map);
-    count(t);
     t->seconds = now() - t0;
-    return pc_triage_group(t) ? pc_fail(err, PC_E_INTERNAL, "out of memory") : PC_OK;
+    return pc_triage_finish(t) ? pc_fail(err, PC_E_INTERNAL, "out of memory") : PC_OK;
 }

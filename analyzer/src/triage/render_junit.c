@@ -14,10 +14,10 @@ static void attr(pc_buf *b, const char *name, const char *v)
 }
 
 /* classname pycore.triage.PATTERN (or .error), name: the core's path. */
-static void case_open(const struct pc_triage_core *c, pc_buf *b)
+static void case_open(const struct pc_triage *t, const struct pc_triage_core *c, pc_buf *b)
 {
     pc_buf *cls = &(pc_buf){0};
-    pc_buf_puts(cls, "pycore.triage.");
+    pc_buf_printf(cls, "pycore.%s.", t->suite ? t->suite : "triage");
     pc_buf_puts(cls, c->ok ? c->pattern : "error");
     pc_buf_puts(b, "    <testcase");
     attr(b, "classname", cls->data ? cls->data : "pycore.triage");
@@ -58,7 +58,7 @@ static void failure(const struct pc_triage *t, const struct pc_triage_core *c, p
 
 static void testcase(const struct pc_triage *t, const struct pc_triage_core *c, pc_buf *b)
 {
-    case_open(c, b);
+    case_open(t, c, b);
     if (!c->ok) {
         pc_buf_puts(b, "      <error");
         attr(b, "type", pc_tri_err_name(c->err_kind));
@@ -80,10 +80,11 @@ void pc_triage_render_junit(const struct pc_triage *t, pc_tout *o)
 {
     pc_buf *b = &o->b;
     pc_buf_puts(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    pc_buf_printf(b, "<testsuites name=\"pycore-analyze triage\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
-                  t->ncores, t->nhang, t->nerror, t->seconds);
-    pc_buf_printf(b, "  <testsuite name=\"pycore-triage\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\" time=\"%.3f\">\n",
-                  t->ncores, t->nhang, t->nerror, t->seconds);
+    const char *suite = t->suite ? t->suite : "triage";
+    pc_buf_printf(b, "<testsuites name=\"pycore-analyze %s\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
+                  suite, t->ncores, t->nhang, t->nerror, t->seconds);
+    pc_buf_printf(b, "  <testsuite name=\"pycore-%s\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\" time=\"%.3f\">\n",
+                  suite, t->ncores, t->nhang, t->nerror, t->seconds);
     for (size_t i = 0; i < t->ncores; i++) {
         testcase(t, &t->cores[i], b);
         pc_tout_maybe_flush(o);

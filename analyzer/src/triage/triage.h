@@ -184,6 +184,7 @@ struct pc_triage {
     size_t ninputs;                  /* members listed, before --shard */
     int shard_k, shard_n;            /* --shard K/N; 0/0: all members */
     size_t nreports;                 /* triage merge: reports added */
+    const char *suite;               /* JUnit's suite: "pycore-analyze SUITE"; NULL: triage */
 };
 
 void pc_triage_init(struct pc_triage *t);
@@ -198,6 +199,23 @@ int pc_triage_add_path(struct pc_triage *t, const char *path, pc_error *err);
  * members listed so far: those whose path, as listed, hashes (FNV-1a) to
  * K-1 modulo N.  Each member keeps its position in the full listing. */
 void pc_triage_shard(struct pc_triage *t, int k, int n);
+
+/* Append a member named path, not yet analyzed. */
+int pc_triage_add_member(struct pc_triage *t, const char *path, pc_error *err);
+
+/* Members analyzed by the caller, not by a worker (watch: the processes of
+ * a live tree).  name stands for the path.  When ov is given and the
+ * analysis names no hang of its own, the member is a hang of ov's pattern
+ * (a process waiting in a cycle of processes).  pc_triage_finish then
+ * counts and groups them. */
+struct pc_triage_override {
+    const char *pattern, *summary, *confidence;
+};
+int pc_triage_add_analysis(struct pc_triage *t, const char *name, const struct pc_analysis *a,
+                           const struct pc_triage_opts *o, const struct pc_triage_override *ov, pc_error *err);
+int pc_triage_add_error(struct pc_triage *t, const char *name, int kind, const char *msg, pc_error *err);
+/* Count the members' outcomes and group them; -1 out of memory. */
+int pc_triage_finish(struct pc_triage *t);
 
 /* Merge (merge.c): add the members of a JSON report of
  * `triage --shard K/N` (or of an unsharded run), then check that the
@@ -242,7 +260,7 @@ void pc_triage_work(const char *path, const struct pc_triage_opts *opts, pc_buf 
 int pc_triage_accept(struct pc_triage *t, size_t idx, const char *msg, size_t len);
 void pc_triage_fail(struct pc_triage *t, size_t idx, int kind, const char *fmt, ...) PC_PRINTF(4, 5);
 
-/* Grouping (group.c). */
+/* Grouping (batch.c). */
 int pc_triage_group(struct pc_triage *t);
 
 /* Spool: store and read back a core's JSON or text. */

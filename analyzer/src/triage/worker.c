@@ -95,11 +95,23 @@ static void analysis_json(const struct pc_analysis *a, pc_buf *b)
     pc_buf_puts(b, "]");
 }
 
-static void send_analysis(const struct pc_analysis *a, const struct pc_triage_opts *o, pc_buf *m)
+static void send_analysis(const struct pc_analysis *a, const struct pc_triage_opts *o,
+                          const struct pc_triage_override *ov, pc_buf *m)
 {
     struct pc_signature s;
     pc_sig_of_analysis(a, &s);
     const struct pc_finding *f = a->diag.nfindings ? &a->diag.findings[0] : NULL;
+    const char *summary = f ? f->summary : "no known hang pattern";
+    const char *conf = f ? pc_conf_name(f->conf) : "low";
+    if (ov && !s.hang) {
+        struct pc_signature own = s;
+        pc_sig_init(&s, ov->pattern, 1);
+        for (size_t i = 0; i < own.nframes; i++)
+            pc_sig_add(&s, own.frames[i]);
+        pc_sig_finish(&s);
+        summary = ov->summary;
+        conf = ov->confidence;
+    }
     field_str(m, F_SIG, s.id);
     field_str(m, F_PATTERN, s.pattern);
     field_str(m, F_HANG, s.hang ? "1" : "0");
@@ -107,12 +119,12 @@ static void send_analysis(const struct pc_analysis *a, const struct pc_triage_op
     for (size_t i = 0; i < s.nframes; i++)
         pc_buf_printf(&fr, "%s%s", i ? "\n" : "", s.frames[i]);
     field(m, F_FRAMES, fr.data ? fr.data : "", fr.len);
-    field_str(m, F_SUMMARY, f ? f->summary : "no known hang pattern");
-    field_str(m, F_CONFIDENCE, f ? pc_conf_name(f->conf) : "low");
+    field_str(m, F_SUMMARY, summary);
+    field_str(m, F_CONFIDENCE, conf);
     analysis_json(a, &js);
     field(m, F_JSON, js.data ? js.data : "", js.len);
     char *text = pc_render(a, PC_FORMAT_TEXT, 0);
-    size_t max = o->max_report ? o->max_report : PC_TRIAGE_DEFAULT_REPORT;
+    size_t max = o && o->max_report ? o->max_report : PC_TRIAGE_DEFAULT_REPORT;
     pc_buf tb = {0};
     pc_put_clipped(&tb, text ? text : "", max);
     field(m, F_TEXT, tb.data ? tb.data : "", tb.len);
@@ -203,12 +215,41 @@ void pc_triage_work(const char *path, const struct pc_triage_opts *o, pc_buf *m)
     if (shrank(fd, size, &err))
         send_error(m, PC_TRI_BAD_CORE, err.msg);
     else if (rc == PC_OK)
-        send_analysis(a, o, m);
+        send_analysis(a, o, NULL, m);
     else
         send_error(m, pc_tri_err_of_status(rc), err.msg);
     close(fd);
     pc_analysis_free(a);
     pc_target_close(tg);
+}
+
+/* ------------------------------------------- analyzed by the caller */
+
+static int local_member(struct pc_triage *t, const char *name, const struct pc_triage_opts *o, pc_error *err)
+{
+    if (t->spool < 0 && (t->spool = pc_tz_tmpfile(o ? o->tmpdir : NULL, err)) < 0)
+        return PC_E_INTERNAL;
+    return pc_triage_add_member(t, name, err);
+}
+
+int pc_triage_add_analysis(struct pc_triage *t, const char *name, const struct pc_analysis *a,
+                           const struct pc_triage_opts *o, const struct pc_triage_override *ov, pc_error *err)
+{
+    if (local_member(t, name, o, err))
+        return err->code;
+    pc_buf m = {0};
+    send_analysis(a, o, ov, &m);
+    int rc = m.oom || pc_triage_accept(t, t->ncores - 1, m.data ? m.data : "", m.len);
+    pc_buf_free(&m);
+    return rc ? pc_fail(err, PC_E_INTERNAL, "out of memory") : PC_OK;
+}
+
+int pc_triage_add_error(struct pc_triage *t, const char *name, int kind, const char *msg, pc_error *err)
+{
+    if (local_member(t, name, NULL, err))
+        return err->code;
+    pc_triage_fail(t, t->ncores - 1, kind, "%s", msg);
+    return PC_OK;
 }
 
 /* -------------------------------------------------------- parent side */
