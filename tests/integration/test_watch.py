@@ -152,6 +152,12 @@ def test_hanging_pytest_suite(analyzer, tmp_path, test_file, pattern):
     assert got == pattern, (got, err[-3000:])
     if test_file == "test_mp_pipe.py":
         assert tree["cycle"], tree["links"]
+        # triage links the saved cores of the tree as the live tree was
+        tri = json.loads(run([analyzer, "triage", "-f", "json", str(cores)]).stdout)
+        by_pid = {c["process"]["pid"]: c for c in tri["cores"]}
+        parent, child = tree["processes"][0]["pid"], tree["processes"][1]["pid"]
+        assert by_pid[child]["parent"] == by_pid[parent]["path"]
+        assert {"tid": parent, "core": by_pid[child]["path"]} in by_pid[parent]["waits_for"]
     cases = junit_cases(junit)
     assert len(cases) == len(tree["processes"])
     cls, name, failure = cases[0]

@@ -24,6 +24,7 @@
 #define PRS_REG 112
 #define PRPSINFO_SIZE 136
 #define PRP_PID 24
+#define PRP_PPID 28
 #define PRP_FNAME 40
 #define PRP_PSARGS 56
 
@@ -192,6 +193,7 @@ static int parse_notes(struct pc_core_image *img, const uint8_t *p, size_t n,
             rc = add_thread(img, tcap, desc, nh.n_descsz, err);
         else if (is_core && nh.n_type == NT_PRPSINFO && nh.n_descsz >= PRPSINFO_SIZE) {
             img->pid = (int32_t)rd32(desc + PRP_PID);
+            img->ppid = (int32_t)rd32(desc + PRP_PPID);
             memcpy(img->fname, desc + PRP_FNAME, 16);
             memcpy(img->psargs, desc + PRP_PSARGS, 80);
         } else if (is_core && nh.n_type == NT_SIGINFO && nh.n_descsz >= 4) {

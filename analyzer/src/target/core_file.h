@@ -42,7 +42,7 @@ struct pc_core_image {
     size_t nthreads;
     struct pc_core_fmap *fmaps;
     size_t nfmaps;
-    int32_t pid, signal, machine;
+    int32_t pid, ppid, signal, machine;
     int32_t sig_code, sig_pid;      /* NT_SIGINFO (has_siginfo) */
     uint64_t sig_addr;
     int has_siginfo;

@@ -529,6 +529,7 @@ int pc_core_target_adopt(int fd, const char *path, const pc_core_options *opts,
     rc = pc_target_wrap(&core_ops, c, out, err);
     if (rc)
         goto fail;
+    (*out)->ppid = c->img.ppid > 0 ? c->img.ppid : 0;
     return PC_OK;
 fail:
     core_close(c);

@@ -217,12 +217,13 @@ static size_t clip(const char *s, size_t max)
     return s ? strnlen(s, max) : 0;
 }
 
-static void note_prpsinfo(pc_buf *b, const pc_process_desc *p)
+static void note_prpsinfo(pc_buf *b, const pc_process_desc *p, int32_t ppid)
 {
     struct elf_prpsinfo ps;
     memset(&ps, 0, sizeof ps);
     ps.pr_sname = 'S';
     ps.pr_pid = p->pid;
+    ps.pr_ppid = ppid;
     const char *base = p->exe ? strrchr(p->exe, '/') : NULL;
     base = base ? base + 1 : p->exe ? p->exe : "";
     memcpy(ps.pr_fname, base, clip(base, sizeof ps.pr_fname - 1));
@@ -347,7 +348,7 @@ static int build_notes(struct writer *w, pc_buf *b)
             k++;
     int rc = k ? PC_OK : pc_fail(w->err, PC_E_CORE, "no thread of the process could be read");
     if (rc == PC_OK) {
-        note_prpsinfo(b, p);
+        note_prpsinfo(b, p, t->ppid);
         for (size_t i = 0; i < k; i++)
             note_prstatus(b, &th[i]);
         if (p->signal)

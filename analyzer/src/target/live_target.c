@@ -100,6 +100,20 @@ static enum life stat_life(const char *path)
     return ok && (state == 'Z' || state == 'X' || state == 'x') ? LIFE_ENDED : LIFE_ON;
 }
 
+static int32_t parent_of(int pid)
+{
+    char path[64];
+    size_t len = 0;
+    snprintf(path, sizeof path, "/proc/%d/stat", pid);
+    char *buf = slurp(path, 4096, &len);
+    char state;
+    int ppid = 0;
+    if (!buf || pc_proc_stat(buf, len, &state, &ppid))
+        ppid = 0;
+    free(buf);
+    return ppid > 0 ? (int32_t)ppid : 0;
+}
+
 static enum life thread_life(pid_t pid, pid_t tid)
 {
     char path[64];
@@ -821,5 +835,6 @@ int pc_target_open_pid_flags(int pid, unsigned flags, pc_target **out, pc_error 
         return rc;
     }
     (*out)->regions = &live_regions;
+    (*out)->ppid = parent_of(pid);
     return PC_OK;
 }

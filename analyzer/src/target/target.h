@@ -49,6 +49,9 @@ struct pc_target {
     int have_proc;
     uint64_t reads, read_bytes;   /* statistics for benchmarks */
     struct pc_cache_page *cache;  /* NULL: no cache */
+    int32_t ppid;                 /* the parent's pid (NT_PRPSINFO, /proc); 0 unknown.
+                                   * Internal, as regions: triage links the cores of
+                                   * one process tree by it */
 };
 
 /* A target without a cache (the core target's reads are memcpy). */

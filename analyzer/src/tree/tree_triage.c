@@ -41,7 +41,7 @@ int pc_tree_to_triage(const struct pc_tree *tr, struct pc_triage *t, pc_error *e
         char name[320];
         snprintf(name, sizeof name, "process %d: %s", (int)p->node.pid, p->command[0] ? p->command : "?");
         if (p->a)
-            rc = pc_triage_add_analysis(t, name, p->a, NULL, pc_tree_in_cycle(tr, i) ? &ov : NULL, err);
+            rc = pc_triage_add_analysis(t, name, p->a, p->node.ppid, NULL, pc_tree_in_cycle(tr, i) ? &ov : NULL, err);
         else
             rc = pc_triage_add_error(t, name, pc_tri_err_of_status(p->status), p->error, err);
     }

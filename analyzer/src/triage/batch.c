@@ -27,6 +27,7 @@ static void free_core(struct pc_triage_core *c)
     free(c->frames);
     free(c->summary);
     free(c->confidence);
+    free(c->waits);
 }
 
 void pc_triage_free(struct pc_triage *t)
@@ -180,7 +181,7 @@ int pc_triage_finish(struct pc_triage *t)
         t->nhang += t->cores[i].ok && t->cores[i].hang;
         t->nerror += !t->cores[i].ok;
     }
-    return pc_triage_group(t);
+    return pc_triage_group(t) || pc_triage_link(t) ? -1 : 0;
 }
 
 size_t pc_triage_hang_groups(const struct pc_triage *t)

@@ -214,14 +214,8 @@ int pc_triage_merge_finish(struct pc_triage *t, pc_error *err)
     if (t->shard_n && t->ncores != t->ninputs)
         return pc_fail(err, PC_E_USAGE, "%zu of the %zu members listed are in these reports: a shard is missing "
                                         "(merge all N reports of --shard K/N)", t->ncores, t->ninputs);
-    t->nok = t->nhang = t->nerror = 0;
-    for (size_t i = 0; i < t->ncores; i++) {
-        t->nok += t->cores[i].ok;
-        t->nhang += t->cores[i].hang;
-        t->nerror += !t->cores[i].ok;
-    }
     t->shard_n = 0;   /* the merged batch is the whole listing */
-    if (pc_triage_group(t))
+    if (pc_triage_finish(t))
         return pc_fail(err, PC_E_INTERNAL, "out of memory");
     return PC_OK;
 }

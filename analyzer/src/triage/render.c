@@ -63,3 +63,28 @@ void pc_triage_headline(const struct pc_triage *t, pc_buf *b)
     if (t->nskipped)
         pc_buf_printf(b, "; %zu other file%s skipped", t->nskipped, t->nskipped == 1 ? "" : "s");
 }
+
+void pc_triage_each_link(const struct pc_triage *t, pc_buf *b, pc_tri_line_fn fn)
+{
+    size_t n = 0;
+    pc_buf line = {0};
+    for (size_t i = 0; i < t->ncores; i++) {
+        const struct pc_triage_core *c = &t->cores[i];
+        if (c->parent != SIZE_MAX) {
+            const struct pc_triage_core *p = &t->cores[c->parent];
+            line.len = 0;
+            pc_buf_printf(&line, "%s (pid %d) is a child of %s (pid %d)", c->path, (int)c->pid, p->path, (int)p->pid);
+            if (!line.oom)
+                fn(b, line.data, n++);
+        }
+        for (size_t k = 0; k < c->nwaits; k++) {
+            const struct pc_triage_core *d = &t->cores[c->waits[k].core];
+            line.len = 0;
+            pc_buf_printf(&line, "%s: thread %d waits for the exit of %s (pid %d: %s)", c->path,
+                          (int)c->waits[k].tid, d->path, (int)d->pid, d->pattern ? d->pattern : "?");
+            if (!line.oom)
+                fn(b, line.data, n++);
+        }
+    }
+    pc_buf_free(&line);
+}

@@ -86,6 +86,15 @@ static void core(const struct pc_triage *t, size_t i, pc_buf *b)
     pc_buf_printf(b, ",\"compression\":\"%s\",\"size\":%llu,\"systemd\":", c->compression,
                   (unsigned long long)c->size);
     systemd(c, b);
+    pc_buf_puts(b, ",\"parent\":");
+    pc_json_str(b, c->parent != SIZE_MAX ? t->cores[c->parent].path : NULL);
+    pc_buf_puts(b, ",\"waits_for\":[");
+    for (size_t k = 0; k < c->nwaits; k++) {
+        pc_buf_printf(b, "%s{\"tid\":%d,\"core\":", k ? "," : "", (int)c->waits[k].tid);
+        pc_json_str(b, t->cores[c->waits[k].core].path);
+        pc_buf_puts(b, "}");
+    }
+    pc_buf_puts(b, "]");
     if (!c->ok) {
         pc_buf_puts(b, ",\"hang\":null,\"signature\":null,\"group\":null,\"key_frames\":[],\"process\":null,"
                        "\"python\":null,\"threads\":null,\"diagnosis\":null,\"findings\":[]}");

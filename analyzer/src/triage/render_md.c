@@ -99,6 +99,23 @@ static void errors(const struct pc_triage *t, pc_buf *b)
         pc_buf_printf(b, "\n... and %zu more (see the JSON report)\n", t->nerror - shown);
 }
 
+static void link_item(pc_buf *b, const char *line, size_t index)
+{
+    if (index >= MEMBERS_SHOWN * 5)
+        return;
+    pc_buf_puts(b, "- ");
+    pc_md_cell(b, line, CELL_MAX * 3);
+    pc_buf_puts(b, "\n");
+}
+
+static void trees(const struct pc_triage *t, pc_buf *b)
+{
+    if (!pc_triage_linked(t) || t->suite)   /* watch's tree report has the waits already */
+        return;
+    pc_buf_puts(b, "\n#### Process trees\n\n");
+    pc_triage_each_link(t, b, link_item);
+}
+
 void pc_triage_render_markdown(const struct pc_triage *t, pc_tout *o)
 {
     pc_buf *b = &o->b;
@@ -111,6 +128,7 @@ void pc_triage_render_markdown(const struct pc_triage *t, pc_tout *o)
         details(t, g, b);
     if (t->ngroups > GROUPS_DETAILED)
         pc_buf_printf(b, "\n%zu more groups: see the JSON report.\n", t->ngroups - GROUPS_DETAILED);
+    trees(t, b);
     errors(t, b);
     pc_tout_maybe_flush(o);
 }

@@ -45,6 +45,21 @@ static void group(const struct pc_triage *t, size_t gi, pc_tout *o)
     pc_tout_maybe_flush(o);
 }
 
+static void link_line(pc_buf *b, const char *line, size_t index)
+{
+    (void)index;
+    pc_buf_printf(b, "  %s\n", line);
+}
+
+static void trees(const struct pc_triage *t, pc_tout *o)
+{
+    if (!pc_triage_linked(t))
+        return;
+    pc_buf_puts(&o->b, "\nProcess trees (cores of one directory, linked by their pid and parent pid):\n");
+    pc_triage_each_link(t, &o->b, link_line);
+    pc_tout_maybe_flush(o);
+}
+
 static void errors(const struct pc_triage *t, pc_tout *o)
 {
     if (!t->nerror)
@@ -70,5 +85,6 @@ void pc_triage_render_text(const struct pc_triage *t, pc_tout *o)
         for (size_t g = 0; g < t->ngroups; g++)
             group(t, g, o);
     }
+    trees(t, o);
     errors(t, o);
 }

@@ -152,6 +152,13 @@ struct pc_triage_core {
     uint64_t json_off, text_off;
     size_t json_len, text_len;
     size_t group;                    /* index in groups; SIZE_MAX: none */
+    int32_t pid, ppid;               /* 0: unknown (link.c) */
+    size_t parent;                   /* the core of the parent process; SIZE_MAX: none */
+    struct pc_triage_wait {
+        int32_t tid;                 /* the waiting thread */
+        size_t core;                 /* the core of the child it waits for */
+    } *waits;
+    size_t nwaits, waits_cap;
 };
 
 /* A signature's history in a --db file, this run included. */
@@ -211,11 +218,17 @@ int pc_triage_add_member(struct pc_triage *t, const char *path, pc_error *err);
 struct pc_triage_override {
     const char *pattern, *summary, *confidence;
 };
-int pc_triage_add_analysis(struct pc_triage *t, const char *name, const struct pc_analysis *a,
+int pc_triage_add_analysis(struct pc_triage *t, const char *name, const struct pc_analysis *a, int32_t ppid,
                            const struct pc_triage_opts *o, const struct pc_triage_override *ov, pc_error *err);
 int pc_triage_add_error(struct pc_triage *t, const char *name, int kind, const char *msg, pc_error *err);
-/* Count the members' outcomes and group them; -1 out of memory. */
+/* Count the members' outcomes, group them and link them; -1 out of memory. */
 int pc_triage_finish(struct pc_triage *t);
+/* The cores of one process tree (link.c): in one directory (all members,
+ * for watch's batch), a core's parent is the core whose pid is its ppid
+ * (NT_PRPSINFO), and a thread waiting in wait4/waitid for a child waits
+ * for that child's core.  From each member's JSON, so that a merged batch
+ * links as a single run does. */
+int pc_triage_link(struct pc_triage *t);
 
 /* Merge (merge.c): add the members of a JSON report of
  * `triage --shard K/N` (or of an unsharded run), then check that the
@@ -301,6 +314,13 @@ void pc_md_cell(pc_buf *b, const char *s, size_t max);   /* a table cell, one li
 void pc_md_code(pc_buf *b, const char *s, size_t max, int in_table);   /* inside `...` */
 /* At most max bytes of s, cut at a UTF-8 boundary, with "..." if cut. */
 void pc_put_clipped(pc_buf *b, const char *s, size_t max);
+
+/* The links of the batch's process trees (link.c), one sentence each:
+ * "A (pid P) is a child of B (pid Q)", "A's thread T waits for the exit of
+ * B (pid P: PATTERN)"; index counts from 0 (render.c). */
+void pc_triage_each_link(const struct pc_triage *t, pc_buf *b, pc_tri_line_fn fn);
+/* Members with a parent or a wait linked. */
+size_t pc_triage_linked(const struct pc_triage *t);
 
 /* Counts for the headline. */
 size_t pc_triage_hang_groups(const struct pc_triage *t);

@@ -6,6 +6,7 @@
 #include "triage/triage.h"
 #include "report/report.h"
 #include "target/core_fd.h"
+#include "target/target.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,10 +70,23 @@ static void diagnosis_json(const struct pc_analysis *a, pc_buf *b)
 }
 
 /* The analysis part of the member's JSON object (members, no braces). */
-static void analysis_json(const struct pc_analysis *a, pc_buf *b)
+static void analysis_json(const struct pc_analysis *a, int32_t ppid, pc_buf *b)
 {
     const char *sig = pc_signal_name(a->proc.signal);
-    pc_buf_printf(b, "\"process\":{\"pid\":%d,\"executable\":", a->proc.pid);
+    pc_buf_printf(b, "\"process\":{\"pid\":%d,\"ppid\":", a->proc.pid);
+    pc_buf_printf(b, ppid > 0 ? "%d" : "null", (int)ppid);
+    /* the threads waiting for a child's exit: triage links the cores of
+     * one process tree by them (link.c) */
+    pc_buf_puts(b, ",\"child_waits\":[");
+    size_t nw = 0;
+    for (size_t i = 0; i < pc_analysis_thread_count(a); i++) {
+        pc_thread_info ti;
+        if (pc_analysis_thread(a, i, &ti) != PC_OK || !ti.child)
+            continue;
+        pc_buf_printf(b, "%s{\"tid\":%d,\"pid\":", nw++ ? "," : "", (int)ti.tid);
+        pc_buf_printf(b, ti.child > 0 ? "%d}" : "null}", (int)ti.child);
+    }
+    pc_buf_puts(b, "],\"executable\":");
     pc_json_str(b, a->exe ? a->exe->path : a->proc.exe);
     pc_buf_puts(b, ",\"build_id\":");
     pc_json_str(b, a->exe && a->exe->build_id[0] ? a->exe->build_id : NULL);
@@ -95,7 +109,7 @@ static void analysis_json(const struct pc_analysis *a, pc_buf *b)
     pc_buf_puts(b, "]");
 }
 
-static void send_analysis(const struct pc_analysis *a, const struct pc_triage_opts *o,
+static void send_analysis(const struct pc_analysis *a, int32_t ppid, const struct pc_triage_opts *o,
                           const struct pc_triage_override *ov, pc_buf *m)
 {
     struct pc_signature s;
@@ -121,7 +135,7 @@ static void send_analysis(const struct pc_analysis *a, const struct pc_triage_op
     field(m, F_FRAMES, fr.data ? fr.data : "", fr.len);
     field_str(m, F_SUMMARY, summary);
     field_str(m, F_CONFIDENCE, conf);
-    analysis_json(a, &js);
+    analysis_json(a, ppid, &js);
     field(m, F_JSON, js.data ? js.data : "", js.len);
     char *text = pc_render(a, PC_FORMAT_TEXT, 0);
     size_t max = o && o->max_report ? o->max_report : PC_TRIAGE_DEFAULT_REPORT;
@@ -215,7 +229,7 @@ void pc_triage_work(const char *path, const struct pc_triage_opts *o, pc_buf *m)
     if (shrank(fd, size, &err))
         send_error(m, PC_TRI_BAD_CORE, err.msg);
     else if (rc == PC_OK)
-        send_analysis(a, o, NULL, m);
+        send_analysis(a, tg->ppid, o, NULL, m);
     else
         send_error(m, pc_tri_err_of_status(rc), err.msg);
     close(fd);
@@ -232,13 +246,13 @@ static int local_member(struct pc_triage *t, const char *name, const struct pc_t
     return pc_triage_add_member(t, name, err);
 }
 
-int pc_triage_add_analysis(struct pc_triage *t, const char *name, const struct pc_analysis *a,
+int pc_triage_add_analysis(struct pc_triage *t, const char *name, const struct pc_analysis *a, int32_t ppid,
                            const struct pc_triage_opts *o, const struct pc_triage_override *ov, pc_error *err)
 {
     if (local_member(t, name, o, err))
         return err->code;
     pc_buf m = {0};
-    send_analysis(a, o, ov, &m);
+    send_analysis(a, ppid, o, ov, &m);
     int rc = m.oom || pc_triage_accept(t, t->ncores - 1, m.data ? m.data : "", m.len);
     pc_buf_free(&m);
     return rc ? pc_fail(err, PC_E_INTERNAL, "out of memory") : PC_OK;
