@@ -222,36 +222,101 @@ const struct pc_module *pc_native_exe(const struct pc_native *n)
     return NULL;
 }
 
+/* Names whose first byte is in the set are compared; a symbol table of
+ * tens of thousands of entries is walked once for all the names. */
+struct sym_want {
+    const char *const *names;
+    uint64_t *addrs;
+    size_t count, missing;
+    uint8_t first[32];          /* bitmap of the names' first bytes */
+};
+
+static void want_match(struct sym_want *w, const char *s, uint64_t addr)
+{
+    unsigned char c = (unsigned char)s[0];
+    if (!(w->first[c >> 3] & (1u << (c & 7))))
+        return;
+    for (size_t i = 0; i < w->count; i++)
+        if (!w->addrs[i] && strcmp(s, w->names[i]) == 0) {
+            w->addrs[i] = addr;
+            w->missing--;
+        }
+}
+
+/* Walk the symbol tables of the ELF file libdwfl took them from, with
+ * gelf directly: dwfl_module_getsym_info looks up section headers for
+ * every symbol, most of a report's symbol-lookup time.  Returns -1 when
+ * the tables cannot be walked so (the caller then asks libdwfl). */
+static int walk_elf_symtab(Elf *elf, GElf_Addr bias, struct sym_want *w)
+{
+    GElf_Ehdr eh;
+    if (!elf || !gelf_getehdr(elf, &eh) || eh.e_type == ET_REL)
+        return -1;
+    int walked = 0;
+    for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn)) != NULL && w->missing;) {
+        GElf_Shdr sh;
+        if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) || !sh.sh_entsize)
+            continue;
+        Elf_Data *data = elf_getdata(scn, NULL);
+        if (!data)
+            continue;
+        walked = 1;
+        size_t nsym = sh.sh_size / sh.sh_entsize;
+        for (size_t k = 1; k < nsym && w->missing; k++) {
+            GElf_Sym sym;
+            if (!gelf_getsym(data, (int)k, &sym) || sym.st_shndx == SHN_UNDEF || sym.st_name == 0)
+                continue;
+            const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
+            if (name)
+                want_match(w, name, sym.st_shndx == SHN_ABS ? sym.st_value : sym.st_value + bias);
+        }
+    }
+    return walked ? 0 : -1;
+}
+
+static void walk_dwfl_symtab(Dwfl_Module *dw, struct sym_want *w)
+{
+    int cnt = dwfl_module_getsymtab(dw);
+    for (int k = 1; k < cnt && w->missing; k++) {
+        GElf_Sym sym;
+        GElf_Addr a;
+        const char *s = dwfl_module_getsym_info(dw, k, &sym, &a, NULL, NULL, NULL);
+        if (s && sym.st_shndx != SHN_UNDEF)
+            want_match(w, s, a);
+    }
+}
+
 int pc_native_symbols(struct pc_native *n, const char *const *names, uint64_t *addrs, size_t count,
                       const char *in_module)
 {
     pc_target *t = n->t;
-    size_t missing = 0;
+    struct sym_want w = {.names = names, .addrs = addrs, .count = count};
     for (size_t i = 0; i < count; i++) {
         addrs[i] = 0;
         if (!(t->ops->symbol && t->ops->symbol(t->ctx, names[i], &addrs[i]) == PC_OK))
-            missing++;
+            w.missing++;
+        unsigned char c = (unsigned char)names[i][0];
+        w.first[c >> 3] |= (uint8_t)(1u << (c & 7));
     }
-    /* One pass over each symbol table for all the names. */
-    for (size_t m = 0; m < n->nmods && missing; m++) {
+    for (size_t m = 0; m < n->nmods && w.missing; m++) {
         struct pc_module *mod = &n->mods[m];
         if (!mod->dw || (in_module && !strstr(mod->name, in_module)))
             continue;
         int cnt = dwfl_module_getsymtab(mod->dw);
-        for (int k = 1; k < cnt && missing; k++) {
-            GElf_Sym sym;
-            GElf_Addr a;
-            const char *s = dwfl_module_getsym_info(mod->dw, k, &sym, &a, NULL, NULL, NULL);
-            if (!s || sym.st_shndx == SHN_UNDEF)
-                continue;
-            for (size_t i = 0; i < count; i++)
-                if (!addrs[i] && strcmp(s, names[i]) == 0) {
-                    addrs[i] = a;
-                    missing--;
-                }
-        }
+        if (cnt <= 1)
+            continue;
+        /* The file of the first and of the last symbol: the same one, but
+         * for a module whose table is split (an auxiliary, minidebuginfo
+         * table after the main one): then libdwfl walks them. */
+        GElf_Sym sym;
+        GElf_Addr a, bias1 = 0, bias2 = 0;
+        Elf *e1 = NULL, *e2 = NULL;
+        dwfl_module_getsym_info(mod->dw, 1, &sym, &a, NULL, &e1, &bias1);
+        dwfl_module_getsym_info(mod->dw, cnt - 1, &sym, &a, NULL, &e2, &bias2);
+        if (e1 != e2 || walk_elf_symtab(e1, bias1, &w))
+            walk_dwfl_symtab(mod->dw, &w);
     }
-    return missing ? PC_E_NOPYTHON : PC_OK;
+    return w.missing ? PC_E_NOPYTHON : PC_OK;
 }
 
 int pc_native_symbol(struct pc_native *n, const char *name, const char *in_module, uint64_t *addr)
