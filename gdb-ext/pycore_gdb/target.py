@@ -45,7 +45,11 @@ class GdbTarget(object):
             L.THREAD(self._guard(self._thread, L.PC_E_INTERNAL)),
             L.COUNT(self._guard(lambda ctx: len(self.mappings), 0)),
             L.MAPPING(self._guard(self._mapping, L.PC_E_INTERNAL)),
-            L.SYMBOL(self._guard(self._symbol, L.PC_E_INTERNAL)),
+            # No symbol operation: the engine reads the symbol tables of the
+            # files it opens itself, in one pass; gdb's expression parser
+            # took 14 ms a name on a first run (most of a cold py-deadlock),
+            # longest for the names a version lacks.
+            L.SYMBOL(0),
             L.OPEN_FILE(self._guard(self._open_file, L.PC_E_INTERNAL)),
             L.CLOSE(0),
             L.READ_TEXT(self._guard(self._read_text, L.PC_E_MODULE)))
@@ -142,16 +146,6 @@ class GdbTarget(object):
         start, end, off, path = self.mappings[index]
         m = out.contents
         m.start, m.end, m.pgoff, m.path = start, end, off, path
-        return 0
-
-    def _symbol(self, ctx, name, addr):
-        # gdb 13 has no lookup_minimal_symbol: let the expression parser
-        # find any symbol, debug info or not.
-        try:
-            value = gdb.parse_and_eval("(unsigned long)&'%s'" % name.decode())
-        except gdb.error:
-            return L.PC_E_INTERNAL
-        addr[0] = _u64(value)
         return 0
 
     def _open_file(self, ctx, path, build_id, build_id_len, fd, err):

@@ -19,7 +19,7 @@ char *pc_debuginfod_executable(const uint8_t *build_id, size_t len)
     const char *urls = getenv("DEBUGINFOD_URLS");
     if (!urls || !*urls || !len)
         return NULL;
-    void *lib = dlopen("libdebuginfod.so.1", RTLD_NOW | RTLD_LOCAL);
+    void *lib = dlopen("libdebuginfod.so.1", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
     if (!lib)
         return NULL;
     /* the header's own prototypes give the pointers their types */
