@@ -295,34 +295,28 @@ def _phase(item, phase):
     return watch.phase("%s of %s" % (phase, item.nodeid))
 
 
-@hookimpl(hookwrapper=True)
-def pytest_runtest_setup(item):
-    p = _phase(item, "setup")
+def _watched(item, phase):
+    p = _phase(item, phase)
     if p is None:
         yield
         return
     with p:
         yield
+
+
+@hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    yield from _watched(item, "setup")
 
 
 @hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
-    p = _phase(item, "call")
-    if p is None:
-        yield
-        return
-    with p:
-        yield
+    yield from _watched(item, "call")
 
 
 @hookimpl(hookwrapper=True)
 def pytest_runtest_teardown(item):
-    p = _phase(item, "teardown")
-    if p is None:
-        yield
-        return
-    with p:
-        yield
+    yield from _watched(item, "teardown")
 
 
 def pytest_configure(config):

@@ -23,6 +23,7 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import pythons  # noqa: E402
+from test_tree import syscalls  # noqa: E402
 
 # Two threads in a lock-order deadlock, a daemon thread blocked reading a
 # pipe nobody writes, the main thread joining the first (2.7 to 3.15).
@@ -66,18 +67,6 @@ def interpreters():
     return out or ["/usr/bin/python3"]
 
 
-def syscalls(pid):
-    out = []
-    for tid in os.listdir("/proc/%d/task" % pid):
-        try:
-            with open("/proc/%d/task/%s/syscall" % (pid, tid)) as f:
-                first = f.read().split()[0]
-        except (OSError, IndexError):
-            continue
-        out.append(None if first == "running" else int(first))
-    return out
-
-
 def start(python):
     """The hung process, once its four threads wait where they will stay."""
     proc = subprocess.Popen([python, "-S", "-c", HANG], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
@@ -85,7 +74,7 @@ def start(python):
     deadline = time.monotonic() + 30
     while True:
         assert proc.poll() is None, proc.stderr.read().decode(errors="replace")
-        calls = syscalls(proc.pid)
+        calls = list(syscalls(proc.pid).values())
         if len(calls) == 4 and calls.count(FUTEX) == 3 and calls.count(READ) == 1:
             time.sleep(0.2)
             return proc

@@ -29,6 +29,15 @@ static void siginfo(const struct pc_analysis *a, pc_buf *b)
         pc_buf_printf(b, " (%s)", code);
 }
 
+/* Threads read while they ran on in a system call (--no-stop). */
+static size_t left_running(const struct pc_analysis *a)
+{
+    size_t left = 0;
+    for (size_t i = 0; i < a->model.nthreads; i++)
+        left += (a->model.threads[i].desc.flags & PC_THREAD_NOT_STOPPED) != 0;
+    return left;
+}
+
 static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s)
 {
     const char *sig = pc_signal_name(a->proc.signal);
@@ -43,25 +52,15 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
         siginfo(a, b);
         pc_buf_puts(b, "\n");
     }
-    else if (a->proc.core_kind == PC_CORE_PYCORE) {
-        size_t left = 0;
-        for (size_t i = 0; i < a->model.nthreads; i++)
-            left += (a->model.threads[i].desc.flags & PC_THREAD_NOT_STOPPED) != 0;
+    else if (a->proc.core_kind == PC_CORE_PYCORE || a->proc.core_kind == PC_CORE_LIVE) {
+        int saved = a->proc.core_kind == PC_CORE_PYCORE;
+        const char *what = saved ? "snapshot written by pycore of a live process" : "live process";
+        size_t left = left_running(a);
         if (left)
-            pc_buf_printf(b, ": snapshot written by pycore of a live process (%zu of %zu threads were left running "
-                             "in their system calls)\n", left, a->model.nthreads);
+            pc_buf_printf(b, ": %s (%zu of %zu threads %sleft running in their system calls%s)\n", what, left,
+                          a->model.nthreads, saved ? "were " : "", saved ? "" : ", the others stopped while it was read");
         else
-            pc_buf_puts(b, ": snapshot written by pycore of a live process (its threads stopped while it was read)\n");
-    }
-    else if (a->proc.core_kind == PC_CORE_LIVE) {
-        size_t left = 0;
-        for (size_t i = 0; i < a->model.nthreads; i++)
-            left += (a->model.threads[i].desc.flags & PC_THREAD_NOT_STOPPED) != 0;
-        if (left)
-            pc_buf_printf(b, ": live process (%zu of %zu threads left running in their system calls, the others "
-                             "stopped while it was read)\n", left, a->model.nthreads);
-        else
-            pc_buf_puts(b, ": live process (its threads stopped while it was read)\n");
+            pc_buf_printf(b, ": %s (its threads stopped while it was read)\n", what);
     }
     else if (a->proc.signal)
         pc_buf_printf(b, ": core, signal %s (%d)\n", sig ? sig : "?", a->proc.signal);

@@ -7,12 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifndef NT_FILE
-#define NT_FILE 0x46494c45
-#endif
-#ifndef NT_SIGINFO
-#define NT_SIGINFO 0x53494749
-#endif
 #define NT_GDB_TDESC_TYPE 0x3ff
 
 /* x86_64 struct elf_prstatus / elf_prpsinfo offsets (linux/elfcore.h). */

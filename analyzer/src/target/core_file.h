@@ -5,6 +5,16 @@
 
 #include "target/target.h"
 
+#include <elf.h>
+
+/* Note types older <elf.h> lack (read by core_file.c, written by core_write.c). */
+#ifndef NT_FILE
+#define NT_FILE 0x46494c45
+#endif
+#ifndef NT_SIGINFO
+#define NT_SIGINFO 0x53494749
+#endif
+
 #define PC_CORE_MAX_THREADS 100000
 #define PC_CORE_MAX_SEGMENTS 1000000
 #define PC_CORE_MAX_FILES 200000

@@ -17,12 +17,6 @@
 #include <string.h>
 #include <sys/procfs.h>
 
-#ifndef NT_FILE
-#define NT_FILE 0x46494c45
-#endif
-#ifndef NT_SIGINFO
-#define NT_SIGINFO 0x53494749
-#endif
 
 _Static_assert(sizeof(struct elf_prstatus) == 336, "kernel NT_PRSTATUS layout (core_file.c reads it)");
 _Static_assert(offsetof(struct elf_prstatus, pr_reg) == 112, "kernel NT_PRSTATUS layout");
