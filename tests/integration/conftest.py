@@ -276,8 +276,10 @@ class Corpus(object):
                 argv = [self.analyzer, "--format", "json", core]
                 t2 = time.monotonic()
                 try:
+                    # every native symbol also asked of libdwfl (test_frames checks they agree)
                     a = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                       timeout=ANALYZER_TIMEOUT, stdin=subprocess.DEVNULL)
+                                       timeout=ANALYZER_TIMEOUT, stdin=subprocess.DEVNULL,
+                                       env=dict(os.environ, PYCORE_SYMBOL_SELFCHECK="1"))
                     analyzer = {"argv": argv, "rc": a.returncode,
                                 "stdout": a.stdout.decode(errors="replace"),
                                 "stderr": a.stderr.decode(errors="replace"),

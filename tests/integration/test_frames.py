@@ -92,6 +92,18 @@ def test_positions(case, analyzer, corpus):
     _check(res, problems)
 
 
+def test_native_symbols_agree_with_libdwfl(case, analyzer, corpus):
+    """The native frames' functions come from a sorted symbol index
+    (native/symindex.c); with PYCORE_SYMBOL_SELFCHECK each is also asked of
+    libdwfl's dwfl_module_addrinfo, and any disagreement is a warning."""
+    res = corpus.result(case)
+    report = res.report()
+    problems = [w for w in report["warnings"] if w.startswith("symbol self-check")]
+    if not any(f.get("function") for t in report["threads"] for f in t.get("native_frames", [])):
+        problems.append("no native frame has a function name")
+    _check(res, problems)
+
+
 def test_source_lines(case, analyzer, corpus):
     """Each Python frame shows its source line, as the file on disk has it
     at that line (read here, independently, like linecache), whitespace

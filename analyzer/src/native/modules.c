@@ -193,6 +193,7 @@ void pc_native_close(struct pc_native *n)
     for (size_t i = 0; i < n->nmods; i++) {
         free(n->mods[i].path);
         free(n->mods[i].error);
+        pc_symindex_free(n->mods[i].symidx);
     }
     free(n->mods);
     free(n->threads);

@@ -21,6 +21,8 @@ struct pc_module {
     int is_exe;
     const struct pc_native *owner;
     int debug_asked;            /* libdwfl asked for its debug file (later asks: a dwz alt file) */
+    struct pc_symindex *symidx; /* address -> symbol (symindex.c); NULL: libdwfl answers */
+    int symidx_tried;
 };
 
 struct pc_native {
@@ -38,6 +40,7 @@ struct pc_native {
     struct pc_native_frame *pc_pool;
     size_t pc_pool_len, pc_pool_cap;
     int no_source;              /* symbols only: never load DWARF */
+    int symcheck;               /* PYCORE_SYMBOL_SELFCHECK: check symindex.c against libdwfl */
     Dwfl_Callbacks callbacks;   /* per session: the debug-info path varies */
     char *debuginfo_path;
     const char *debug_cache;    /* plain copies of compressed debug files (debug_cache.c); NULL: none */
@@ -119,5 +122,10 @@ void pc_lines_free(struct pc_native *n);
  * if the header is unusable.  For the fuzz target. */
 int pc_lines_decode(const uint8_t *line, size_t n, const uint8_t *line_str, size_t nls, const char *comp_dir,
                     uint64_t addr, const char **file, int *line_no, size_t *nfiles);
+
+/* The symbol containing addr in mod and the offset into it, as libdwfl's
+ * dwfl_module_addrinfo gives them (symindex.c); NULL if none. */
+const char *pc_native_addr_symbol(struct pc_native *n, struct pc_module *mod, uint64_t addr, uint64_t *off);
+void pc_symindex_free(struct pc_symindex *x);
 
 #endif

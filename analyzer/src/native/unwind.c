@@ -117,9 +117,8 @@ static void describe(struct walk *w, uint64_t pc, uint64_t lookup, const struct 
 {
     struct pc_native_frame base = {.pc = pc, .lookup_pc = lookup, .module = mod};
     if (dwmod) {
-        GElf_Off off = 0;
-        GElf_Sym sym;
-        base.function = dwfl_module_addrinfo(dwmod, lookup, &off, &sym, NULL, NULL, NULL);
+        uint64_t off = 0;
+        base.function = pc_native_addr_symbol(w->n, &w->n->mods[mod - w->n->mods], lookup, &off);
         base.offset = base.function ? off + (lookup != pc) : 0;
         if (w->n->no_source)
             goto done;
