@@ -225,6 +225,8 @@ const struct pc_module *pc_native_exe(const struct pc_native *n)
 
 /* Names whose first byte is in the set are compared; a symbol table of
  * tens of thousands of entries is walked once for all the names. */
+#define PC_MAX_WANTED 64            /* names asked at once */
+
 struct sym_want {
     const char *const *names;
     uint64_t *addrs;
@@ -242,37 +244,6 @@ static void want_match(struct sym_want *w, const char *s, uint64_t addr)
             w->addrs[i] = addr;
             w->missing--;
         }
-}
-
-/* Walk the symbol tables of the ELF file libdwfl took them from, with
- * gelf directly: dwfl_module_getsym_info looks up section headers for
- * every symbol, most of a report's symbol-lookup time.  Returns -1 when
- * the tables cannot be walked so (the caller then asks libdwfl). */
-static int walk_elf_symtab(Elf *elf, GElf_Addr bias, struct sym_want *w)
-{
-    GElf_Ehdr eh;
-    if (!elf || !gelf_getehdr(elf, &eh) || eh.e_type == ET_REL)
-        return -1;
-    int walked = 0;
-    for (Elf_Scn *scn = NULL; (scn = elf_nextscn(elf, scn)) != NULL && w->missing;) {
-        GElf_Shdr sh;
-        if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) || !sh.sh_entsize)
-            continue;
-        Elf_Data *data = elf_getdata(scn, NULL);
-        if (!data)
-            continue;
-        walked = 1;
-        size_t nsym = sh.sh_size / sh.sh_entsize;
-        for (size_t k = 1; k < nsym && w->missing; k++) {
-            GElf_Sym sym;
-            if (!gelf_getsym(data, (int)k, &sym) || sym.st_shndx == SHN_UNDEF || sym.st_name == 0)
-                continue;
-            const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
-            if (name)
-                want_match(w, name, sym.st_shndx == SHN_ABS ? sym.st_value : sym.st_value + bias);
-        }
-    }
-    return walked ? 0 : -1;
 }
 
 static void walk_dwfl_symtab(Dwfl_Module *dw, struct sym_want *w)
@@ -303,19 +274,35 @@ int pc_native_symbols(struct pc_native *n, const char *const *names, uint64_t *a
         struct pc_module *mod = &n->mods[m];
         if (!mod->dw || (in_module && !strstr(mod->name, in_module)))
             continue;
-        int cnt = dwfl_module_getsymtab(mod->dw);
-        if (cnt <= 1)
-            continue;
-        /* The file of the first and of the last symbol: the same one, but
-         * for a module whose table is split (an auxiliary, minidebuginfo
-         * table after the main one): then libdwfl walks them. */
-        GElf_Sym sym;
-        GElf_Addr a, bias1 = 0, bias2 = 0;
-        Elf *e1 = NULL, *e2 = NULL;
-        dwfl_module_getsym_info(mod->dw, 1, &sym, &a, NULL, &e1, &bias1);
-        dwfl_module_getsym_info(mod->dw, cnt - 1, &sym, &a, NULL, &e2, &bias2);
-        if (e1 != e2 || walk_elf_symtab(e1, bias1, &w))
+        /* The module's sorted index (symindex.c) when it has one: its
+         * entries are the table's, read once for names and addresses. */
+        const struct pc_symindex *x = pc_native_symindex(mod);
+        if (!x) {
             walk_dwfl_symtab(mod->dw, &w);
+            continue;
+        }
+        /* In address order: a name defined twice (two files' statics)
+         * takes the first in table order, as a walk of the table does. */
+        uint32_t first[PC_MAX_WANTED];
+        size_t found = 0;
+        for (size_t i = 0; i < count && i < PC_MAX_WANTED; i++)
+            first[i] = UINT32_MAX;
+        for (size_t k = 0; k < pc_symindex_count(x); k++) {
+            uint64_t value;
+            uint32_t index;
+            const char *name = pc_symindex_entry(x, k, &value, &index);
+            unsigned char c = (unsigned char)name[0];
+            if (!(w.first[c >> 3] & (1u << (c & 7))))
+                continue;
+            for (size_t i = 0; i < count && i < PC_MAX_WANTED; i++)
+                if (first[i] != 0 && index < first[i] && (!addrs[i] || first[i] != UINT32_MAX) &&
+                    strcmp(name, names[i]) == 0) {
+                    found += first[i] == UINT32_MAX;
+                    first[i] = index;
+                    addrs[i] = value;
+                }
+        }
+        w.missing -= found < w.missing ? found : w.missing;
     }
     return w.missing ? PC_E_NOPYTHON : PC_OK;
 }

@@ -127,5 +127,12 @@ int pc_lines_decode(const uint8_t *line, size_t n, const uint8_t *line_str, size
  * dwfl_module_addrinfo gives them (symindex.c); NULL if none. */
 const char *pc_native_addr_symbol(struct pc_native *n, struct pc_module *mod, uint64_t addr, uint64_t *off);
 void pc_symindex_free(struct pc_symindex *x);
+/* The module's index, built on first use; NULL when libdwfl must answer
+ * (no symbols, a split table).  Its entries: every named, defined symbol
+ * but sections, files and TLS, with its address in the target. */
+struct pc_symindex *pc_native_symindex(struct pc_module *mod);
+size_t pc_symindex_count(const struct pc_symindex *x);
+/* Entry i (in address order) and its index in the symbol table. */
+const char *pc_symindex_entry(const struct pc_symindex *x, size_t i, uint64_t *value, uint32_t *index);
 
 #endif

@@ -195,15 +195,33 @@ static int lookup(const struct pc_symindex *x, uint64_t addr, const char **name,
     return 1;
 }
 
+struct pc_symindex *pc_native_symindex(struct pc_module *mod)
+{
+    if (!mod->symidx_tried && mod->dw) {
+        mod->symidx_tried = 1;
+        mod->symidx = build(mod->dw);
+    }
+    return mod->symidx;
+}
+
+size_t pc_symindex_count(const struct pc_symindex *x)
+{
+    return x->n;
+}
+
+const char *pc_symindex_entry(const struct pc_symindex *x, size_t i, uint64_t *value, uint32_t *index)
+{
+    *value = x->e[i].value;
+    *index = x->e[i].index;
+    return x->e[i].name;
+}
+
 const char *pc_native_addr_symbol(struct pc_native *n, struct pc_module *mod, uint64_t addr, uint64_t *off)
 {
     *off = 0;
     if (!mod->dw)
         return NULL;
-    if (!mod->symidx_tried) {
-        mod->symidx_tried = 1;
-        mod->symidx = build(mod->dw);
-    }
+    pc_native_symindex(mod);
     const char *name = NULL;
     uint64_t o = 0;
     int fast = mod->symidx && lookup(mod->symidx, addr, &name, &o);
