@@ -43,7 +43,10 @@ def press_ctrl_c_and_wait_for_exit(job_name, loop):
     # (observed on 3.14t): announce once the set of threads holds still.
     seen, calm = None, 0
     while time.time() < deadline + 10 and calm < 8:
-        now = (sorted(t.ident for t in threading.enumerate()), _oracle._tstates())
+        # A thread in threading's limbo (started, not yet running) has no
+        # ident yet (observed on a loaded 3.11): counted as 0, it makes the
+        # set change once it runs, so it cannot be taken for calm.
+        now = (sorted(t.ident or 0 for t in threading.enumerate()), _oracle._tstates())
         calm = calm + 1 if now == seen else 0
         seen = now
         time.sleep(0.2)
