@@ -227,40 +227,51 @@ const struct pc_module *pc_native_exe(const struct pc_native *n)
  * tens of thousands of entries is walked once for all the names. */
 #define PC_MAX_WANTED 64            /* names asked at once */
 
+/* Names whose first byte is in the set are compared.  A name found in the
+ * module being read keeps its symbol-table index: a name defined twice
+ * (two files' statics) takes the first in table order, whichever order
+ * the symbols come in; one found earlier (the target, a module before)
+ * is kept. */
 struct sym_want {
     const char *const *names;
     uint64_t *addrs;
     size_t count, missing;
-    uint8_t first[32];          /* bitmap of the names' first bytes */
+    uint32_t index[PC_MAX_WANTED];  /* UINT32_MAX: not from this module */
+    uint8_t first[32];              /* bitmap of the names' first bytes */
 };
 
-static void want_match(struct sym_want *w, const char *s, uint64_t addr)
+static void want_match(struct sym_want *w, const char *s, uint64_t addr, uint32_t index)
 {
     unsigned char c = (unsigned char)s[0];
-    if (!(w->first[c >> 3] & (1u << (c & 7))))
-        return;
-    for (size_t i = 0; i < w->count; i++)
-        if (!w->addrs[i] && strcmp(s, w->names[i]) == 0) {
+    if (!addr || !(w->first[c >> 3] & (1u << (c & 7))))
+        return;     /* 0 stands for "not found" in addrs */
+    for (size_t i = 0; i < w->count; i++) {
+        int fresh = !w->addrs[i], better = w->index[i] != UINT32_MAX && index < w->index[i];
+        if ((fresh || better) && strcmp(s, w->names[i]) == 0) {
             w->addrs[i] = addr;
-            w->missing--;
+            w->index[i] = index;
+            w->missing -= fresh;
         }
+    }
 }
 
 static void walk_dwfl_symtab(Dwfl_Module *dw, struct sym_want *w)
 {
     int cnt = dwfl_module_getsymtab(dw);
-    for (int k = 1; k < cnt && w->missing; k++) {
+    for (int k = 1; k < cnt && w->missing; k++) {   /* table order: the first found stays */
         GElf_Sym sym;
         GElf_Addr a;
         const char *s = dwfl_module_getsym_info(dw, k, &sym, &a, NULL, NULL, NULL);
         if (s && sym.st_shndx != SHN_UNDEF)
-            want_match(w, s, a);
+            want_match(w, s, a, (uint32_t)k);
     }
 }
 
 int pc_native_symbols(struct pc_native *n, const char *const *names, uint64_t *addrs, size_t count,
                       const char *in_module)
 {
+    if (count > PC_MAX_WANTED)
+        return PC_E_INTERNAL;
     pc_target *t = n->t;
     struct sym_want w = {.names = names, .addrs = addrs, .count = count};
     for (size_t i = 0; i < count; i++) {
@@ -274,35 +285,21 @@ int pc_native_symbols(struct pc_native *n, const char *const *names, uint64_t *a
         struct pc_module *mod = &n->mods[m];
         if (!mod->dw || (in_module && !strstr(mod->name, in_module)))
             continue;
-        /* The module's sorted index (symindex.c) when it has one: its
-         * entries are the table's, read once for names and addresses. */
+        for (size_t i = 0; i < count; i++)
+            w.index[i] = UINT32_MAX;
+        /* The module's sorted index (symindex.c) when it has one: the
+         * table read once for names and for addresses. */
         const struct pc_symindex *x = pc_native_symindex(mod);
         if (!x) {
             walk_dwfl_symtab(mod->dw, &w);
             continue;
         }
-        /* In address order: a name defined twice (two files' statics)
-         * takes the first in table order, as a walk of the table does. */
-        uint32_t first[PC_MAX_WANTED];
-        size_t found = 0;
-        for (size_t i = 0; i < count && i < PC_MAX_WANTED; i++)
-            first[i] = UINT32_MAX;
         for (size_t k = 0; k < pc_symindex_count(x); k++) {
             uint64_t value;
             uint32_t index;
             const char *name = pc_symindex_entry(x, k, &value, &index);
-            unsigned char c = (unsigned char)name[0];
-            if (!(w.first[c >> 3] & (1u << (c & 7))))
-                continue;
-            for (size_t i = 0; i < count && i < PC_MAX_WANTED; i++)
-                if (first[i] != 0 && index < first[i] && (!addrs[i] || first[i] != UINT32_MAX) &&
-                    strcmp(name, names[i]) == 0) {
-                    found += first[i] == UINT32_MAX;
-                    first[i] = index;
-                    addrs[i] = value;
-                }
+            want_match(&w, name, value, index);
         }
-        w.missing -= found < w.missing ? found : w.missing;
     }
     return w.missing ? PC_E_NOPYTHON : PC_OK;
 }

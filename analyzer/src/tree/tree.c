@@ -188,6 +188,26 @@ void pc_tree_free(struct pc_tree *t)
     memset(t, 0, sizeof *t);
 }
 
+int pc_tree_in_cycle(const struct pc_tree *t, size_t i)
+{
+    for (size_t c = 0; c < t->ncycle; c++)
+        if (t->cycle[c] == i)
+            return 1;
+    return 0;
+}
+
+int pc_tree_cycle_path(const struct pc_tree *t, pc_buf *b)
+{
+    if (!t->ncycle)
+        return 0;
+    int sure = 1;
+    for (size_t c = 0; c < t->ncycle; c++)
+        sure &= !t->procs[t->cycle[c]].running;
+    for (size_t c = 0; c <= t->ncycle; c++)
+        pc_buf_printf(b, "%s%d", c ? " -> " : "", (int)t->procs[t->cycle[c % t->ncycle]].node.pid);
+    return sure;
+}
+
 int pc_tree_hang_found(const struct pc_tree *t)
 {
     if (t->ncycle)

@@ -8,6 +8,7 @@
 #define PYCORE_TREE_H
 
 #include "pycore.h"
+#include "base/base.h"
 #include "target/proctree.h"
 
 /* A cycle of processes each waiting for the next: not a row of the
@@ -61,6 +62,9 @@ void pc_tree_free(struct pc_tree *t);
 int pc_tree_hang_found(const struct pc_tree *t);
 /* 1 when process i is one of the first cycle's. */
 int pc_tree_in_cycle(const struct pc_tree *t, size_t i);
+/* The first cycle's pids, "A -> B -> A", appended to b; 1 when no thread of
+ * its processes runs (the deadlock is sure), 0 otherwise or without one. */
+int pc_tree_cycle_path(const struct pc_tree *t, pc_buf *b);
 /* Every process of the tree as a member of the batch t (pc_triage_init'ed
  * by the caller), named "process PID: COMMAND", each with its own
  * analysis; a process of the cycle whose own diagnosis names no hang is a

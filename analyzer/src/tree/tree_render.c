@@ -45,13 +45,12 @@ static void text(pc_buf *b, const struct pc_tree *t, unsigned flags)
                       p->command[0] ? p->command : "?");
     }
     if (t->ncycle) {
-        int sure = 1;
-        for (size_t c = 0; c < t->ncycle; c++)
-            sure &= !t->procs[t->cycle[c]].running;
-        pc_buf_printf(b, "\nCross-process deadlock (%s): ", sure ? "every thread of these processes waits" :
-                                                                    "possible: a thread of one of them runs");
-        for (size_t c = 0; c <= t->ncycle; c++)
-            pc_buf_printf(b, "%s%d", c ? " -> " : "", (int)t->procs[t->cycle[c % t->ncycle]].node.pid);
+        pc_buf path = {0};
+        int sure = pc_tree_cycle_path(t, &path);
+        pc_buf_printf(b, "\nCross-process deadlock (%s): %s", sure ? "every thread of these processes waits" :
+                                                                      "possible: a thread of one of them runs",
+                      path.data ? path.data : "");
+        pc_buf_free(&path);
         pc_buf_puts(b, "\n  Each waits for the next: none of them can go on until one is killed. Fix: "
                        PC_TREE_CYCLE_ADVICE "\n");
     }

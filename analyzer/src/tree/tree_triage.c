@@ -6,25 +6,13 @@
 
 #include <stdio.h>
 
-int pc_tree_in_cycle(const struct pc_tree *t, size_t i)
-{
-    for (size_t c = 0; c < t->ncycle; c++)
-        if (t->cycle[c] == i)
-            return 1;
-    return 0;
-}
-
 /* Returns 1 when every thread of the cycle's processes waits. */
 static int cycle_summary(const struct pc_tree *tr, pc_buf *b)
 {
-    int sure = 1;
     if (!tr->ncycle)
         return 0;
-    for (size_t c = 0; c < tr->ncycle; c++)
-        sure &= !tr->procs[tr->cycle[c]].running;
     pc_buf_puts(b, "waits in a cycle of processes, each for the next: ");
-    for (size_t c = 0; c <= tr->ncycle; c++)
-        pc_buf_printf(b, "%s%d", c ? " -> " : "", (int)tr->procs[tr->cycle[c % tr->ncycle]].node.pid);
+    int sure = pc_tree_cycle_path(tr, b);
     pc_buf_puts(b, sure ? "" : " (possible: a thread of one of them runs)");
     return sure;
 }

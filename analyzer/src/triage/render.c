@@ -53,13 +53,20 @@ int pc_triage_render(const struct pc_triage *t, enum pc_triage_format fmt, FILE 
     return o.failed || fflush(f) ? -1 : 0;
 }
 
+const char *pc_triage_noun(const struct pc_triage *t, int plural, int capital)
+{
+    static const char *const words[2][2][2] = {
+        {{"core", "Core"}, {"cores", "Cores"}},
+        {{"process", "Process"}, {"processes", "Processes"}},
+    };
+    return words[t->suite != NULL][plural != 0][capital != 0];
+}
+
 void pc_triage_headline(const struct pc_triage *t, pc_buf *b)
 {
     size_t hg = pc_triage_hang_groups(t);
-    /* watch's members are the processes of a live tree */
-    const char *one = t->suite ? "process" : "core", *many = t->suite ? "processes" : "cores";
     pc_buf_printf(b, "%zu %s: %zu with a hang (%zu distinct hang%s), %zu without, %zu not analyzed", t->ncores,
-                  t->ncores == 1 ? one : many, t->nhang, hg, hg == 1 ? "" : "s", t->nok - t->nhang, t->nerror);
+                  pc_triage_noun(t, t->ncores != 1, 0), t->nhang, hg, hg == 1 ? "" : "s", t->nok - t->nhang, t->nerror);
     if (t->nskipped)
         pc_buf_printf(b, "; %zu other file%s skipped", t->nskipped, t->nskipped == 1 ? "" : "s");
 }

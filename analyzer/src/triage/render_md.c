@@ -16,7 +16,7 @@
 
 static void table(const struct pc_triage *t, pc_buf *b)
 {
-    pc_buf_printf(b, "| # | %s | Hang | Pattern | Signature |%s Summary |\n", t->suite ? "Processes" : "Cores",
+    pc_buf_printf(b, "| # | %s | Hang | Pattern | Signature |%s Summary |\n", pc_triage_noun(t, 1, 1),
                   t->baseline ? " New |" : "");
     pc_buf_printf(b, "|--:|--:|---|---|---|%s---|\n", t->baseline ? "---|" : "");
     for (size_t gi = 0; gi < t->ngroups; gi++) {
@@ -63,9 +63,9 @@ static void details(const struct pc_triage *t, size_t gi, pc_buf *b)
     pc_buf_printf(b, "\n<details><summary><b>%zu. ", gi + 1);
     pc_xml_text(b, r->pattern);
     pc_buf_printf(b, "</b>: %zu %s, signature <code>%s</code></summary>\n\nKey frames:\n", g->count,
-                  g->count == 1 ? (t->suite ? "process" : "core") : (t->suite ? "processes" : "cores"), r->sig);
+                  pc_triage_noun(t, g->count != 1, 0), r->sig);
     pc_tri_each_line(b, r->frames, md_frame);
-    pc_buf_puts(b, t->suite ? "\nProcesses:\n" : "\nCores:\n");
+    pc_buf_printf(b, "\n%s:\n", pc_triage_noun(t, 1, 1));
     for (size_t k = 0; k < g->count && k < MEMBERS_SHOWN; k++) {
         pc_buf_puts(b, "- `");
         pc_md_code(b, t->cores[g->members[k]].path, CELL_MAX * 2, 0);
@@ -82,7 +82,7 @@ static void errors(const struct pc_triage *t, pc_buf *b)
     if (!t->nerror)
         return;
     pc_buf_printf(b, "\n#### Not analyzed (%zu)\n\n| %s | Kind | Error |\n|---|---|---|\n", t->nerror,
-                  t->suite ? "Process" : "Core");
+                  pc_triage_noun(t, 0, 1));
     size_t shown = 0;
     for (size_t i = 0; i < t->ncores && shown < ERRORS_SHOWN; i++) {
         const struct pc_triage_core *c = &t->cores[i];

@@ -322,6 +322,10 @@ void pc_triage_each_link(const struct pc_triage *t, pc_buf *b, pc_tri_line_fn fn
 /* Members with a parent or a wait linked. */
 size_t pc_triage_linked(const struct pc_triage *t);
 
+/* What a member is called: "core" in triage, "process" in watch's batch
+ * (t->suite set); plural and capitalized on demand (render.c). */
+const char *pc_triage_noun(const struct pc_triage *t, int plural, int capital);
+
 /* Counts for the headline. */
 size_t pc_triage_hang_groups(const struct pc_triage *t);
 /* "N cores: H with a hang (G distinct hangs), K without, E not analyzed". */
