@@ -95,10 +95,11 @@ def test_positions(case, analyzer, corpus):
 def test_native_symbols_agree_with_libdwfl(case, analyzer, corpus):
     """The native frames' functions come from a sorted symbol index
     (native/symindex.c); with PYCORE_SYMBOL_SELFCHECK each is also asked of
-    libdwfl's dwfl_module_addrinfo, and any disagreement is a warning."""
+    libdwfl's dwfl_module_addrinfo, and any disagreement is a warning; so is
+    one between the scopes of native/scopes.c and libdw's dwarf_getscopes."""
     res = corpus.result(case)
     report = res.report()
-    problems = [w for w in report["warnings"] if w.startswith("symbol self-check")]
+    problems = [w for w in report["warnings"] if w.startswith(("symbol self-check", "scope self-check"))]
     if not any(f.get("function") for t in report["threads"] for f in t.get("native_frames", [])):
         problems.append("no native frame has a function name")
     _check(res, problems)

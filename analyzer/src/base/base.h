@@ -29,6 +29,8 @@ typedef struct pc_buf {
 void pc_buf_put(pc_buf *b, const char *s, size_t n);
 void pc_buf_puts(pc_buf *b, const char *s);
 void pc_buf_printf(pc_buf *b, const char *fmt, ...) PC_PRINTF(2, 3);
+/* A decimal integer, as "%lld" prints it (reports hold many: printf's cost shows). */
+void pc_buf_int(pc_buf *b, long long v);
 /* Take the NUL-terminated contents (NULL if out of memory). */
 char *pc_buf_take(pc_buf *b);
 void pc_buf_free(pc_buf *b);

@@ -177,9 +177,24 @@ int pc_py_type_name(struct pc_python *py, uint64_t obj, char *out, size_t max)
 {
     uint64_t ty, name;
     out[0] = 0;
-    if (pc_py_type(py, obj, &ty) || pc_read_ptr(py->t, ty + OFF(tp_name), &name))
+    if (pc_py_type(py, obj, &ty))
         return -1;
-    return pc_read_cstr(py->t, name, out, max);
+    struct pc_py_type_slot *slot = &py->type_names[(ty >> 4) % (sizeof py->type_names / sizeof py->type_names[0])];
+    if (slot->type == ty) {
+        size_t len = strlen(slot->name);
+        if (len < max) {
+            memcpy(out, slot->name, len + 1);
+            return 0;
+        }
+    }
+    if (pc_read_ptr(py->t, ty + OFF(tp_name), &name))
+        return -1;
+    int rc = pc_read_cstr(py->t, name, out, max);
+    if (rc == 0 && strlen(out) < sizeof slot->name) {
+        slot->type = ty;
+        memcpy(slot->name, out, strlen(out) + 1);
+    }
+    return rc;
 }
 
 /* Entries of a keys object, in insertion order, with an optional split

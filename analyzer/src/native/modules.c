@@ -204,6 +204,7 @@ void pc_native_close(struct pc_native *n)
     free(n->debuginfo_path);
     free(n->pc_pool);
     pc_lines_free(n);
+    pc_scopes_free(n);
     memset(n, 0, sizeof *n);
 }
 

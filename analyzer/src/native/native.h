@@ -45,6 +45,7 @@ struct pc_native {
     char *debuginfo_path;
     const char *debug_cache;    /* plain copies of compressed debug files (debug_cache.c); NULL: none */
     struct pc_lines *lines;     /* line programs read on demand (lines.c) */
+    struct pc_scopes *scopes;   /* functions of each unit by address (scopes.c) */
     int64_t pthread_tid_off;    /* pthread.c: 0 not looked up yet, -1 unknown */
 };
 
@@ -122,6 +123,13 @@ void pc_lines_free(struct pc_native *n);
  * if the header is unusable.  For the fuzz target. */
 int pc_lines_decode(const uint8_t *line, size_t n, const uint8_t *line_str, size_t nls, const char *comp_dir,
                     uint64_t addr, const char **file, int *line_no, size_t *nfiles);
+
+/* The scopes containing addr (relative to the unit's module) in unit cu,
+ * innermost first down to the function, every inlined call included, in a
+ * malloc'ed *scopes (scopes.c); -1 when the unit's table of functions does
+ * not hold it (ask dwarf_getscopes). */
+int pc_scopes_at(struct pc_native *n, Dwarf_Die *cu, Dwarf_Addr addr, Dwarf_Die **scopes);
+void pc_scopes_free(struct pc_native *n);
 
 /* The symbol containing addr in mod and the offset into it, as libdwfl's
  * dwfl_module_addrinfo gives them (symindex.c); NULL if none. */

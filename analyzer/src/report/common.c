@@ -81,6 +81,15 @@ void pc_json_str(pc_buf *b, const char *s)
     }
     pc_buf_put(b, "\"", 1);
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        /* a run of plain ASCII at once: reports are mostly that */
+        const unsigned char *q = p;
+        while (*q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
+            q++;
+        if (q != p) {
+            pc_buf_put(b, (const char *)p, (size_t)(q - p));
+            p = q - 1;
+            continue;
+        }
         switch (*p) {
         case '"': pc_buf_puts(b, "\\\""); break;
         case '\\': pc_buf_puts(b, "\\\\"); break;

@@ -28,7 +28,7 @@ static void kstr(pc_buf *b, const char *k, const char *v, int *first)
 static void kint(pc_buf *b, const char *k, long long v, int *first)
 {
     key(b, k, first);
-    pc_buf_printf(b, "%lld", v);
+    pc_buf_int(b, v);
 }
 
 /* A count or position that may be unknown (negative): null. */
@@ -38,7 +38,7 @@ static void kint_or_null(pc_buf *b, const char *k, long long v, int *first)
     if (v < 0)
         pc_buf_puts(b, "null");
     else
-        pc_buf_printf(b, "%lld", v);
+        pc_buf_int(b, v);
 }
 
 static void kbool(pc_buf *b, const char *k, int v, int *first)
@@ -100,7 +100,7 @@ static void native_frame(pc_buf *b, const struct pc_thread_model *t, size_t i)
     kstr(b, "file", f->file, &first);
     key(b, "line", &first);
     if (f->file)
-        pc_buf_printf(b, "%d", f->line);
+        pc_buf_int(b, f->line);
     else
         pc_buf_puts(b, "null");
     kbool(b, "inlined", f->inlined, &first);
