@@ -31,6 +31,36 @@ static void line_fn(pc_buf *b, const char *line, size_t index)
     pc_buf_puts(b, line);
 }
 
+/* The JSON escaping, byte by byte, as report/common.c wrote it before it
+ * wrote in place: the output must be the same. */
+static void json_reference(pc_buf *b, const char *s)
+{
+    pc_buf_put(b, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        switch (*p) {
+        case '"': pc_buf_puts(b, "\\\""); break;
+        case '\\': pc_buf_puts(b, "\\\\"); break;
+        case '\n': pc_buf_puts(b, "\\n"); break;
+        case '\t': pc_buf_puts(b, "\\t"); break;
+        case '\r': pc_buf_puts(b, "\\r"); break;
+        default:
+            if (*p < 0x20)
+                pc_buf_printf(b, "\\u%04x", *p);
+            else if (*p < 0x80)
+                pc_buf_put(b, (const char *)p, 1);
+            else {
+                size_t n = pc_utf8_len(p);
+                if (n) {
+                    pc_buf_put(b, (const char *)p, n);
+                    p += n - 1;
+                } else
+                    pc_buf_puts(b, "\\ufffd");
+            }
+        }
+    }
+    pc_buf_put(b, "\"", 1);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char *s = malloc(size + 1);
@@ -48,6 +78,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 1; i + 1 < b.len; i++)
         if (b.data[i] == '"' && b.data[i - 1] != '\\')
             __builtin_trap();
+    pc_buf ref = {0};
+    pc_buf_puts(&ref, "x");                 /* appended after other text, as in a report */
+    json_reference(&ref, s);
+    pc_buf_free(&b);
+    pc_buf_puts(&b, "x");
+    pc_json_str(&b, s);
+    if (b.len != ref.len || memcmp(b.data, ref.data, b.len) != 0)
+        __builtin_trap();
+    pc_buf_free(&ref);
     pc_buf_free(&b);
 
     pc_xml_str(&b, s);

@@ -196,6 +196,7 @@ char *pc_memimage_replay(const uint8_t *d, size_t n)
             text = pc_memimage_walk(&a);
         pc_diag_free(&a.diag);
         pc_model_free(&a.model);
+        pc_python_close(&a.py);
         pc_target_close(t);
     }
     pc_memimage_free(&img);

@@ -41,7 +41,7 @@ static int buf_reserve(pc_buf *b, size_t extra)
     return 0;
 }
 
-void pc_buf_put(pc_buf *b, const char *s, size_t n)
+void pc_buf_put_grow(pc_buf *b, const char *s, size_t n)
 {
     if (buf_reserve(b, n))
         return;
@@ -50,9 +50,17 @@ void pc_buf_put(pc_buf *b, const char *s, size_t n)
     b->data[b->len] = 0;
 }
 
-void pc_buf_puts(pc_buf *b, const char *s)
+char *pc_buf_room(pc_buf *b, size_t n)
 {
-    pc_buf_put(b, s, strlen(s));
+    return buf_reserve(b, n) ? NULL : b->data + b->len;
+}
+
+void pc_buf_commit(pc_buf *b, size_t n)
+{
+    if (b->oom || !b->data || n > b->cap - b->len - 1)
+        return;
+    b->len += n;
+    b->data[b->len] = 0;
 }
 
 void pc_buf_printf(pc_buf *b, const char *fmt, ...)

@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "pycore.h"
 
 #if defined(__GNUC__)
@@ -26,8 +27,26 @@ typedef struct pc_buf {
     int oom;
 } pc_buf;
 
-void pc_buf_put(pc_buf *b, const char *s, size_t n);
-void pc_buf_puts(pc_buf *b, const char *s);
+void pc_buf_put_grow(pc_buf *b, const char *s, size_t n);
+/* Reports are built of millions of small pieces: the common case (room
+ * left) is inline, growing is not. */
+static inline void pc_buf_put(pc_buf *b, const char *s, size_t n)
+{
+    if (!b->oom && b->cap - b->len > n) {
+        memcpy(b->data + b->len, s, n);
+        b->len += n;
+        b->data[b->len] = 0;
+    } else
+        pc_buf_put_grow(b, s, n);
+}
+static inline void pc_buf_puts(pc_buf *b, const char *s)
+{
+    pc_buf_put(b, s, strlen(s));
+}
+/* Room for n more bytes and a NUL at the end of b: where to write them,
+ * then pc_buf_commit how many were written (<= n).  NULL: out of memory. */
+char *pc_buf_room(pc_buf *b, size_t n);
+void pc_buf_commit(pc_buf *b, size_t n);
 void pc_buf_printf(pc_buf *b, const char *fmt, ...) PC_PRINTF(2, 3);
 /* A decimal integer, as "%lld" prints it (reports hold many: printf's cost shows). */
 void pc_buf_int(pc_buf *b, long long v);

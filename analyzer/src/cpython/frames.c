@@ -113,25 +113,29 @@ struct code_info {
     size_t table_len;
 };
 
-#define CODE_CACHE 64
+#define CODE_CACHE 1024            /* slots; calloc'ed, so untouched ones cost no memory */
+#define CODE_PROBE 8
 
 struct pc_py_code_cache {
     struct code_info e[CODE_CACHE];
-    size_t n;
 };
 
+/* A code object's slot: among CODE_PROBE from its hash, the one holding it,
+ * else the first free one, else its first (evicted). */
 static struct code_info *code_lookup(struct pc_python *py, struct pc_py_code_cache *cc, uint64_t code)
 {
-    for (size_t i = 0; i < cc->n; i++)
-        if (cc->e[i].code == code)
-            return &cc->e[i];
-    struct code_info *ci;
-    if (cc->n < CODE_CACHE)
-        ci = &cc->e[cc->n++];
-    else {
-        ci = &cc->e[code % CODE_CACHE];
-        free(ci->table);
+    size_t h = (size_t)((code * 0x9e3779b97f4a7c15ull) >> 40) % CODE_CACHE;
+    struct code_info *ci = NULL;
+    for (size_t k = 0; k < CODE_PROBE; k++) {
+        struct code_info *e = &cc->e[(h + k) % CODE_CACHE];
+        if (e->code == code)
+            return e;
+        if (!e->code && !ci)
+            ci = e;
     }
+    if (!ci)
+        ci = &cc->e[h];
+    free(ci->table);
     memset(ci, 0, sizeof *ci);
     uint64_t ty, p;
     if (pc_py_type(py, code, &ty) || (py->t_code && ty != py->t_code)) {
@@ -310,16 +314,19 @@ uint64_t pc_py_tstate_anchor(struct pc_python *py, uint64_t tstate)
     return 0;
 }
 
-struct pc_py_code_cache *pc_py_code_cache_new(void)
+struct pc_py_code_cache *pc_py_code_cache(struct pc_python *py)
 {
-    return calloc(1, sizeof(struct pc_py_code_cache));
+    if (!py->codes)
+        py->codes = calloc(1, sizeof *py->codes);
+    return py->codes;
 }
 
-void pc_py_code_cache_free(struct pc_py_code_cache *cc)
+void pc_python_close(struct pc_python *py)
 {
-    for (size_t i = 0; cc && i < cc->n; i++)
-        free(cc->e[i].table);
-    free(cc);
+    for (size_t i = 0; py->codes && i < CODE_CACHE; i++)
+        free(py->codes->e[i].table);
+    free(py->codes);
+    py->codes = NULL;
 }
 
 int pc_py_frame_at(struct pc_python *py, struct pc_py_code_cache *cc, uint64_t f, struct pc_py_frame *out)
@@ -340,7 +347,7 @@ size_t pc_py_frames(struct pc_python *py, uint64_t tstate, struct pc_py_frame *o
 
 size_t pc_py_frames_from(struct pc_python *py, uint64_t f, struct pc_py_frame *out, size_t max, int *complete)
 {
-    struct pc_py_code_cache *cc = pc_py_code_cache_new();
+    struct pc_py_code_cache *cc = pc_py_code_cache(py);
     size_t n = 0;
     *complete = 0;
     if (!cc)
@@ -364,6 +371,5 @@ size_t pc_py_frames_from(struct pc_python *py, uint64_t f, struct pc_py_frame *o
     }
     if (!f)
         *complete = 1;
-    pc_py_code_cache_free(cc);
     return n;
 }

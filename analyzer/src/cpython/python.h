@@ -60,6 +60,9 @@ struct pc_python {
     uint64_t is_tripped;        /* signalmodule.c static, when in the symbol table */
     uint64_t finalizing;        /* &_PyRuntime._finalizing (3.6: &_Py_Finalizing); 0 unknown */
     uint64_t syms[PC_PYSYM_COUNT];  /* addresses of PC_PY_SYMBOLS, 0 where absent */
+    /* Code objects read so far (frames.c): every stack walk of the
+     * analysis shares them; threads run the same functions. */
+    struct pc_py_code_cache *codes;
     /* Type names by type object (pc_py_type_name): the diagnosis asks the
      * type of every local of every frame, a tenth of a report's reads. */
     struct pc_py_type_slot {
@@ -176,9 +179,11 @@ size_t pc_py_frames_from(struct pc_python *py, uint64_t frame, struct pc_py_fram
 /* One frame by address (a suspended coroutine's, say), through a cache of
  * code objects shared by many calls: 0, or -1 if unreadable or a shim. */
 struct pc_py_code_cache;
-struct pc_py_code_cache *pc_py_code_cache_new(void);
-void pc_py_code_cache_free(struct pc_py_code_cache *cc);
+/* The analysis's code cache, made on first use; NULL if out of memory. */
+struct pc_py_code_cache *pc_py_code_cache(struct pc_python *py);
 int pc_py_frame_at(struct pc_python *py, struct pc_py_code_cache *cc, uint64_t f, struct pc_py_frame *out);
+/* What pc_python_open/init allocated as the analysis went (the code cache). */
+void pc_python_close(struct pc_python *py);
 
 /* Frame contents: a local by name (cells dereferenced), the globals dict,
  * and every object slot (locals, then the value stack where readable). */

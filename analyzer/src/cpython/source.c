@@ -12,10 +12,17 @@
 #define SRC_MAX (4u << 20)           /* bytes read of one file */
 #define SRC_LINE 240                 /* bytes kept of one line */
 
+#define SRC_INDEXED (1u << 20)       /* lines of a file given an index of their starts */
+
 struct src_file {
     const char *path;                /* the frame's, alive while the model is */
     char *text;                      /* NULL: unreadable */
     size_t len;
+    /* Where each line starts, built on the second line asked: a thousand
+     * threads in the same functions asked the same files from the top
+     * for every frame. */
+    uint32_t *starts;
+    size_t nstarts, asked;
 };
 
 struct src_cache {
@@ -51,11 +58,17 @@ static char *line_of(const struct src_file *f, int line)
     if (!f || !f->text || line < 1)
         return NULL;
     const char *p = f->text, *end = f->text + f->len;
-    for (int k = 1; k < line; k++) {
-        p = memchr(p, '\n', (size_t)(end - p));
-        if (!p)
+    if (f->starts) {
+        if ((size_t)line > f->nstarts)
             return NULL;
-        p++;
+        p += f->starts[line - 1];
+    } else {
+        for (int k = 1; k < line; k++) {
+            p = memchr(p, '\n', (size_t)(end - p));
+            if (!p)
+                return NULL;
+            p++;
+        }
     }
     const char *e = memchr(p, '\n', (size_t)(end - p));
     if (!e) {
@@ -76,11 +89,30 @@ static char *line_of(const struct src_file *f, int line)
     return s;
 }
 
+static void index_lines(struct src_file *f)
+{
+    if (!f || !f->text || f->starts || f->asked++ != 1)
+        return;
+    size_t n = 1;
+    for (const char *p = f->text, *end = p + f->len; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        if (++n > SRC_INDEXED)
+            return;                  /* scanned per line, as before */
+    if (!(f->starts = malloc(n * sizeof *f->starts)))
+        return;
+    f->starts[0] = 0;
+    f->nstarts = 1;
+    for (const char *p = f->text, *end = p + f->len; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        f->starts[f->nstarts++] = (uint32_t)(p + 1 - f->text);
+}
+
 static void fill_frames(pc_target *t, struct src_cache *c, struct pc_py_frame *py, size_t n)
 {
     for (size_t k = 0; k < n; k++)
-        if (py[k].file[0] == '/')
-            py[k].source = line_of(lookup(t, c, py[k].file), py[k].line);
+        if (py[k].file[0] == '/') {
+            struct src_file *f = lookup(t, c, py[k].file);
+            index_lines(f);
+            py[k].source = line_of(f, py[k].line);
+        }
 }
 
 void pc_model_sources(pc_target *t, struct pc_model *m)
@@ -96,7 +128,9 @@ void pc_model_sources(pc_target *t, struct pc_model *m)
         fill_frames(t, c, m->tasks[i].py, m->tasks[i].npy);
     for (size_t i = 0; i < m->ngreenlets; i++)
         fill_frames(t, c, m->greenlets[i].py, m->greenlets[i].npy);
-    for (size_t i = 0; i < c->n; i++)
+    for (size_t i = 0; i < c->n; i++) {
         free(c->f[i].text);
+        free(c->f[i].starts);
+    }
     free(c);
 }

@@ -599,7 +599,7 @@ void pc_model_tasks(struct pc_python *py, struct pc_model *m)
     uint64_t dict = mod ? pc_py_module_dict(py, mod) : 0;
     if (!dict && !lists)
         return;                         /* no asyncio in this process */
-    struct pc_py_code_cache *cc = pc_py_code_cache_new();
+    struct pc_py_code_cache *cc = pc_py_code_cache(py);
     if (!cc)
         return;
     struct set_walk w = {&a, cc, 1};
@@ -621,7 +621,6 @@ void pc_model_tasks(struct pc_python *py, struct pc_model *m)
         w.weak = 0;
         pc_py_set_each(py, pc_py_dict_get(py, dict, "_eager_tasks"), set_task, &w);
     }
-    pc_py_code_cache_free(cc);
     free(a.set);
     if (!dict && !a.n)
         return;                         /* 3.15 has _asyncio built in: its lists exist without asyncio */

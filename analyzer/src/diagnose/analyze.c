@@ -82,6 +82,7 @@ void pc_analysis_free(pc_analysis *a)
         return;
     pc_diag_free(&a->diag);
     pc_model_free(&a->model);
+    pc_python_close(&a->py);
     pc_native_close(&a->native);
     free(a);
 }

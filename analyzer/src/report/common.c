@@ -79,41 +79,55 @@ void pc_json_str(pc_buf *b, const char *s)
         pc_buf_puts(b, "null");
         return;
     }
-    pc_buf_put(b, "\"", 1);
+    /* Written in place: at most 6 bytes a byte (\u00XX) and the quotes. */
+    size_t len = strlen(s);
+    if (len > (SIZE_MAX - 2) / 6)
+        return;
+    char *o = pc_buf_room(b, 6 * len + 2), *start = o;
+    if (!o)
+        return;
+    static const char hex[] = "0123456789abcdef";
+    *o++ = '"';
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         /* a run of plain ASCII at once: reports are mostly that */
         const unsigned char *q = p;
         while (*q >= 0x20 && *q < 0x80 && *q != '"' && *q != '\\')
             q++;
         if (q != p) {
-            pc_buf_put(b, (const char *)p, (size_t)(q - p));
+            memcpy(o, p, (size_t)(q - p));
+            o += q - p;
             p = q - 1;
             continue;
         }
         switch (*p) {
-        case '"': pc_buf_puts(b, "\\\""); break;
-        case '\\': pc_buf_puts(b, "\\\\"); break;
-        case '\n': pc_buf_puts(b, "\\n"); break;
-        case '\t': pc_buf_puts(b, "\\t"); break;
-        case '\r': pc_buf_puts(b, "\\r"); break;
+        case '"': *o++ = '\\'; *o++ = '"'; break;
+        case '\\': *o++ = '\\'; *o++ = '\\'; break;
+        case '\n': *o++ = '\\'; *o++ = 'n'; break;
+        case '\t': *o++ = '\\'; *o++ = 't'; break;
+        case '\r': *o++ = '\\'; *o++ = 'r'; break;
         default:
-            if (*p < 0x20)
-                pc_buf_printf(b, "\\u%04x", *p);
-            else if (*p < 0x80)
-                pc_buf_put(b, (const char *)p, 1);
-            else {
+            if (*p < 0x20) {
+                memcpy(o, "\\u00", 4);
+                o[4] = hex[*p >> 4];
+                o[5] = hex[*p & 15];
+                o += 6;
+            } else {
                 /* Paths and command lines from a core are bytes: keep
                  * valid UTF-8, replace the rest so the JSON stays valid. */
                 size_t n = pc_utf8_len(p);
                 if (n) {
-                    pc_buf_put(b, (const char *)p, n);
+                    memcpy(o, p, n);
+                    o += n;
                     p += n - 1;
-                } else
-                    pc_buf_puts(b, "\\ufffd");
+                } else {
+                    memcpy(o, "\\ufffd", 6);
+                    o += 6;
+                }
             }
         }
     }
-    pc_buf_put(b, "\"", 1);
+    *o++ = '"';
+    pc_buf_commit(b, (size_t)(o - start));
 }
 
 char *pc_render(const pc_analysis *a, enum pc_format fmt, unsigned flags)

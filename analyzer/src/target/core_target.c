@@ -39,7 +39,10 @@ struct core_ctx {
     const char *exe_path;       /* path of the executable in the core */
     char cmdline[96];
     char *note_cmdline, *note_exe;  /* a PYCORE note's, NUL-terminated copies */
-    size_t last_seg;            /* reads come in runs on one stack or heap segment: try it first (+1; 0 none) */
+    /* Segment hints by 64 KiB block of address (+1; 0 none): reads jump
+     * between a few stacks, heap arenas and the interpreter's data, and a
+     * binary search each time was a tenth of a large report. */
+    uint32_t seg_hint[256];
 };
 
 static int mem_only_read(void *arg, uint64_t addr, void *buf, size_t len)
@@ -253,13 +256,14 @@ static int core_read(void *ctx, uint64_t addr, void *buf, size_t len)
     uint8_t *out = buf;
     while (len) {
         long i = -1;
-        if (c->last_seg && c->last_seg <= c->img.nsegs) {
-            const struct pc_core_seg *s = &c->img.segs[c->last_seg - 1];
+        uint32_t *hint = &c->seg_hint[(addr >> 16) % (sizeof c->seg_hint / sizeof c->seg_hint[0])];
+        if (*hint && *hint <= c->img.nsegs) {
+            const struct pc_core_seg *s = &c->img.segs[*hint - 1];
             if (addr >= s->vaddr && addr - s->vaddr < s->memsz)
-                i = (long)c->last_seg - 1;
+                i = (long)*hint - 1;
         }
-        if (i < 0 && (i = pc_core_find_seg(&c->img, addr)) >= 0)
-            c->last_seg = (size_t)i + 1;
+        if (i < 0 && (i = pc_core_find_seg(&c->img, addr)) >= 0 && (size_t)i < UINT32_MAX)
+            *hint = (uint32_t)i + 1;
         size_t n = len;
         if (i >= 0) {
             const struct pc_core_seg *s = &c->img.segs[i];
