@@ -486,6 +486,9 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         return pc_fail(err, PC_E_INTERNAL, "out of memory");
     }
     m->nthreads = n->nthreads;
+    /* Unwound into one buffer, kept at its size: a thousand threads of
+     * PC_MAX_NATIVE_FRAMES each were 40 MB of zeros. */
+    struct pc_native_frame *scratch = native ? malloc(PC_MAX_NATIVE_FRAMES * sizeof *scratch) : NULL;
     for (size_t i = 0; i < n->nthreads; i++) {
         struct pc_thread_model *t = &m->threads[i];
         t->desc = n->threads[i];
@@ -526,9 +529,12 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
             name_thread(t, &nm);
         if (native) {
             char why[160] = "";
-            t->nat = calloc(PC_MAX_NATIVE_FRAMES, sizeof *t->nat);
-            if (t->nat)
-                t->nnat = pc_native_unwind(n, i, t->nat, PC_MAX_NATIVE_FRAMES, &t->nat_complete, why, sizeof why);
+            size_t got = scratch ? pc_native_unwind(n, i, scratch, PC_MAX_NATIVE_FRAMES, &t->nat_complete, why,
+                                                    sizeof why) : 0;
+            if ((t->nat = malloc((got ? got : 1) * sizeof *t->nat)) != NULL) {
+                memcpy(t->nat, scratch, got * sizeof *t->nat);
+                t->nnat = got;
+            }
             if (stack_absent(n->t, t->desc.regs[PC_RSP])) {
                 /* Do not show frames unwound from zeros as a stack. */
                 t->stack_missing = 1;
@@ -549,6 +555,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         gil_state(py, t);
         merge(t, py->version < 0x03000000);
     }
+    free(scratch);
     if (native) {
         pc_lines_resolve(n);
         for (size_t i = 0; i < m->nthreads; i++)
