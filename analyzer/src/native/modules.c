@@ -288,19 +288,19 @@ int pc_native_symbols(struct pc_native *n, const char *const *names, uint64_t *a
             continue;
         for (size_t i = 0; i < count; i++)
             w.index[i] = UINT32_MAX;
-        /* The module's sorted index (symindex.c) when it has one: the
-         * table read once for names and for addresses. */
-        const struct pc_symindex *x = pc_native_symindex(mod);
-        if (!x) {
-            walk_dwfl_symtab(mod->dw, &w);
-            continue;
-        }
-        for (size_t k = 0; k < pc_symindex_count(x); k++) {
+        /* The module's index (symindex.c) when it has one: the table
+         * read once for names (hashed) and for addresses (sorted). */
+        struct pc_symindex *x = pc_native_symindex(mod);
+        int found = 0;
+        for (size_t i = 0; x && found >= 0 && i < count; i++) {
             uint64_t value;
-            uint32_t index;
-            const char *name = pc_symindex_entry(x, k, &value, &index);
-            want_match(&w, name, value, index);
+            if (!addrs[i] && (found = pc_symindex_find(x, names[i], &value)) > 0) {
+                addrs[i] = value;
+                w.missing--;
+            }
         }
+        if (!x || found < 0)
+            walk_dwfl_symtab(mod->dw, &w);
     }
     return w.missing ? PC_E_NOPYTHON : PC_OK;
 }

@@ -35,6 +35,11 @@ struct pc_symindex {
     struct pc_symentry *e;
     size_t n;
     uint64_t max_size;
+    /* Names -> entries (position + 1; 0 empty), open addressing, built on
+     * the first lookup by name: the interpreter's symbols were looked up
+     * by a walk of the whole table each, most of a --no-source report. */
+    uint32_t *by_name;
+    size_t nslots;                  /* a power of two, at least twice n */
 };
 
 /* By value, then table index.  The entries come in table order, so a
@@ -152,9 +157,56 @@ static struct pc_symindex *build(Dwfl_Module *dw)
     return x;
 }
 
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+static int build_names(struct pc_symindex *x)
+{
+    if (x->by_name)
+        return 0;
+    if (x->n >= UINT32_MAX / 4)
+        return -1;
+    size_t slots = 64;
+    while (slots < 2 * x->n)
+        slots *= 2;
+    if (!(x->by_name = calloc(slots, sizeof *x->by_name)))
+        return -1;
+    x->nslots = slots;
+    for (size_t k = 0; k < x->n; k++) {
+        size_t h = name_hash(x->e[k].name) & (slots - 1);
+        while (x->by_name[h])
+            h = (h + 1) & (slots - 1);
+        x->by_name[h] = (uint32_t)k + 1;
+    }
+    return 0;
+}
+
+int pc_symindex_find(struct pc_symindex *x, const char *name, uint64_t *value)
+{
+    if (build_names(x))
+        return -1;
+    const struct pc_symentry *best = NULL;
+    size_t h = name_hash(name) & (x->nslots - 1);
+    for (size_t probes = 0; x->by_name[h] && probes < x->nslots; probes++, h = (h + 1) & (x->nslots - 1)) {
+        const struct pc_symentry *e = &x->e[x->by_name[h] - 1];
+        if (e->value && (!best || e->index < best->index) && strcmp(e->name, name) == 0)
+            best = e;
+    }
+    if (!best)
+        return 0;
+    *value = best->value;
+    return 1;
+}
+
 void pc_symindex_free(struct pc_symindex *x)
 {
     if (x) {
+        free(x->by_name);
         free(x->e);
         free(x);
     }
