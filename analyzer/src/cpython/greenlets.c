@@ -14,6 +14,7 @@
  * in their _links until they wake it.  What it holds: a `with` keeps the
  * lock's __exit__ on the frame's value stack (pc_py_frame_block_stack). */
 #include "cpython/model.h"
+#include "arch/regs.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -191,7 +192,7 @@ static size_t thread_of(const struct pc_model *m, uint64_t addr)
     size_t best = SIZE_MAX;
     uint64_t best_d = STACK_REACH;
     for (size_t i = 0; addr && addr != UINT64_MAX && i < m->nthreads; i++) {
-        uint64_t sp = m->threads[i].desc.regs[PC_RSP];
+        uint64_t sp = pc_arch_sp(&m->threads[i].desc);
         uint64_t d = addr > sp ? addr - sp : sp - addr;
         if (sp && d < best_d) {
             best_d = d;

@@ -1,6 +1,7 @@
 /* Per-thread model: native stack, Python stack, threading name and daemon
  * flag, GIL state, and the merge of Python frames into native ones. */
 #include "cpython/model.h"
+#include "arch/regs.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -360,7 +361,7 @@ static size_t stack_owner(const struct pc_native *n, uint64_t addr)
     size_t best = SIZE_MAX;
     uint64_t best_sp = 0;
     for (size_t i = 0; i < n->nthreads; i++) {
-        uint64_t sp = n->threads[i].regs[PC_RSP];
+        uint64_t sp = pc_arch_sp(&n->threads[i]);
         if (sp && sp <= addr && addr - sp < MAX_STACK && sp >= best_sp) {
             best = i;
             best_sp = sp;
@@ -377,7 +378,7 @@ static uint64_t scan_anchor(struct pc_native *n, uint64_t frame, size_t *owner)
 {
     uint64_t best = 0, best_depth = UINT64_MAX, buf[512];
     for (size_t i = 0; i < n->nthreads; i++) {
-        uint64_t sp = n->threads[i].regs[PC_RSP] & ~7ull;
+        uint64_t sp = pc_arch_sp(&n->threads[i]) & ~7ull;
         for (uint64_t off = 0; sp && off < SCAN_BYTES; off += sizeof buf) {
             if (pc_read(n->t, sp + off, buf, sizeof buf))
                 break;
@@ -446,12 +447,12 @@ static void thread_pointers(struct pc_native *n, const struct ts_list *ts)
 {
     for (size_t i = 0; i < n->nthreads; i++) {
         pc_thread_desc *d = &n->threads[i];
-        if (!(d->flags & PC_THREAD_NOT_STOPPED) || d->regs[PC_FS_BASE])
+        if (!(d->flags & PC_THREAD_NOT_STOPPED) || pc_arch_thread_pointer(d))
             continue;
         for (size_t k = 0; k < ts->n; k++) {
             if ((ts->v[k].native_id < 0 || ts->v[k].native_id == d->tid) &&
                 pc_native_thread_is(n, d, ts->v[k].ident)) {
-                d->regs[PC_FS_BASE] = ts->v[k].ident;
+                pc_arch_set_thread_pointer(d, ts->v[k].ident);
                 break;
             }
         }
@@ -493,7 +494,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         struct pc_thread_model *t = &m->threads[i];
         t->desc = n->threads[i];
         t->tid = t->desc.tid;
-        t->ident = t->desc.regs[PC_FS_BASE];
+        t->ident = pc_arch_thread_pointer(&t->desc);
         t->main = proc && t->tid == proc->pid;
         /* The kernel writes the thread that dumps the core first. */
         t->took_signal = proc && proc->core_kind == PC_CORE_KERNEL && proc->signal && i == 0;
@@ -535,7 +536,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
                 memcpy(t->nat, scratch, got * sizeof *t->nat);
                 t->nnat = got;
             }
-            if (stack_absent(n->t, t->desc.regs[PC_RSP])) {
+            if (stack_absent(n->t, pc_arch_sp(&t->desc))) {
                 /* Do not show frames unwound from zeros as a stack. */
                 t->stack_missing = 1;
                 t->nnat = t->nnat > 1 ? 1 : t->nnat;

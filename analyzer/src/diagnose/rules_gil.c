@@ -1,6 +1,7 @@
 /* The GIL held across a blocking call, and the two verdicts that are no
  * hang: a thread busy in Python code, threads waiting for the outside. */
 #include "diagnose/rules.h"
+#include "arch/regs.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,7 @@ void pc_rule_gil(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
             pc_diag_thread_label(m, holder, a, sizeof a), h->sys.name ? h->sys.name : "a system call",
             h->npy ? h->py[0].qualname : "native code", waiters, waiters == 1 ? "" : "s");
     pc_rule_ev(f, "%s: %s; orig_rax = %llu (%s)", pc_diag_thread_label(m, holder, a, sizeof a),
-       h->gil_evidence ? h->gil_evidence : "GIL held", (unsigned long long)h->desc.regs[PC_ORIG_RAX],
+       h->gil_evidence ? h->gil_evidence : "GIL held", (unsigned long long)pc_arch_syscall_nr(&h->desc),
        h->sys.name ? h->sys.name : "?");
     (void)at;
     for (size_t i = 0; i < m->nthreads; i++)
@@ -75,7 +76,7 @@ void pc_rule_stop_the_world(struct pc_python *py, struct pc_model *m, struct pc_
             pc_rule_with_thread(f, i);
             pc_rule_ev(f, "%s: thread state attached (PyThreadState.state = 1), in %s() (orig_rax = %llu): "
                        "it cannot detach until the call returns", pc_diag_thread_label(m, i, a, sizeof a),
-                       t->sys.name, (unsigned long long)t->desc.regs[PC_ORIG_RAX]);
+                       t->sys.name, (unsigned long long)pc_arch_syscall_nr(&t->desc));
             if (d->waits[i].kind != PC_W_NONE && d->waits[i].kind != PC_W_RUNNING)
                 pc_rule_describe_wait(f, m, d, i);   /* what it blocks on: a C mutex's owner, a pipe */
         }

@@ -2,6 +2,7 @@
  * us for memory words and initial registers, so the same code unwinds a
  * core, a live process or a gdb inferior. */
 #include "native/native.h"
+#include "arch/regs.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>
@@ -48,25 +49,15 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
 static bool set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
 {
     const pc_thread_desc *t = thread_arg;
-    const uint64_t *r = t->regs;
-    if (t->flags & PC_THREAD_NOT_STOPPED) {
-        /* Only the stack pointer is known: the others stay undefined, so
-         * a frame that needs one ends the unwind instead of reading 0. */
-        Dwarf_Word sp = r[PC_RSP];
-        if (!dwfl_thread_state_registers(thread, 7, 1, &sp))
-            return false;
-        dwfl_thread_state_register_pc(thread, r[PC_RIP]);
-        return true;
-    }
-    /* DWARF numbering of x86_64: rax rdx rcx rbx rsi rdi rbp rsp r8-r15 rip */
-    Dwarf_Word dw[17] = {
-        r[PC_RAX], r[PC_RDX], r[PC_RCX], r[PC_RBX], r[PC_RSI], r[PC_RDI],
-        r[PC_RBP], r[PC_RSP], r[PC_R8], r[PC_R9], r[PC_R10], r[PC_R11],
-        r[PC_R12], r[PC_R13], r[PC_R14], r[PC_R15], r[PC_RIP],
-    };
-    if (!dwfl_thread_state_registers(thread, 0, 17, dw))
+    uint64_t r[64];
+    Dwarf_Word dw[64];
+    unsigned first = 0;
+    size_t count = pc_arch_dwarf_regs(t, r, 64, &first);
+    for (size_t i = 0; i < count; i++)
+        dw[i] = r[i];
+    if (!count || !dwfl_thread_state_registers(thread, (int)first, count, dw))
         return false;
-    dwfl_thread_state_register_pc(thread, r[PC_RIP]);
+    dwfl_thread_state_register_pc(thread, pc_arch_pc(t));
     return true;
 }
 
