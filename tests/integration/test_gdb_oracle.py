@@ -25,10 +25,13 @@ THREAD_RE = re.compile(r"^Thread \d+ \(Thread 0x[0-9a-f]+ \(LWP (\d+)\)\):")
 FRAME_RE = re.compile(r'^  File "(.*)", line (\d+), in (.*)$')
 
 
-def py_bt(core):
-    """{lwp: [(file, line, name)] innermost first} from `thread apply all py-bt`."""
-    res = subprocess.run(["gdb", "-nx", "-batch", "-ex", "thread apply all py-bt", PYTHON, core],
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
+def gdb_stacks(core, commands, frame_re, item):
+    """{lwp: [item(match)] innermost first}: gdb's output for `commands`
+    on the core, each line matching frame_re under its thread's header."""
+    argv = ["gdb", "-nx", "-batch"]
+    for c in commands:
+        argv += ["-ex", c]
+    res = subprocess.run(argv + [PYTHON, core], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
     out = res.stdout.decode(errors="replace")
     if "Undefined command" in out:
         pytest.fail("gdb has no py-bt: install python3.11-dbg (%s)" % GDB_SCRIPT, pytrace=False)
@@ -38,10 +41,16 @@ def py_bt(core):
         if m:
             cur = stacks.setdefault(int(m.group(1)), [])
             continue
-        m = FRAME_RE.match(line)
+        m = frame_re.match(line)
         if m and cur is not None:
-            cur.append((m.group(1), int(m.group(2)), m.group(3)))
+            cur.append(item(m))
     return stacks
+
+
+def py_bt(core):
+    """{lwp: [(file, line, name)] innermost first} from `thread apply all py-bt`."""
+    return gdb_stacks(core, ["thread apply all py-bt"], FRAME_RE,
+                      lambda m: (m.group(1), int(m.group(2)), m.group(3)))
 
 
 NATIVE_RE = re.compile(r"^#\d+\s+(0x[0-9a-f]+) in (\S+) \(.*\)(?: at (\S+):(\d+))?")
@@ -82,20 +91,10 @@ def groups(frames, in_exe):
 def native_bt(core):
     """{lwp: [(pc, function, file, line)] innermost first}: gdb's bt, every
     frame with its pc (inlined ones too)."""
-    res = subprocess.run(["gdb", "-nx", "-batch", "-ex", "set print frame-arguments none",
-                          "-ex", "set print frame-info location-and-address",
-                          "-ex", "thread apply all bt", PYTHON, core],
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=300)
-    stacks, cur = {}, None
-    for line in res.stdout.decode(errors="replace").splitlines():
-        m = THREAD_RE.match(line)
-        if m:
-            cur = stacks.setdefault(int(m.group(1)), [])
-            continue
-        m = NATIVE_RE.match(line)
-        if m and cur is not None:
-            cur.append((int(m.group(1), 16), m.group(2), m.group(3), int(m.group(4)) if m.group(4) else None))
-    return stacks
+    return gdb_stacks(core, ["set print frame-arguments none", "set print frame-info location-and-address",
+                             "thread apply all bt"], NATIVE_RE,
+                      lambda m: (int(m.group(1), 16), m.group(2), m.group(3),
+                                 int(m.group(4)) if m.group(4) else None))
 
 
 @pytest.fixture(scope="module", params=SCENARIOS)

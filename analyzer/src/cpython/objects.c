@@ -190,9 +190,10 @@ int pc_py_type_name(struct pc_python *py, uint64_t obj, char *out, size_t max)
     if (pc_read_ptr(py->t, ty + OFF(tp_name), &name))
         return -1;
     int rc = pc_read_cstr(py->t, name, out, max);
-    if (rc == 0 && strlen(out) < sizeof slot->name) {
+    size_t len = rc == 0 ? strlen(out) : sizeof slot->name;
+    if (len < sizeof slot->name) {
         slot->type = ty;
-        memcpy(slot->name, out, strlen(out) + 1);
+        memcpy(slot->name, out, len + 1);
     }
     return rc;
 }

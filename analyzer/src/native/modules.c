@@ -224,55 +224,44 @@ const struct pc_module *pc_native_exe(const struct pc_native *n)
     return NULL;
 }
 
-/* Names whose first byte is in the set are compared; a symbol table of
- * tens of thousands of entries is walked once for all the names. */
-#define PC_MAX_WANTED 64            /* names asked at once */
-
-/* Names whose first byte is in the set are compared.  A name found in the
- * module being read keeps its symbol-table index: a name defined twice
- * (two files' statics) takes the first in table order, whichever order
- * the symbols come in; one found earlier (the target, a module before)
- * is kept. */
+/* The walk of a module libdwfl answers for (symindex.c has no index of
+ * it): names whose first byte is in the set are compared, the table is
+ * walked once for all the names, in table order, so a name defined twice
+ * takes the first. */
 struct sym_want {
     const char *const *names;
     uint64_t *addrs;
     size_t count, missing;
-    uint32_t index[PC_MAX_WANTED];  /* UINT32_MAX: not from this module */
     uint8_t first[32];              /* bitmap of the names' first bytes */
 };
 
-static void want_match(struct sym_want *w, const char *s, uint64_t addr, uint32_t index)
+static void want_match(struct sym_want *w, const char *s, uint64_t addr)
 {
     unsigned char c = (unsigned char)s[0];
     if (!addr || !(w->first[c >> 3] & (1u << (c & 7))))
         return;     /* 0 stands for "not found" in addrs */
-    for (size_t i = 0; i < w->count; i++) {
-        int fresh = !w->addrs[i], better = w->index[i] != UINT32_MAX && index < w->index[i];
-        if ((fresh || better) && strcmp(s, w->names[i]) == 0) {
+    for (size_t i = 0; i < w->count; i++)
+        if (!w->addrs[i] && strcmp(s, w->names[i]) == 0) {
             w->addrs[i] = addr;
-            w->index[i] = index;
-            w->missing -= fresh;
+            w->missing--;
         }
-    }
 }
 
 static void walk_dwfl_symtab(Dwfl_Module *dw, struct sym_want *w)
 {
     int cnt = dwfl_module_getsymtab(dw);
-    for (int k = 1; k < cnt && w->missing; k++) {   /* table order: the first found stays */
+    for (int k = 1; k < cnt && w->missing; k++) {
         GElf_Sym sym;
         GElf_Addr a;
         const char *s = dwfl_module_getsym_info(dw, k, &sym, &a, NULL, NULL, NULL);
         if (s && sym.st_shndx != SHN_UNDEF)
-            want_match(w, s, a, (uint32_t)k);
+            want_match(w, s, a);
     }
 }
 
 int pc_native_symbols(struct pc_native *n, const char *const *names, uint64_t *addrs, size_t count,
                       const char *in_module)
 {
-    if (count > PC_MAX_WANTED)
-        return PC_E_INTERNAL;
     pc_target *t = n->t;
     struct sym_want w = {.names = names, .addrs = addrs, .count = count};
     for (size_t i = 0; i < count; i++) {
@@ -286,8 +275,6 @@ int pc_native_symbols(struct pc_native *n, const char *const *names, uint64_t *a
         struct pc_module *mod = &n->mods[m];
         if (!mod->dw || (in_module && !strstr(mod->name, in_module)))
             continue;
-        for (size_t i = 0; i < count; i++)
-            w.index[i] = UINT32_MAX;
         /* The module's index (symindex.c) when it has one: the table
          * read once for names (hashed) and for addresses (sorted). */
         struct pc_symindex *x = pc_native_symindex(mod);

@@ -139,11 +139,8 @@ void pc_symindex_free(struct pc_symindex *x);
  * (no symbols, a split table).  Its entries: every named, defined symbol
  * but sections, files and TLS, with its address in the target. */
 struct pc_symindex *pc_native_symindex(struct pc_module *mod);
-size_t pc_symindex_count(const struct pc_symindex *x);
 /* The entry named name with a non-zero address, the first in table order
  * if several: 1 found (*value set), 0 not, -1 out of memory. */
 int pc_symindex_find(struct pc_symindex *x, const char *name, uint64_t *value);
-/* Entry i (in address order) and its index in the symbol table. */
-const char *pc_symindex_entry(const struct pc_symindex *x, size_t i, uint64_t *value, uint32_t *index);
 
 #endif

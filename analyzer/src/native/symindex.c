@@ -285,18 +285,6 @@ struct pc_symindex *pc_native_symindex(struct pc_module *mod)
     return mod->symidx;
 }
 
-size_t pc_symindex_count(const struct pc_symindex *x)
-{
-    return x->n;
-}
-
-const char *pc_symindex_entry(const struct pc_symindex *x, size_t i, uint64_t *value, uint32_t *index)
-{
-    *value = x->e[i].value;
-    *index = x->e[i].index;
-    return x->e[i].name;
-}
-
 const char *pc_native_addr_symbol(struct pc_native *n, struct pc_module *mod, uint64_t addr, uint64_t *off)
 {
     *off = 0;

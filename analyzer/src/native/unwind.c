@@ -49,12 +49,9 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
 static bool set_initial_registers(Dwfl_Thread *thread, void *thread_arg)
 {
     const pc_thread_desc *t = thread_arg;
-    uint64_t r[64];
-    Dwarf_Word dw[64];
+    Dwarf_Word dw[64];              /* uint64_t, as the arch layer writes them */
     unsigned first = 0;
-    size_t count = pc_arch_dwarf_regs(t, r, 64, &first);
-    for (size_t i = 0; i < count; i++)
-        dw[i] = r[i];
+    size_t count = pc_arch_dwarf_regs(t, dw, 64, &first);
     if (!count || !dwfl_thread_state_registers(thread, (int)first, count, dw))
         return false;
     dwfl_thread_state_register_pc(thread, pc_arch_pc(t));
