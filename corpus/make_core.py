@@ -338,7 +338,7 @@ class _Run(object):
                 [self.info["path"]],
                 cwd=self.rundir, env=env, stdin=subprocess.DEVNULL,
                 stdout=out, stderr=err, start_new_session=True,
-                preexec_fn=_set_core_unlimited if self.kind == "kernel" else None)
+                preexec_fn=_set_core_unlimited if self.kind in ("kernel", "qemu") else None)
             self.target = self.proc.pid
         finally:
             out.close()
@@ -431,8 +431,8 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
     called (e.g. to analyze the running process), one more oracle dump must
     match, and record["live"] is what live() returned (record["core"] None).
     """
-    if kind not in ("gcore", "kernel", "live"):
-        raise MakeCoreError("--kind must be gcore or kernel, not %r" % kind)
+    if kind not in ("gcore", "kernel", "qemu", "live"):
+        raise MakeCoreError("--kind must be gcore, kernel or qemu, not %r" % kind)
     if (kind == "live") != (live is not None):
         raise MakeCoreError("kind 'live' goes with a live callable, and only it")
     info = scenario_info(scenario)
@@ -545,7 +545,11 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
             if status != -signal.SIGABRT:
                 run.fail("scenario exit status %r after SIGABRT (expected -%d)"
                          % (status, signal.SIGABRT))
-            rx = _kernel_core_regex(pattern, uses_pid, run.target)
+            if kind == "qemu":
+                # qemu-user writes the guest's core itself, whatever core_pattern says
+                rx = re.compile(r"qemu_.*_%d\.core$" % run.target)
+            else:
+                rx = _kernel_core_regex(pattern, uses_pid, run.target)
             ours = set(["oracle.txt", "ready.json", "stdout.txt", "stderr.txt"])
             found = sorted(f for f in os.listdir(rundir) if f not in ours and rx.match(f))
             if len(found) != 1:
@@ -586,7 +590,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--python", required=True, help="interpreter to run the scenario with")
     p.add_argument("--scenario", required=True, help="one of: %s" % ", ".join(scenarios()))
-    p.add_argument("--kind", required=True, choices=("gcore", "kernel"))
+    p.add_argument("--kind", required=True, choices=("gcore", "kernel", "qemu"))
     p.add_argument("--out", required=True, help="directory for the run directory and core")
     p.add_argument("--settle", type=float, default=SETTLE,
                    help="seconds between ready file and SIGUSR1 (default %(default)s)")

@@ -17,7 +17,7 @@ extern "C" {
 #define PYCORE_JSON_SCHEMA_VERSION 1
 /* The layout of struct pc_target_ops and the structs it passes; a caller
  * sets pc_target_ops.version to it, and pc_target_new refuses another. */
-#define PC_TARGET_OPS_VERSION 3
+#define PC_TARGET_OPS_VERSION 4
 
 /* libpycore.so exports only what is declared PC_API here. */
 #if defined(__GNUC__)
@@ -44,15 +44,14 @@ typedef struct pc_error {
     char msg[512];
 } pc_error;
 
-/* x86_64 registers in the order of Linux's struct user_regs_struct. */
-enum pc_x86_64_reg {
-    PC_R15, PC_R14, PC_R13, PC_R12, PC_RBP, PC_RBX, PC_R11, PC_R10,
-    PC_R9, PC_R8, PC_RAX, PC_RCX, PC_RDX, PC_RSI, PC_RDI, PC_ORIG_RAX,
-    PC_RIP, PC_CS, PC_EFLAGS, PC_RSP, PC_SS, PC_FS_BASE, PC_GS_BASE,
-    PC_DS, PC_ES, PC_FS, PC_GS, PC_NREGS
-};
+/* The machines pycore reads (ELF e_machine). */
+enum pc_machine { PC_MACHINE_X86_64 = 62 /* EM_X86_64 */, PC_MACHINE_AARCH64 = 183 /* EM_AARCH64 */ };
 
-enum pc_machine { PC_MACHINE_X86_64 = 62 /* EM_X86_64 */ };
+/* A thread's registers: pc_register_name(machine, i) names regs[i], as gdb
+ * names them; the kernel's NT_PRSTATUS pr_reg comes first (x86_64:
+ * user_regs_struct; aarch64: x0-x30 sp pc cpsr, then tpidr), a register
+ * the target does not know stays 0.  docs/architecture.md lists them. */
+#define PC_MAX_REGS 40
 
 enum pc_core_kind {
     PC_CORE_UNKNOWN = 0,
@@ -65,7 +64,9 @@ enum pc_core_kind {
 typedef struct pc_thread_desc {
     int32_t tid;
     uint32_t flags;                 /* PC_THREAD_* */
-    uint64_t regs[PC_NREGS];
+    int32_t machine;                /* enum pc_machine: how regs are laid out */
+    uint32_t reserved;
+    uint64_t regs[PC_MAX_REGS];
     uint64_t sighold, sigpend;      /* valid with PC_THREAD_SIGMASKS */
     int32_t cursig;                 /* signal being delivered, 0 if none */
 } pc_thread_desc;
@@ -235,6 +236,9 @@ PC_API const char *pc_status_name(int code);
 /* PC_TARGET_OPS_VERSION as this library was built: a caller that loads
  * the library at run time (the gdb extension) checks it against its own. */
 PC_API unsigned pc_target_ops_version(void);
+/* The name of register i of a machine's pc_thread_desc.regs (gdb's name),
+ * NULL past the last one or for an unsupported machine. */
+PC_API const char *pc_register_name(int machine, unsigned i);
 /* Free what the library allocated for the caller (pc_render's string). */
 PC_API void pc_free(void *p);
 

@@ -9,6 +9,9 @@ cache_home=${XDG_CACHE_HOME:-${HOME:?HOME is not set}/.cache}
 TARGET=${PYCORE_DEBIAN_PYTHONS:-$cache_home/pycore/pythons}
 CACHE=${PYCORE_DEBIAN_CACHE:-$cache_home/pycore/debian-pythons}
 KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
+# Debian architecture of the packages (the caller may set it: arm64 trees
+# run under qemu-user); each architecture has its own apt state
+DEBARCH=${DEBARCH:-amd64}
 FAKE=${FAKE:-}
 
 suite_of() { case $1 in 3.9) echo bullseye ;; 3.11) echo bookworm ;; 3.13) echo trixie ;; *) echo sid ;; esac; }
@@ -24,17 +27,18 @@ mirrors() {   # the host's Debian mirror (apt sources), only needed when fetchin
   SECMIRROR=${SECMIRROR%/}
 }
 
+aptdir() { if [ "$DEBARCH" = amd64 ]; then echo "$CACHE/apt/$1"; else echo "$CACHE/apt/$1-$DEBARCH"; fi; }
 apt_suite() {  # $1 suite: private apt config + `apt-get update` (once per run)
-  local s=$1 d=$CACHE/apt/$1
+  local s=$1 d; d=$(aptdir "$1")
   [ "$(cat "$d/updated-by" 2>/dev/null)" = "$$" ] && return
   mirrors
   mkdir -p "$d/lists/partial" "$d/archives/partial" "$d/prefs.d"
   {
-    echo "deb [arch=amd64 signed-by=$KEYRING] $MIRROR $s main"
-    [ "$s" = sid ] || echo "deb [arch=amd64 signed-by=$KEYRING] $SECMIRROR $s-security main"
+    echo "deb [arch=$DEBARCH signed-by=$KEYRING] $MIRROR $s main"
+    [ "$s" = sid ] || echo "deb [arch=$DEBARCH signed-by=$KEYRING] $SECMIRROR $s-security main"
   } > "$d/sources.list"
   for p in $FAKE; do
-    printf 'Package: %s\nStatus: install ok installed\nVersion: 99:99\nArchitecture: amd64\nMaintainer: none\nDescription: not extracted\n\n' "$p"
+    printf 'Package: %s\nStatus: install ok installed\nVersion: 99:99\nArchitecture: %s\nMaintainer: none\nDescription: not extracted\n\n' "$p" "$DEBARCH"
   done > "$d/status"
   # read by `-c`, i.e. after the host's /etc/apt/apt.conf.d, so these win
   cat > "$d/apt.conf" <<EOF
@@ -42,7 +46,7 @@ Dir::State "$d"; Dir::State::Lists "$d/lists"; Dir::State::status "$d/status";
 Dir::Etc::sourcelist "$d/sources.list"; Dir::Etc::sourceparts "-";
 Dir::Etc::preferences "$d/prefs"; Dir::Etc::preferencesparts "$d/prefs.d";
 Dir::Cache "$d"; Dir::Cache::archives "$d/archives";
-APT::Architecture "amd64"; #clear APT::Architectures; APT::Architectures:: "amd64";
+APT::Architecture "$DEBARCH"; #clear APT::Architectures; APT::Architectures:: "$DEBARCH";
 Acquire::Languages "none"; APT::Sandbox::User "root"; Debug::NoLocking "true";
 #clear APT::Update::Pre-Invoke; #clear APT::Update::Post-Invoke;
 #clear APT::Update::Post-Invoke-Success; #clear DPkg::Pre-Invoke;
@@ -55,4 +59,4 @@ EOF
   fi
   echo $$ > "$d/updated-by"
 }
-APT() { local s=$1; shift; apt-get -c "$CACHE/apt/$s/apt.conf" -q "$@"; }
+APT() { local s=$1; shift; apt-get -c "$(aptdir "$s")/apt.conf" -q "$@"; }

@@ -13,6 +13,9 @@
 #                 the package set resolved the first time is reused: a
 #                 re-run downloads nothing)
 #   --force       rebuild the trees even if they are complete
+#   --arch arm64  Debian's arm64 builds instead, into TARGET/arm64: they run
+#                 under qemu-user (TARGET/arm64/bin/python3.X[d] are scripts
+#                 that exec qemu-aarch64 -L ROOT), whose cores are aarch64
 # Env: PYCORE_DEBIAN_MIRROR (default: the Debian URI of the host's apt
 #      sources), PYCORE_PATCHELF (default: bookworm's patchelf 0.14.3, fetched).
 #
@@ -31,7 +34,6 @@
 set -Eeuo pipefail
 
 RECIPE="pycore-debian-pythons 1"
-MA=x86_64-linux-gnu
 # claimed installed: data under host paths or maintainer tooling (Python reads
 # /etc/mime.types, /usr/share/zoneinfo ... from the host anyway); tcl/tk only
 # serve the debug build's _tkinter and pull in X11
@@ -46,6 +48,8 @@ while [ $# -gt 0 ]; do
   case $1 in
     --target|--cache) [ $# -ge 2 ] || die "$1 needs a directory" 2
       if [ "$1" = --target ]; then TARGET=$2; else CACHE=$2; fi; shift ;;
+    --arch) [ $# -ge 2 ] || die "$1 needs amd64 or arm64" 2
+      case $2 in amd64|arm64) DEBARCH=$2 ;; *) die "--arch: amd64 or arm64, not '$2'" 2 ;; esac; shift ;;
     --refresh) REFRESH=1 ;;
     --force) FORCE=1 ;;
     -h|--help) sed -n '2,/^set -/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -56,6 +60,11 @@ while [ $# -gt 0 ]; do
 done
 [ ${#VERSIONS[@]} -gt 0 ] || VERSIONS=(3.9 3.13 3.14 3.15)
 [ "$(uname -m)" = x86_64 ] || die "only x86_64 hosts are supported" 2
+MA=x86_64-linux-gnu LDSO=ld-linux-x86-64.so.2 QEMU= ARCHSFX=
+if [ "$DEBARCH" = arm64 ]; then
+  MA=aarch64-linux-gnu LDSO=ld-linux-aarch64.so.1 TARGET=$TARGET/arm64 ARCHSFX=-arm64
+  QEMU=$(command -v qemu-aarch64) || die "--arch arm64 needs qemu-aarch64 (apt-get install qemu-user)" 2
+fi
 mkdir -p "$TARGET/bin" "$CACHE/manifests"
 TARGET=$(cd "$TARGET" && pwd -P) CACHE=$(cd "$CACHE" && pwd -P)
 exec 8>"$TARGET/.lock" 9>"$CACHE/.lock"   # apt runs with Debug::NoLocking
@@ -77,10 +86,10 @@ get_patchelf() {  # bookworm's 0.14.3 is tested; trixie's 0.18 made broken binar
 }
 
 resolve() {   # $1 X.Y $2 suite -> manifest (one .deb file name per line)
-  local v=$1 s=$2 m=$CACHE/manifests/python$1-$2 out
+  local v=$1 s=$2 m=$CACHE/manifests/python$1-$2$ARCHSFX out
   apt_suite "$s"
   # exact names: apt takes "python3.10-minimal" as a regex when there is no such package
-  [ "$(apt-cache -c "$CACHE/apt/$s/apt.conf" pkgnames "python$v-" | grep -cxE "python$v-(minimal|dbg)")" = 2 ] ||
+  [ "$(apt-cache -c "$(aptdir "$s")/apt.conf" pkgnames "python$v-" | grep -cxE "python$v-(minimal|dbg)")" = 2 ] ||
     die "python$v-minimal / python$v-dbg are not in Debian $s ($MIRROR)"
   local roots=("python$v-minimal" "libpython$v-minimal" "libpython$v-stdlib"
                "python$v" "python$v-dbg" "libpython$v-dbg")
@@ -90,7 +99,7 @@ resolve() {   # $1 X.Y $2 suite -> manifest (one .deb file name per line)
                  a=$0; sub(/\]\).*/,"",a); sub(/.*\[/,"",a); print $2 "_" v "_" a ".deb" }' \
     <<<"$out" > "$m.new"
   grep -q "^python$v-dbg_" "$m.new" || die "no python$v-dbg in the resolution for $s"
-  if ! (cd "$CACHE/apt/$s/archives" && xargs -a "$m.new" -I{} test -s {}) 2>/dev/null; then
+  if ! (cd "$(aptdir "$s")/archives" && xargs -a "$m.new" -I{} test -s {}) 2>/dev/null; then
     out=$(APT "$s" -y -d --no-install-recommends install "${roots[@]}" 2>&1) ||
       { echo "$out" | grep -E '^(E:|Err:|W:)' >&2 || echo "$out" | tail -5 >&2
         die "downloading python$v from $s ($MIRROR) failed"; }
@@ -117,24 +126,24 @@ report() {  # $1 stamp, $2 suite, $3 what: one line per interpreter
 
 provision() {  # $1 X.Y
   local v=$1 s vd=$TARGET/$1 t0=$SECONDS m b out ld
-  s=$(suite_of "$v"); m=$CACHE/manifests/python$v-$s
+  s=$(suite_of "$v"); m=$CACHE/manifests/python$v-$s$ARCHSFX
   local bins=("python$v" "python${v}d") stamp=$vd/provisioned
   if [ "$FORCE$REFRESH" = 00 ] && [ "$(head -1 "$stamp" 2>/dev/null)" = "$RECIPE suite=$s" ] &&
      [ -x "$TARGET/bin/python$v" ] && [ -x "$TARGET/bin/python${v}d" ]; then
     report "$stamp" "$s" "already provisioned"; return
   fi
   if [ "$REFRESH" = 1 ] || [ ! -s "$m" ] ||
-     ! (cd "$CACHE/apt/$s/archives" 2>/dev/null && xargs -a "$m" -I{} test -s {}) 2>/dev/null; then
+     ! (cd "$(aptdir "$s")/archives" 2>/dev/null && xargs -a "$m" -I{} test -s {}) 2>/dev/null; then
     resolve "$v" "$s"
   fi
   if [ "$FORCE" = 0 ] && [ -f "$stamp" ] && [ "$(head -1 "$stamp")" = "$RECIPE suite=$s" ] &&
      diff -q <(sed -n 's/^deb //p' "$stamp") "$m" >/dev/null && [ -x "$TARGET/bin/python${v}d" ]; then
     report "$stamp" "$s" "already provisioned, nothing newer in $s"; return
   fi
-  get_patchelf
+  [ -n "$QEMU" ] || get_patchelf
   rm -f "$TARGET/bin/python$v" "$TARGET/bin/python${v}d"
   rm -rf "$vd"; mkdir -p "$vd/root" "$vd/native/usr/bin"
-  while read -r deb; do dpkg -x "$CACHE/apt/$s/archives/$deb" "$vd/root"; done < "$m"
+  while read -r deb; do dpkg -x "$(aptdir "$s")/archives/$deb" "$vd/root"; done < "$m"
   # libpythonX.Yd.a / .so (140 MB from 3.13 on) are for embedding: the binaries are static
   find "$vd/root/usr/lib" \( -name 'libpython*.a' -o -name 'libpython*.so*' \) -delete
   # absolute symlinks (bullseye's lib64/ld-linux-x86-64.so.2, sitecustomize.py)
@@ -142,12 +151,19 @@ provision() {  # $1 X.Y
   find "$vd/root" -type l -lname '/*' -print0 | while IFS= read -r -d '' l; do
     ln -sfn "$(realpath -m --relative-to="$(dirname "$l")" "$vd/root$(readlink "$l")")" "$l"
   done
-  for ld in "$vd"/root/{usr/,}lib/$MA/ld-linux-x86-64.so.2 ""; do [ -e "$ld" ] && break; done
-  [ -n "$ld" ] || die "no ld-linux-x86-64.so.2 in the extracted libc6 of python$v"
+  for ld in "$vd"/root/{usr/,}lib/$MA/$LDSO ""; do [ -e "$ld" ] && break; done
+  [ -n "$ld" ] || die "no $LDSO in the extracted libc6 of python$v"
   ld=$(readlink -f "$ld")
   # the stdlib is found from the binary's location: native/usr/lib/python3.X/os.py
   ln -s ../../root/usr/lib "$vd/native/usr/lib"
   for b in "${bins[@]}"; do
+    if [ -n "$QEMU" ]; then
+      # -L: the guest's loader and libraries come from the tree; exec keeps
+      # one process, which takes the signals and writes the guest's core
+      printf '#!/bin/sh\nexec %s -L %s %s "$@"\n' "$QEMU" "$vd/root" "$vd/root/usr/bin/$b" > "$vd/native/usr/bin/$b"
+      chmod +x "$vd/native/usr/bin/$b"
+      continue
+    fi
     cp "$vd/root/usr/bin/$b" "$vd/native/usr/bin/$b"
     "$PATCHELF" --set-interpreter "$ld" --force-rpath \
       --set-rpath "$vd/root/lib/$MA:$vd/root/usr/lib/$MA" "$vd/native/usr/bin/$b"

@@ -14,7 +14,7 @@
  * in their _links until they wake it.  What it holds: a `with` keeps the
  * lock's __exit__ on the frame's value stack (pc_py_frame_block_stack). */
 #include "cpython/model.h"
-#include "arch/regs.h"
+#include "arch/arch.h"
 
 #include <stdlib.h>
 #include <string.h>

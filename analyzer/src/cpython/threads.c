@@ -1,7 +1,7 @@
 /* Per-thread model: native stack, Python stack, threading name and daemon
  * flag, GIL state, and the merge of Python frames into native ones. */
 #include "cpython/model.h"
-#include "arch/regs.h"
+#include "arch/arch.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -439,20 +439,22 @@ static void exited_states(struct pc_python *py, struct ts_list *ts, const struct
     }
 }
 
-/* A thread left running in a system call (PC_OPEN_NO_STOP) has no fs_base
- * in its registers; its thread state's pthread_t is it when glibc says
- * that pthread is this tid.  2.7-3.7 states know no native id: their
- * threads are found by that pointer. */
+/* A thread whose registers do not give its pthread_t (one left running
+ * in a system call by PC_OPEN_NO_STOP; any aarch64 thread, whose thread
+ * pointer is not its pthread_t): its thread state's pthread_t is it when
+ * glibc says that pthread is this tid.  2.7-3.7 states know no native id:
+ * their threads are found by that pointer. */
 static void thread_pointers(struct pc_native *n, const struct ts_list *ts)
 {
     for (size_t i = 0; i < n->nthreads; i++) {
         pc_thread_desc *d = &n->threads[i];
-        if (!(d->flags & PC_THREAD_NOT_STOPPED) || pc_arch_thread_pointer(d))
+        if (pc_arch_pthread(d))
             continue;
         for (size_t k = 0; k < ts->n; k++) {
-            if ((ts->v[k].native_id < 0 || ts->v[k].native_id == d->tid) &&
-                pc_native_thread_is(n, d, ts->v[k].ident)) {
-                pc_arch_set_thread_pointer(d, ts->v[k].ident);
+            /* 3.8+: the state's native id is the tid */
+            if (ts->v[k].native_id == d->tid ||
+                (ts->v[k].native_id < 0 && pc_native_thread_is(n, d, ts->v[k].ident))) {
+                pc_arch_set_pthread(d, ts->v[k].ident);
                 break;
             }
         }
@@ -494,7 +496,7 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         struct pc_thread_model *t = &m->threads[i];
         t->desc = n->threads[i];
         t->tid = t->desc.tid;
-        t->ident = pc_arch_thread_pointer(&t->desc);
+        t->ident = pc_arch_pthread(&t->desc);
         t->main = proc && t->tid == proc->pid;
         /* The kernel writes the thread that dumps the core first. */
         t->took_signal = proc && proc->core_kind == PC_CORE_KERNEL && proc->signal && i == 0;

@@ -1,4 +1,5 @@
 /* pc_analyze: target -> native -> cpython -> diagnosis. */
+#include "arch/arch.h"
 #include "diagnose/analysis.h"
 
 #include <stdio.h>
@@ -22,8 +23,9 @@ int pc_analyze(pc_target *t, const pc_analyze_options *opts, pc_analysis **out, 
         goto fail;
     }
     a->proc = *p;
-    if (p->machine && p->machine != PC_MACHINE_X86_64) {
-        rc = pc_fail(err, PC_E_CORE, "target machine %d is not supported (x86_64 only)", p->machine);
+    if (p->machine && !pc_arch_of(p->machine)) {
+        rc = pc_fail(err, PC_E_CORE, "target machine %d is not supported: pycore reads %s", p->machine,
+                     pc_arch_supported());
         goto fail;
     }
     rc = pc_native_open(t, opts->debug_dirs, opts->debug_cache, &a->native, err);

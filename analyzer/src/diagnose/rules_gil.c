@@ -1,7 +1,7 @@
 /* The GIL held across a blocking call, and the two verdicts that are no
  * hang: a thread busy in Python code, threads waiting for the outside. */
 #include "diagnose/rules.h"
-#include "arch/regs.h"
+#include "arch/arch.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -181,7 +181,7 @@ int pc_native_open(pc_target *t, const char *const *debug_dirs, const char *debu
     if (!n->threads)
         return pc_fail(err, PC_E_INTERNAL, "out of memory");
     for (size_t i = 0; i < nt; i++)
-        if (t->ops->thread(t->ctx, i, &n->threads[n->nthreads]) == PC_OK)
+        if (pc_target_thread(t, i, &n->threads[n->nthreads]) == PC_OK)
             n->nthreads++;
     return PC_OK;
 }

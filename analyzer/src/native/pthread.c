@@ -3,7 +3,7 @@
  * {bits, count, offset} of struct pthread's tid field.  A thread pointer
  * (pthread_t) then names its kernel thread without stopping anything. */
 #include "native/native.h"
-#include "arch/regs.h"
+#include "arch/arch.h"
 
 #define MAX_PTHREAD_OFFSET 65536u   /* struct pthread is a few KiB */
 
@@ -34,7 +34,7 @@ int pc_native_pthread_tid(struct pc_native *n, uint64_t pthread, int32_t *tid)
 int pc_native_thread_is(struct pc_native *n, const pc_thread_desc *d, uint64_t pthread)
 {
     int32_t tid;
-    if (pc_arch_thread_pointer(d))
-        return pc_arch_thread_pointer(d) == pthread;
-    return (d->flags & PC_THREAD_NOT_STOPPED) && pc_native_pthread_tid(n, pthread, &tid) == PC_OK && tid == d->tid;
+    if (pc_arch_pthread(d))
+        return pc_arch_pthread(d) == pthread;
+    return pc_native_pthread_tid(n, pthread, &tid) == PC_OK && tid == d->tid;
 }

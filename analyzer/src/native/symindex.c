@@ -13,6 +13,7 @@
  * What this table does not decide (no sized symbol contains the address,
  * so that libdwfl's fallback to an unsized label applies; an unsized global
  * exactly at the address; a split symbol table) is answered by libdwfl. */
+#include "arch/arch.h"
 #include "native/native.h"
 
 #include <elf.h>
@@ -125,7 +126,7 @@ static struct pc_symindex *build(Dwfl_Module *dw)
     GElf_Shdr sh;
     Elf_Scn *scn;
     if (!e1 || e1 != e2 || bias1 != bias2 || !gelf_getehdr(e1, &eh) || eh.e_type == ET_REL ||
-        eh.e_machine != EM_X86_64 || !(scn = table_of(e1, &sh)) || !sh.sh_entsize ||
+        !pc_arch_of(eh.e_machine) || !(scn = table_of(e1, &sh)) || !sh.sh_entsize ||
         sh.sh_size / sh.sh_entsize != (uint64_t)cnt)
         return NULL;                /* not the plain case: libdwfl answers */
     Elf_Data *data = elf_getdata(scn, NULL);

@@ -2,7 +2,7 @@
  * us for memory words and initial registers, so the same code unwinds a
  * core, a live process or a gdb inferior. */
 #include "native/native.h"
-#include "arch/regs.h"
+#include "arch/arch.h"
 
 #include <dwarf.h>
 #include <elfutils/libdw.h>

@@ -4,12 +4,6 @@
 
 #include <stdio.h>
 
-static const char *reg_names[PC_NREGS] = {
-    "r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx",
-    "rdx", "rsi", "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss", "fs_base",
-    "gs_base", "ds", "es", "fs", "gs",
-};
-
 static void key(pc_buf *b, const char *k, int *first)
 {
     if (!*first)
@@ -199,8 +193,9 @@ static void thread(pc_buf *b, const struct pc_analysis *a, const struct pc_threa
     kbool(b, "stopped", !live ? -1 : !(t->desc.flags & PC_THREAD_NOT_STOPPED), &first);
     key(b, "registers", &first);
     pc_buf_puts(b, "{");
-    for (int r = 0; r < PC_NREGS; r++)
-        pc_buf_printf(b, "%s\"%s\":\"0x%llx\"", r ? "," : "", reg_names[r], (unsigned long long)t->desc.regs[r]);
+    const char *name;
+    for (unsigned r = 0; (name = pc_register_name(t->desc.machine, r)) != NULL; r++)
+        pc_buf_printf(b, "%s\"%s\":\"0x%llx\"", r ? "," : "", name, (unsigned long long)t->desc.regs[r]);
     pc_buf_puts(b, "}");
     key(b, "signals", &first);
     if (t->desc.flags & PC_THREAD_SIGMASKS)

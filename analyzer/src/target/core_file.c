@@ -1,6 +1,7 @@
 /* ELF core parsing: every offset and count taken from the file is checked
  * against the file's size before use. */
 #include "target/core_file.h"
+#include "arch/arch.h"
 
 #include <elf.h>
 #include <signal.h>
@@ -9,18 +10,6 @@
 
 #define NT_GDB_TDESC_TYPE 0x3ff
 
-/* x86_64 struct elf_prstatus / elf_prpsinfo offsets (linux/elfcore.h). */
-#define PRSTATUS_SIZE 336
-#define PRS_CURSIG 12
-#define PRS_SIGPEND 16
-#define PRS_SIGHOLD 24
-#define PRS_PID 32
-#define PRS_REG 112
-#define PRPSINFO_SIZE 136
-#define PRP_PID 24
-#define PRP_PPID 28
-#define PRP_FNAME 40
-#define PRP_PSARGS 56
 
 static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
@@ -40,7 +29,8 @@ static int fmap_cmp(const void *a, const void *b)
 static int add_thread(struct pc_core_image *img, size_t *cap,
                       const uint8_t *d, size_t n, pc_error *err)
 {
-    if (n < PRSTATUS_SIZE)
+    const struct pc_arch *a = pc_arch_of(img->machine);
+    if (n < PC_PRSTATUS_SIZE(a->prstatus_nregs))
         return pc_fail(err, PC_E_CORE, "core has a short NT_PRSTATUS note (%zu bytes): the core is corrupt", n);
     if (img->nthreads >= PC_CORE_MAX_THREADS)
         return pc_fail(err, PC_E_CORE, "core has more than %d threads: refusing it as corrupt", PC_CORE_MAX_THREADS);
@@ -53,7 +43,8 @@ static int add_thread(struct pc_core_image *img, size_t *cap,
     t->sigpend = rd64(d + PRS_SIGPEND);
     t->sighold = rd64(d + PRS_SIGHOLD);
     t->flags = PC_THREAD_SIGMASKS;
-    for (int i = 0; i < PC_NREGS; i++)
+    t->machine = img->machine;
+    for (unsigned i = 0; i < a->prstatus_nregs; i++)
         t->regs[i] = rd64(d + PRS_REG + 8 * i);
     return PC_OK;
 }
@@ -166,6 +157,7 @@ static void parse_auxv(struct pc_core_image *img, const uint8_t *d, size_t n)
 static int parse_notes(struct pc_core_image *img, const uint8_t *p, size_t n,
                        size_t *tcap, const uint8_t **flags, size_t *nflags, pc_error *err)
 {
+    const struct pc_arch *arch = pc_arch_of(img->machine);
     size_t off = 0;
     while (off + sizeof(Elf64_Nhdr) <= n) {
         Elf64_Nhdr nh;
@@ -178,6 +170,7 @@ static int parse_notes(struct pc_core_image *img, const uint8_t *p, size_t n,
         const char *name = (const char *)p + off;
         const uint8_t *desc = p + off + namesz;
         int is_core = nh.n_namesz == 5 && memcmp(name, "CORE", 5) == 0;
+        int is_linux = nh.n_namesz == 6 && memcmp(name, "LINUX", 6) == 0;
         int rc = PC_OK;
         if (nh.n_namesz == 4 && memcmp(name, "GDB", 4) == 0)
             img->gdb_note = 1;
@@ -205,6 +198,8 @@ static int parse_notes(struct pc_core_image *img, const uint8_t *p, size_t n,
                     img->sig_addr = rd64(desc + 16);
             }
         }
+        else if (is_linux && arch->tls_note && nh.n_type == arch->tls_note && img->nthreads && nh.n_descsz >= 8)
+            img->threads[img->nthreads - 1].regs[arch->tp] = rd64(desc);   /* that thread's */
         else if (is_core && nh.n_type == NT_AUXV)
             parse_auxv(img, desc, nh.n_descsz);
         else if (is_core && nh.n_type == NT_FILE && !img->fmaps)
@@ -232,8 +227,9 @@ int pc_core_parse(struct pc_core_image *img, const uint8_t *data, size_t size,
         return pc_fail(err, PC_E_CORE, "unsupported core: only 64-bit little-endian cores are supported");
     if (eh.e_type != ET_CORE)
         return pc_fail(err, PC_E_CORE, "ELF file is not a core dump (e_type %u): pass the core, and the executable as the second argument", eh.e_type);
-    if (eh.e_machine != EM_X86_64)
-        return pc_fail(err, PC_E_CORE, "core is for ELF machine %u; this build supports x86_64 (62) only", eh.e_machine);
+    if (!pc_arch_of(eh.e_machine))
+        return pc_fail(err, PC_E_CORE, "core is for ELF machine %u; pycore reads cores of %s", eh.e_machine,
+                       pc_arch_supported());
     img->machine = eh.e_machine;
     if (eh.e_phentsize != sizeof(Elf64_Phdr) || eh.e_phnum == 0 || eh.e_phnum == PN_XNUM ||
         !pc_range_ok(eh.e_phoff, (uint64_t)eh.e_phnum * sizeof(Elf64_Phdr), size))

@@ -5,6 +5,22 @@
 
 #include "target/target.h"
 
+/* struct elf_prstatus / elf_prpsinfo of a 64-bit Linux (linux/elfcore.h),
+ * read (core_file.c) and written (core_write.c): the same on every
+ * architecture up to pr_reg, whose length is the architecture's (arch/),
+ * then pr_fpvalid and padding. */
+#define PRS_CURSIG 12
+#define PRS_SIGPEND 16
+#define PRS_SIGHOLD 24
+#define PRS_PID 32
+#define PRS_REG 112
+#define PC_PRSTATUS_SIZE(nregs) (PRS_REG + 8 * (size_t)(nregs) + 8)
+#define PRPSINFO_SIZE 136
+#define PRP_PID 24
+#define PRP_PPID 28
+#define PRP_FNAME 40
+#define PRP_PSARGS 56
+
 #include <elf.h>
 
 /* Note types older <elf.h> lack (read by core_file.c, written by core_write.c). */

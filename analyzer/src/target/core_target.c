@@ -2,6 +2,7 @@
  * and, for file pages the kernel left out (text, rodata), from the mapped
  * files named in NT_FILE once their build-id matches the one in memory. */
 #include "target/core_file.h"
+#include "target/linkmap.h"
 #include "target/core_fd.h"
 
 #include <errno.h>
@@ -37,6 +38,8 @@ struct core_ctx {
     char *exe_override;
     char **debug_dirs;          /* NULL-terminated */
     const char *exe_path;       /* path of the executable in the core */
+    char *lm_exe;               /* ... when the core names no files: AT_EXECFN */
+    struct pc_linkmap lm;       /* the files then, from the linker's list */
     char cmdline[96];
     char *note_cmdline, *note_exe;  /* a PYCORE note's, NUL-terminated copies */
     /* Segment hints by 64 KiB block of address (+1; 0 none): reads jump
@@ -391,6 +394,8 @@ static void core_close(void *ctx)
     free(c->exe_override);
     free(c->note_cmdline);
     free(c->note_exe);
+    pc_linkmap_free(&c->lm);
+    free(c->lm_exe);
     for (size_t i = 0; c->debug_dirs && c->debug_dirs[i]; i++)
         free(c->debug_dirs[i]);
     free(c->debug_dirs);
@@ -423,6 +428,58 @@ static int note_text(const uint8_t *v, size_t len, char **out)
     memcpy(*out, v, len);
     (*out)[len] = 0;
     return 0;
+}
+
+static int mem_cstr(void *arg, uint64_t addr, char *out, size_t max)
+{
+    for (size_t i = 0; i < max; i++) {
+        if (mem_only_read(arg, addr + i, out + i, 1))
+            return -1;
+        if (!out[i])
+            return 0;
+    }
+    out[max - 1] = 0;
+    return -1;
+}
+
+static int lm_file_read(void *arg, const char *path, uint64_t off, void *buf, size_t len)
+{
+    struct cfile *f = get_file(arg, path, NULL);
+    return f ? file_read(f, off, buf, len) : -1;
+}
+
+static int fmap_start_cmp(const void *a, const void *b)
+{
+    const struct pc_core_fmap *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* A core that names no mapped files (qemu-user's): the executable from
+ * AT_EXECFN (or the command line), the rest from the linker's list. */
+static int files_from_linkmap(struct core_ctx *c, pc_error *err)
+{
+    char name[4096];
+    if (c->img.at_execfn && mem_cstr(c, c->img.at_execfn, name, sizeof name) == 0 && name[0])
+        c->lm_exe = pc_strdup(name);
+    else {
+        size_t n = strcspn(c->img.psargs, " ");
+        c->lm_exe = n ? strndup(c->img.psargs, n) : NULL;
+    }
+    if (!c->lm_exe)
+        return PC_OK;       /* nothing to go on: Python is then not found, and says so */
+    c->exe_path = c->lm_exe;
+    struct pc_linkmap_io io = {c, mem_only_read, mem_cstr, lm_file_read};
+    if (pc_linkmap_files(&io, c->lm_exe, c->img.at_phdr, &c->lm) && !c->lm.n)
+        return PC_OK;
+    struct pc_core_fmap *f = calloc(c->lm.n ? c->lm.n : 1, sizeof *f);
+    if (!f)
+        return pc_fail(err, PC_E_INTERNAL, "out of memory");
+    for (size_t i = 0; i < c->lm.n; i++)
+        f[i] = (struct pc_core_fmap){c->lm.v[i].start, c->lm.v[i].end, c->lm.v[i].pgoff, c->lm.v[i].path};
+    qsort(f, c->lm.n, sizeof *f, fmap_start_cmp);
+    c->img.fmaps = f;
+    c->img.nfmaps = c->lm.n;
+    return PC_OK;
 }
 
 static int is_dynamic_linker(const char *path)
@@ -521,7 +578,10 @@ int pc_core_target_adopt(int fd, const char *path, const pc_core_options *opts,
             goto fail;
         }
     }
-    find_exe(c);
+    if (c->img.nfmaps)
+        find_exe(c);
+    else if ((rc = files_from_linkmap(c, err)) != PC_OK)
+        goto fail;
     if (note_text(c->img.py_cmdline, c->img.py_cmdline_len, &c->note_cmdline) ||
         note_text(c->img.py_exe, c->img.py_exe_len, &c->note_exe)) {
         rc = pc_fail(err, PC_E_INTERNAL, "out of memory");

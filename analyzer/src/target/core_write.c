@@ -11,6 +11,7 @@
  * (PC_PYCORE_MAX_TEXT), reads (PC_CORE_WRITE_CHUNK). */
 #include "target/core_write.h"
 #include "target/core_file.h"
+#include "arch/arch.h"
 
 #include <elf.h>
 #include <stdlib.h>
@@ -18,10 +19,7 @@
 #include <sys/procfs.h>
 
 
-_Static_assert(sizeof(struct elf_prstatus) == 336, "kernel NT_PRSTATUS layout (core_file.c reads it)");
-_Static_assert(offsetof(struct elf_prstatus, pr_reg) == 112, "kernel NT_PRSTATUS layout");
-_Static_assert(sizeof(struct elf_prpsinfo) == 136, "kernel NT_PRPSINFO layout");
-_Static_assert(sizeof(elf_gregset_t) == PC_NREGS * sizeof(uint64_t), "pr_reg is user_regs_struct");
+_Static_assert(sizeof(struct elf_prpsinfo) == PRPSINFO_SIZE, "kernel NT_PRPSINFO layout");
 
 #define PAGE ((uint64_t)PC_PAGE)
 #define MAX_PATH_BYTES 4096   /* an NT_FILE name; longer is cut */
@@ -226,17 +224,22 @@ static void note_prpsinfo(pc_buf *b, const pc_process_desc *p, int32_t ppid)
     note(b, "CORE", NT_PRPSINFO, &ps, sizeof ps);
 }
 
-static void note_prstatus(pc_buf *b, const pc_thread_desc *d)
+/* NT_PRSTATUS as core_file.c reads it (the layout of every 64-bit Linux
+ * but for pr_reg's length), and the architecture's thread-pointer note. */
+static void note_prstatus(pc_buf *b, const struct pc_arch *a, const pc_thread_desc *d)
 {
-    struct elf_prstatus st;
-    memset(&st, 0, sizeof st);
-    st.pr_info.si_signo = d->cursig;
-    st.pr_cursig = (short)d->cursig;
-    st.pr_sigpend = d->sigpend;
-    st.pr_sighold = d->sighold;
-    st.pr_pid = d->tid;
-    memcpy(&st.pr_reg, d->regs, sizeof st.pr_reg);
-    note(b, "CORE", NT_PRSTATUS, &st, sizeof st);
+    uint8_t st[PC_PRSTATUS_SIZE(PC_MAX_REGS)] = {0};
+    int32_t sig = d->cursig;
+    int16_t cursig = (int16_t)d->cursig;
+    memcpy(st, &sig, 4);                        /* pr_info.si_signo */
+    memcpy(st + PRS_CURSIG, &cursig, 2);
+    memcpy(st + PRS_SIGPEND, &d->sigpend, 8);
+    memcpy(st + PRS_SIGHOLD, &d->sighold, 8);
+    memcpy(st + PRS_PID, &d->tid, 4);
+    memcpy(st + PRS_REG, d->regs, 8 * (size_t)a->prstatus_nregs);
+    note(b, "CORE", NT_PRSTATUS, st, PC_PRSTATUS_SIZE(a->prstatus_nregs));
+    if (a->tls_note && d->regs[a->tp])
+        note(b, "LINUX", a->tls_note, &d->regs[a->tp], 8);
 }
 
 /* siginfo_t as core_file.c reads it: signo, errno, code, then the
@@ -327,8 +330,10 @@ static int build_notes(struct writer *w, pc_buf *b)
     const pc_process_desc *p = pc_target_process(t);
     if (!p)
         return pc_fail(w->err, PC_E_INTERNAL, "the target does not describe its process");
-    if (p->machine != PC_MACHINE_X86_64)
-        return pc_fail(w->err, PC_E_CORE, "cannot write a core of machine %d: x86_64 only", p->machine);
+    const struct pc_arch *a = pc_arch_of(p->machine);
+    if (!a)
+        return pc_fail(w->err, PC_E_CORE, "cannot write a core of machine %d: pycore knows %s", p->machine,
+                       pc_arch_supported());
     size_t n = t->ops->thread_count(t->ctx);
     if (n == 0 || n > PC_CORE_MAX_THREADS)
         return pc_fail(w->err, PC_E_CORE, "the process has %zu threads: a core holds 1 to %d", n,
@@ -344,7 +349,7 @@ static int build_notes(struct writer *w, pc_buf *b)
     if (rc == PC_OK) {
         note_prpsinfo(b, p, t->ppid);
         for (size_t i = 0; i < k; i++)
-            note_prstatus(b, &th[i]);
+            note_prstatus(b, a, &th[i]);
         if (p->signal)
             note_siginfo(b, p);
         note_auxv(b, p);
@@ -372,7 +377,7 @@ static int write_headers(struct writer *w, const pc_buf *notes, uint64_t *data_o
     eh.e_ident[EI_VERSION] = EV_CURRENT;
     eh.e_ident[EI_OSABI] = ELFOSABI_NONE;
     eh.e_type = ET_CORE;
-    eh.e_machine = EM_X86_64;
+    eh.e_machine = (Elf64_Half)pc_target_process(w->t)->machine;
     eh.e_version = EV_CURRENT;
     eh.e_phoff = sizeof eh;
     eh.e_ehsize = sizeof eh;

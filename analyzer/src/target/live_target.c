@@ -11,6 +11,7 @@
  * Python frames cannot change.  /proc/PID/task/TID/syscall gives its call,
  * the call's arguments and its stack and instruction pointers; only the
  * threads outside a system call are stopped. */
+#include "arch/arch.h"
 #include "arch/syscall.h"
 #include "target/target.h"
 #include "target/procfs.h"
@@ -25,7 +26,7 @@
 #include <sys/ptrace.h>
 #include <sys/types.h>
 #include <sys/uio.h>
-#include <sys/user.h>
+#include <elf.h>
 #include <sys/wait.h>
 #include <dirent.h>
 #include <time.h>
@@ -237,6 +238,7 @@ static int leave_in_syscall(struct live_ctx *c, pid_t tid, int *left, pc_error *
     pc_thread_desc t;
     memset(&t, 0, sizeof t);
     t.tid = tid;
+    t.machine = pc_arch_host()->machine;
     int in_call = pc_syscall_regs_from_proc(text, len, &t);
     free(text);
     if (in_call != 1)
@@ -383,6 +385,22 @@ static int attach_all(struct live_ctx *c, pc_error *err)
     return rc;  /* past ATTACH_ROUNDS, still creating threads: the ones seen are stopped */
 }
 
+/* A stopped thread's registers as its core would hold them: the
+ * NT_PRSTATUS regset, and the architecture's thread-pointer regset. */
+static int get_regs(pid_t tid, pc_thread_desc *t)
+{
+    const struct pc_arch *a = pc_arch_host();
+    memset(t, 0, sizeof *t);
+    struct iovec io = {t->regs, 8 * (size_t)a->prstatus_nregs};
+    if (ptrace(PTRACE_GETREGSET, tid, (void *)(uintptr_t)NT_PRSTATUS, &io) != 0)
+        return -1;
+    uint64_t tp[2] = {0};
+    struct iovec tio = {tp, sizeof tp};
+    if (a->tls_note && ptrace(PTRACE_GETREGSET, tid, (void *)(uintptr_t)a->tls_note, &tio) == 0)
+        t->regs[a->tp] = tp[0];
+    return 0;
+}
+
 /* Every thread was seen stopped, and only SIGKILL (which kills the whole
  * process) takes a thread out of a ptrace stop: a thread no longer
  * stopped means the process is going, however alive its memory still
@@ -391,8 +409,8 @@ static int attach_all(struct live_ctx *c, pc_error *err)
 static int still_stopped(const struct live_ctx *c, pc_error *err)
 {
     for (size_t i = 0; i < c->ntids; i++) {
-        struct user_regs_struct regs;
-        if (ptrace(PTRACE_GETREGS, c->tids[i], NULL, &regs) != 0 && errno == ESRCH) {
+        pc_thread_desc t;
+        if (get_regs(c->tids[i], &t) != 0 && errno == ESRCH) {
             int rc = exited_fail(c, err);
             return rc ? rc : exiting_fail(c, err, THREADS_KILLED);
         }
@@ -416,21 +434,20 @@ static void read_sigmasks(const struct live_ctx *c, pc_thread_desc *t)
 
 static int read_threads(struct live_ctx *c, pc_error *err)
 {
+    const struct pc_arch *a = pc_arch_host();
     c->threads = calloc(c->ntids + c->nleft, sizeof *c->threads);
     if (!c->threads)
         return pc_fail(err, PC_E_INTERNAL, "out of memory");
     int killed = 0;
     for (size_t i = 0; i < c->ntids; i++) {
-        struct user_regs_struct regs;
-        if (ptrace(PTRACE_GETREGS, c->tids[i], NULL, &regs) != 0) {
+        pc_thread_desc *t = &c->threads[c->nthreads];
+        if (get_regs(c->tids[i], t) != 0) {
             killed |= errno == ESRCH;   /* no longer stopped: see still_stopped */
             continue;
         }
-        pc_thread_desc *t = &c->threads[c->nthreads++];
-        memset(t, 0, sizeof *t);
+        c->nthreads++;
         t->tid = c->tids[i];
-        _Static_assert(sizeof regs == PC_NREGS * sizeof(uint64_t), "user_regs_struct is the register order");
-        memcpy(t->regs, &regs, sizeof regs);
+        t->machine = a->machine;
         read_sigmasks(c, t);
     }
     for (size_t i = 0; i < c->nleft; i++) {
@@ -624,7 +641,7 @@ static int live_process(void *ctx, pc_process_desc *out)
     memset(out, 0, sizeof *out);
     out->pid = c->pid;
     out->core_kind = PC_CORE_LIVE;
-    out->machine = PC_MACHINE_X86_64;
+    out->machine = pc_arch_host()->machine;
     out->exe = c->exe;
     out->cmdline = c->cmdline;
     out->at_phdr = c->at_phdr;

@@ -1,4 +1,5 @@
 #include "target/target.h"
+#include "arch/arch.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -146,6 +147,27 @@ const pc_process_desc *pc_target_process(pc_target *t)
         t->have_proc = 1;
     }
     return &t->proc;
+}
+
+int pc_target_thread(pc_target *t, size_t i, pc_thread_desc *out)
+{
+    memset(out, 0, sizeof *out);
+    int rc = t->ops->thread(t->ctx, i, out);
+    if (rc)
+        return rc;
+    const pc_process_desc *p = pc_target_process(t);
+    if (!out->machine && p)
+        out->machine = p->machine;
+    const struct pc_arch *a = pc_arch_of(out->machine);
+    if (!a)
+        return PC_E_CORE;
+    uint8_t insn[16];
+    if (a->call_len && 2 * a->call_len <= sizeof insn) {
+        uint64_t pc = pc_arch_pc(out);
+        int ok = pc >= a->call_len && pc_read(t, pc - a->call_len, insn, 2 * a->call_len) == PC_OK;
+        pc_arch_complete(out, ok ? insn : NULL);
+    }
+    return PC_OK;
 }
 
 void pc_hex(const uint8_t *bytes, size_t n, char *out)

@@ -65,6 +65,10 @@ int pc_read_ptr(pc_target *t, uint64_t addr, uint64_t *v);
 /* A NUL-terminated string of at most max-1 bytes; 0 if terminated. */
 int pc_read_cstr(pc_target *t, uint64_t addr, char *out, size_t max);
 const pc_process_desc *pc_target_process(pc_target *t);
+/* Thread i as the engine sees it: the target's registers, their machine
+ * (the process's unless the target says), and what the architecture adds
+ * from the instructions at the pc (pc_arch_complete). */
+int pc_target_thread(pc_target *t, size_t i, pc_thread_desc *out);
 
 /* Open a file a core or a user names for reading, only if it is a regular
  * file: O_NONBLOCK so that a FIFO or a device cannot block the open, and

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "arch/arch.h"
 #include "target/core_file.h"
 
 #define NT_FILE_TYPE 0x46494c45
@@ -99,8 +100,8 @@ static void parses_threads_notes_and_segments(void **state)
     assert_int_equal(img.nthreads, 2);
     assert_int_equal(img.threads[0].tid, 4242);
     assert_int_equal(img.threads[1].tid, 4243);
-    assert_int_equal(img.threads[0].regs[PC_RIP], 0x401000);
-    assert_int_equal(img.threads[0].regs[PC_FS_BASE], 0x7f0000001000);
+    assert_int_equal(img.threads[0].regs[PC_X86_RIP], 0x401000);
+    assert_int_equal(img.threads[0].regs[PC_X86_FS_BASE], 0x7f0000001000);
     assert_int_equal(img.pid, 4242);
     assert_int_equal(img.signal, 6);
     assert_false(img.gdb_note);
@@ -148,9 +149,13 @@ static void rejects_bad_input(void **state)
     assert_non_null(strstr(err.msg, "truncated"));
     pc_core_image_free(&img);
 
-    core[18] = 183;   /* EM_AARCH64 */
+    core[18] = 243;   /* EM_RISCV */
     assert_int_equal(pc_core_parse(&img, core, n, &err), PC_E_CORE);
-    assert_non_null(strstr(err.msg, "x86_64"));
+    assert_non_null(strstr(err.msg, "x86_64 (62), aarch64 (183)"));
+    pc_core_image_free(&img);
+    core[18] = EM_AARCH64;   /* an x86_64 NT_PRSTATUS is shorter than aarch64's */
+    assert_int_equal(pc_core_parse(&img, core, n, &err), PC_E_CORE);
+    assert_non_null(strstr(err.msg, "short NT_PRSTATUS"));
     pc_core_image_free(&img);
     core[18] = EM_X86_64;
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "arch/arch.h"
 #include "target/core_file.h"
 #include "target/core_write.h"
 
@@ -72,7 +73,7 @@ static int thread(void *ctx, size_t i, pc_thread_desc *out)
     memset(out, 0, sizeof *out);
     out->tid = 4242 + (int32_t)i;
     out->flags = PC_THREAD_SIGMASKS | (i ? PC_THREAD_NOT_STOPPED : 0);
-    for (int r = 0; r < PC_NREGS; r++)
+    for (int r = 0; r < PC_X86_NREGS; r++)
         out->regs[r] = 0x1000 * i + (uint64_t)r;
     out->sighold = 0x4000 + i;
     out->sigpend = 0x100;
@@ -167,7 +168,7 @@ static void round_trip(void **state)
     assert_int_equal(img.threads[1].tid, 4243);
     assert_int_equal(img.threads[0].flags, PC_THREAD_SIGMASKS);
     assert_int_equal(img.threads[1].flags, PC_THREAD_SIGMASKS | PC_THREAD_NOT_STOPPED);
-    assert_int_equal(img.threads[1].regs[PC_RIP], 0x1000 + PC_RIP);
+    assert_int_equal(img.threads[1].regs[PC_X86_RIP], 0x1000 + PC_X86_RIP);
     assert_int_equal(img.threads[1].sighold, 0x4001);
     assert_int_equal(img.threads[1].sigpend, 0x100);
     assert_string_equal(img.fname, "python3.11");

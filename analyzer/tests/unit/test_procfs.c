@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "arch/arch.h"
 #include "arch/syscall.h"
 #include "target/procfs.h"
 
@@ -610,15 +611,15 @@ static int syscall_line(const char *s, size_t n, pc_thread_desc *t)
 static void test_syscall_lines(void **state)
 {
     (void)state;
-    pc_thread_desc t = {.tid = 77, .regs = {[PC_RBX] = 5}};
+    pc_thread_desc t = {.tid = 77, .regs = {[PC_X86_RBX] = 5}};
     const char *line = "202 0x7f12a0001000 0x80 0x0 0x0 0x0 0x0 0x7ffd9a1c2e60 0x7f12a1b2c3d4\n";
     assert_int_equal(syscall_line(line, strlen(line), &t), 1);
     assert_int_equal(t.tid, 77);
     assert_true(t.flags == PC_THREAD_NOT_STOPPED);
-    assert_true(t.regs[PC_ORIG_RAX] == 202 && t.regs[PC_RDI] == 0x7f12a0001000ull && t.regs[PC_RSI] == 0x80);
-    assert_true(t.regs[PC_RSP] == 0x7ffd9a1c2e60ull && t.regs[PC_RIP] == 0x7f12a1b2c3d4ull);
-    assert_true(t.regs[PC_RAX] == (uint64_t)-ENOSYS && t.regs[PC_RBX] == 0);
-    assert_true(t.regs[PC_FS_BASE] == 0);      /* unknown: the kernel does not say */
+    assert_true(t.regs[PC_X86_ORIG_RAX] == 202 && t.regs[PC_X86_RDI] == 0x7f12a0001000ull && t.regs[PC_X86_RSI] == 0x80);
+    assert_true(t.regs[PC_X86_RSP] == 0x7ffd9a1c2e60ull && t.regs[PC_X86_RIP] == 0x7f12a1b2c3d4ull);
+    assert_true(t.regs[PC_X86_RAX] == (uint64_t)-ENOSYS && t.regs[PC_X86_RBX] == 0);
+    assert_true(t.regs[PC_X86_FS_BASE] == 0);      /* unknown: the kernel does not say */
     pc_thread_desc u = {0};
     assert_int_equal(syscall_line("running\n", 8, &u), 0);
     assert_int_equal(syscall_line("-1 0x7ffd9a1c2e60 0x7f12a1b2c3d4\n", 32, &u), 0);
@@ -681,8 +682,8 @@ static void test_syscall_self(void **state)
         got = pc_syscall_regs_from_proc(buf, n, &t);
     }
     assert_int_equal(got, 1);
-    assert_true(t.regs[PC_ORIG_RAX] == SYS_read && t.regs[PC_RDI] == (uint64_t)fds[0] && t.regs[PC_RDX] == 1);
-    assert_true(t.regs[PC_RSP] != 0 && t.regs[PC_RIP] != 0);
+    assert_true(t.regs[PC_X86_ORIG_RAX] == SYS_read && t.regs[PC_X86_RDI] == (uint64_t)fds[0] && t.regs[PC_X86_RDX] == 1);
+    assert_true(t.regs[PC_X86_RSP] != 0 && t.regs[PC_X86_RIP] != 0);
     assert_int_equal(write(fds[1], "x", 1), 1);
     pthread_join(th, NULL);
     close(fds[0]);

@@ -1,5 +1,6 @@
-/* x86_64: orig_rax holds the system call number of a thread stopped
- * inside one (-1 otherwise); its arguments are rdi, rsi, rdx, r10. */
+/* The system call a thread is in, from its registers and its machine's
+ * table (syscalls_<arch>.def). */
+#include "arch/arch.h"
 #include "arch/syscall.h"
 
 #include <errno.h>
@@ -7,33 +8,25 @@
 #include <stdio.h>
 #include <string.h>
 
-struct row {
-    uint64_t nr;
-    const char *name;
-    int cls;
-    unsigned flags;
-};
-
-static const struct row table[] = {
-#define SYSCALL(nr, name, cls, flags) {nr, name, cls, flags},
-#include "arch/syscalls_x86_64.def"
-#undef SYSCALL
-};
+static const struct pc_arch *row(const pc_thread_desc *t)
+{
+    const struct pc_arch *a = pc_arch_of(t->machine);
+    return a ? a : &pc_arch_x86_64;
+}
 
 void pc_thread_syscall(const pc_thread_desc *t, struct pc_syscall *out)
 {
+    const struct pc_arch *a = row(t);
     memset(out, 0, sizeof *out);
-    uint64_t nr = t->regs[PC_ORIG_RAX];
+    uint64_t nr = t->regs[a->sysnr];
     out->cls = nr == UINT64_MAX ? PC_SYS_RUNNING : PC_SYS_OTHER;
-    out->args[0] = t->regs[PC_RDI];
-    out->args[1] = t->regs[PC_RSI];
-    out->args[2] = t->regs[PC_RDX];
-    out->args[3] = t->regs[PC_R10];
-    for (size_t i = 0; i < sizeof table / sizeof *table; i++)
-        if (table[i].nr == nr) {
-            out->name = table[i].name;
-            out->cls = table[i].cls;
-            out->flags = table[i].flags;
+    for (size_t i = 0; i < 4; i++)
+        out->args[i] = t->regs[a->args[i]];
+    for (size_t i = 0; i < a->nsys; i++)
+        if (a->sys[i].nr == nr) {
+            out->name = a->sys[i].name;
+            out->cls = a->sys[i].cls;
+            out->flags = a->sys[i].flags;
             return;
         }
 }
@@ -55,20 +48,19 @@ int pc_syscall_regs_from_proc(const char *text, size_t len, pc_thread_desc *out)
                      " %" SCNx64,
                &nr, &a[0], &a[1], &a[2], &a[3], &a[4], &a[5], &sp, &pc) != 9 || nr < 0)
         return -1;
-    int32_t tid = out->tid;
+    int32_t tid = out->tid, machine = out->machine;
     memset(out, 0, sizeof *out);
     out->tid = tid;
+    out->machine = machine;
     out->flags = PC_THREAD_NOT_STOPPED;
-    out->regs[PC_ORIG_RAX] = (uint64_t)nr;
-    out->regs[PC_RAX] = (uint64_t)-ENOSYS;     /* what the kernel leaves in rax until the call returns */
-    out->regs[PC_RDI] = a[0];
-    out->regs[PC_RSI] = a[1];
-    out->regs[PC_RDX] = a[2];
-    out->regs[PC_R10] = a[3];
-    out->regs[PC_R8] = a[4];
-    out->regs[PC_R9] = a[5];
-    out->regs[PC_RSP] = sp;
-    out->regs[PC_RIP] = pc;
+    const struct pc_arch *r = row(out);
+    out->regs[r->sysnr] = (uint64_t)nr;
+    for (size_t i = 0; i < 6; i++)
+        out->regs[r->args[i]] = a[i];
+    if (r->enosys >= 0)
+        out->regs[r->enosys] = (uint64_t)-ENOSYS;
+    out->regs[r->sp] = sp;
+    out->regs[r->pc] = pc;
     return 1;
 }
 
