@@ -59,6 +59,7 @@ enum pc_core_kind {
     PC_CORE_GCORE,    /* a gdb snapshot (gcore / generate-core-file) */
     PC_CORE_LIVE,     /* not a core: a live process */
     PC_CORE_PYCORE = 4, /* a snapshot of a live process written by pycore (--save-core) */
+    PC_CORE_QEMU = 5,   /* written by qemu-user as its guest died (no NT_FILE: files from the link map) */
 };
 
 typedef struct pc_thread_desc {

@@ -2,9 +2,10 @@
 import ctypes
 import os
 
-TARGET_OPS_VERSION = 3    # PC_TARGET_OPS_VERSION: the layout of TargetOps and the structs below
-NREGS = 27
-PC_CORE_UNKNOWN, PC_CORE_KERNEL, PC_CORE_GCORE, PC_CORE_LIVE, PC_CORE_PYCORE = 0, 1, 2, 3, 4
+TARGET_OPS_VERSION = 4    # PC_TARGET_OPS_VERSION: the layout of TargetOps and the structs below
+MAX_REGS = 40             # PC_MAX_REGS
+PC_MACHINE_X86_64, PC_MACHINE_AARCH64 = 62, 183
+PC_CORE_UNKNOWN, PC_CORE_KERNEL, PC_CORE_GCORE, PC_CORE_LIVE, PC_CORE_PYCORE, PC_CORE_QEMU = 0, 1, 2, 3, 4, 5
 PC_FORMAT_TEXT, PC_FORMAT_JSON, PC_FORMAT_DOT = 0, 1, 2
 PC_RENDER_NATIVE = 1
 PC_RENDER_STACKS = 8
@@ -19,7 +20,8 @@ class Error(ctypes.Structure):
 
 class ThreadDesc(ctypes.Structure):
     _fields_ = [("tid", ctypes.c_int32), ("flags", ctypes.c_uint32),
-                ("regs", ctypes.c_uint64 * NREGS), ("sighold", ctypes.c_uint64),
+                ("machine", ctypes.c_int32), ("reserved", ctypes.c_uint32),
+                ("regs", ctypes.c_uint64 * MAX_REGS), ("sighold", ctypes.c_uint64),
                 ("sigpend", ctypes.c_uint64), ("cursig", ctypes.c_int32)]
 
 
@@ -107,5 +109,18 @@ def load():
     lib.pc_render.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_uint]
     lib.pc_render.restype = ctypes.c_void_p
     lib.pc_free.argtypes = [ctypes.c_void_p]
+    lib.pc_register_name.argtypes = [ctypes.c_int, ctypes.c_uint]
+    lib.pc_register_name.restype = ctypes.c_char_p
     _lib = lib
     return lib
+
+
+def register_names(machine):
+    """gdb's names of pc_thread_desc.regs of a machine, in their order."""
+    lib = load()
+    names = []
+    while True:
+        n = lib.pc_register_name(machine, len(names))
+        if n is None:
+            return names
+        names.append(n.decode())

@@ -15,10 +15,8 @@ import gdb
 
 from . import library as L
 
-# user_regs_struct order (pycore.h enum pc_x86_64_reg) -> gdb names
-REG_NAMES = ["r15", "r14", "r13", "r12", "rbp", "rbx", "r11", "r10", "r9", "r8", "rax", "rcx", "rdx",
-             "rsi", "rdi", "orig_rax", "rip", "cs", "eflags", "rsp", "ss", "fs_base", "gs_base", "ds",
-             "es", "fs", "gs"]
+# gdb's architecture names -> ELF machines libpycore reads
+MACHINES = {"i386:x86-64": L.PC_MACHINE_X86_64, "aarch64": L.PC_MACHINE_AARCH64}
 
 MAPPING_RE = re.compile(r"^\s*(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+0x[0-9a-f]+\s+(0x[0-9a-f]+)\s+(?:\S+\s+)?(/.*\S)\s*$")
 
@@ -35,6 +33,11 @@ class GdbTarget(object):
             raise gdb.GdbError("pycore: no process or core: run, attach (gdb -p PID) or open a core first")
         self.keep = []                      # C strings handed to the engine
         self.live = self._is_live()
+        arch = self.inferior.architecture().name()
+        self.machine = MACHINES.get(arch)
+        if self.machine is None:
+            raise gdb.GdbError("pycore: the %s architecture is not supported (x86-64 and aarch64 are)" % arch)
+        self.reg_names = L.register_names(self.machine)
         self.threads = self._threads()
         self.mappings = self._mappings()
         self.ops = L.TargetOps(
@@ -80,7 +83,7 @@ class GdbTarget(object):
                 th.switch()
                 frame = gdb.newest_frame()
                 regs = []
-                for name in REG_NAMES:
+                for name in self.reg_names:
                     try:
                         regs.append(_u64(frame.read_register(name)))
                     except (gdb.error, ValueError):
@@ -114,7 +117,7 @@ class GdbTarget(object):
     def _process(self, ctx, out):
         p = out.contents
         p.pid = self.inferior.pid or (self.threads[0][0] if self.threads else 0)
-        p.machine = 62
+        p.machine = self.machine
         p.core_kind = L.PC_CORE_LIVE if self.live else L.PC_CORE_UNKNOWN
         try:
             p.signal = 0 if self.live else int(gdb.parse_and_eval("$_siginfo.si_signo"))
@@ -138,6 +141,7 @@ class GdbTarget(object):
         t = out.contents
         t.tid = lwp
         t.flags = 0                         # gdb does not show signal masks
+        t.machine = self.machine
         for i, v in enumerate(regs):
             t.regs[i] = v
         return 0

@@ -23,10 +23,11 @@ from pycore_gdb import library as L  # noqa: E402
 STRUCTS = {"Error": "pc_error", "ThreadDesc": "pc_thread_desc", "MappingDesc": "pc_mapping_desc",
            "ProcessDesc": "pc_process_desc", "TargetOps": "pc_target_ops", "AnalyzeOptions": "pc_analyze_options"}
 # library.py constant -> C expression
-CONSTANTS = {"TARGET_OPS_VERSION": "PC_TARGET_OPS_VERSION", "NREGS": "PC_NREGS",
+CONSTANTS = {"TARGET_OPS_VERSION": "PC_TARGET_OPS_VERSION", "MAX_REGS": "PC_MAX_REGS", "PC_MACHINE_X86_64": "PC_MACHINE_X86_64",
+             "PC_MACHINE_AARCH64": "PC_MACHINE_AARCH64",
              "PC_CORE_UNKNOWN": "PC_CORE_UNKNOWN", "PC_CORE_KERNEL": "PC_CORE_KERNEL",
              "PC_CORE_GCORE": "PC_CORE_GCORE", "PC_CORE_LIVE": "PC_CORE_LIVE",
-             "PC_CORE_PYCORE": "PC_CORE_PYCORE",
+             "PC_CORE_PYCORE": "PC_CORE_PYCORE", "PC_CORE_QEMU": "PC_CORE_QEMU",
              "PC_FORMAT_TEXT": "PC_FORMAT_TEXT", "PC_FORMAT_JSON": "PC_FORMAT_JSON", "PC_FORMAT_DOT": "PC_FORMAT_DOT",
              "PC_RENDER_NATIVE": "PC_RENDER_NATIVE", "PC_RENDER_STACKS": "PC_RENDER_STACKS", "PC_E_MEMORY": "PC_E_MEMORY", "PC_E_INTERNAL": "PC_E_INTERNAL",
              "PC_E_MODULE": "PC_E_MODULE"}

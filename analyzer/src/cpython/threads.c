@@ -499,7 +499,8 @@ int pc_model_build(struct pc_native *n, struct pc_python *py, int native, size_t
         t->ident = pc_arch_pthread(&t->desc);
         t->main = proc && t->tid == proc->pid;
         /* The kernel writes the thread that dumps the core first. */
-        t->took_signal = proc && proc->core_kind == PC_CORE_KERNEL && proc->signal && i == 0;
+        t->took_signal = proc && (proc->core_kind == PC_CORE_KERNEL || proc->core_kind == PC_CORE_QEMU) &&
+                         proc->signal && i == 0;
         t->daemon = -1;
         pc_thread_syscall(&t->desc, &t->sys);
         struct ts_entry *segs[MAX_SEGMENTS];

@@ -56,6 +56,7 @@ const char *pc_core_kind_name(int kind)
     case PC_CORE_GCORE: return "gcore";
     case PC_CORE_LIVE: return "live";
     case PC_CORE_PYCORE: return "pycore";
+    case PC_CORE_QEMU: return "qemu";
     default: return "unknown";
     }
 }

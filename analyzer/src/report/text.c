@@ -47,8 +47,9 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
                       a->proc.signal);
     else if (a->proc.core_kind == PC_CORE_GCORE)
         pc_buf_puts(b, ": gcore snapshot (the process was stopped, not killed)\n");
-    else if (a->proc.core_kind == PC_CORE_KERNEL) {
-        pc_buf_printf(b, ": kernel core, died of %s (%d)", sig ? sig : "signal", a->proc.signal);
+    else if (a->proc.core_kind == PC_CORE_KERNEL || a->proc.core_kind == PC_CORE_QEMU) {
+        pc_buf_printf(b, ": %s core, died of %s (%d)", a->proc.core_kind == PC_CORE_QEMU ? "qemu-user" : "kernel",
+                      sig ? sig : "signal", a->proc.signal);
         siginfo(a, b);
         pc_buf_puts(b, "\n");
     }

@@ -306,7 +306,8 @@ static int core_process(void *ctx, pc_process_desc *out)
     out->sig_pid = c->img.sig_pid;
     out->sig_addr = c->img.sig_addr;
     out->machine = c->img.machine;
-    out->core_kind = c->img.pycore_note ? PC_CORE_PYCORE : c->img.gdb_note ? PC_CORE_GCORE : PC_CORE_KERNEL;
+    out->core_kind = c->img.pycore_note ? PC_CORE_PYCORE : c->img.gdb_note ? PC_CORE_GCORE
+                     : c->lm_exe ? PC_CORE_QEMU : PC_CORE_KERNEL;
     /* As mapped (an override only changes which file is read), or as the
      * live process said when pycore wrote the core: the same report. */
     out->exe = c->note_exe ? c->note_exe : c->exe_path;
@@ -465,6 +466,9 @@ static int files_from_linkmap(struct core_ctx *c, pc_error *err)
         size_t n = strcspn(c->img.psargs, " ");
         c->lm_exe = n ? strndup(c->img.psargs, n) : NULL;
     }
+    /* qemu-user leaves pr_sighold and pr_sigpend zero: the masks are unknown */
+    for (size_t i = 0; i < c->img.nthreads; i++)
+        c->img.threads[i].flags &= ~PC_THREAD_SIGMASKS;
     if (!c->lm_exe)
         return PC_OK;       /* nothing to go on: Python is then not found, and says so */
     c->exe_path = c->lm_exe;
