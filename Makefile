@@ -104,12 +104,14 @@ layouts:
 integration: all
 	PYCORE_ANALYZE=$(abspath $(BUILD)/bin/pycore-analyze) $(PYTHON) -m pytest -q tests/integration
 
-# Debian-suite CPythons 3.9, 3.13, 3.14, 3.15 (+ d builds), and free-threaded
+# Debian-suite CPythons 3.9, 3.13, 3.14, 3.15 (+ d builds), arm64 3.11 and 3.15
+# (+ d builds, run under qemu-user), and free-threaded
 # 3.13t and 3.14t (+ d builds) built from source, for the tests, into
 # $PYCORE_DEBIAN_PYTHONS (default ~/.cache/pycore/pythons); see docs/versions.md.
 .PHONY: provision
 provision:
 	corpus/provision/provision-debian-pythons.sh
+	corpus/provision/provision-debian-pythons.sh --arch arm64 3.11 3.15
 	corpus/provision/build-freethreaded-pythons.sh
 
 # Installs missing Debian packages (as root) or says which are missing.

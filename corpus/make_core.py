@@ -445,7 +445,7 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
         gcore = shutil.which("gcore")
         if gcore is None or shutil.which("gdb") is None:
             raise MakeCoreError("gcore/gdb not found on PATH (apt-get install gdb)")
-    elif kind == "kernel":
+    elif kind in ("kernel", "qemu"):
         pattern, uses_pid = _core_pattern()
         check_kernel_core_pattern()
     os.makedirs(out, exist_ok=True)
@@ -558,6 +558,13 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
                          % ("the kernel wrote no core" if not found else "several core files",
                             pattern, uses_pid, rundir, ", ".join(sorted(os.listdir(rundir)))))
             core = os.path.join(rundir, found[0])
+            if kind == "qemu":
+                # qemu itself then dies of the signal: the host kernel's core
+                # of the emulator is of no use here
+                hrx = _kernel_core_regex(pattern, uses_pid, run.target)
+                for f in os.listdir(rundir):
+                    if f not in ours and f != found[0] and hrx.match(f):
+                        os.unlink(os.path.join(rundir, f))
             signal_expected = signal.SIGABRT
         timings["core"] = time.monotonic() - tc
         timings["total"] = time.monotonic() - t0

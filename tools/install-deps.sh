@@ -19,6 +19,7 @@ pkgs=(
   curl libffi-dev libbz2-dev             # make provision: free-threaded CPythons built from source
   parallel                               # triage tests: shards run side by side (docs/triage.md)
   python3-gevent python3-greenlet        # gevent scenarios (greenlets) on Debian's 3.11; greenlet's C++ headers for its layout
+  qemu-user gdb-multiarch                # aarch64: Debian's arm64 CPythons run under qemu, gdb's view of their cores
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -151,7 +151,12 @@ provision() {  # $1 X.Y
   find "$vd/root" -type l -lname '/*' -print0 | while IFS= read -r -d '' l; do
     ln -sfn "$(realpath -m --relative-to="$(dirname "$l")" "$vd/root$(readlink "$l")")" "$l"
   done
-  for ld in "$vd"/root/{usr/,}lib/$MA/$LDSO ""; do [ -e "$ld" ] && break; done
+  # merged /usr (trixie on): the debs hold usr/lib only, base-files makes
+  # the /lib link; the guest's PT_INTERP is /lib/ld-linux-aarch64.so.1
+  if [ -n "$QEMU" ]; then
+    for d in lib bin sbin; do [ -e "$vd/root/$d" ] || ln -s "usr/$d" "$vd/root/$d"; done
+  fi
+  for ld in "$vd"/root/{usr/,}lib/$MA/$LDSO "$vd"/root/usr/lib/$LDSO ""; do [ -e "$ld" ] && break; done
   [ -n "$ld" ] || die "no $LDSO in the extracted libc6 of python$v"
   ld=$(readlink -f "$ld")
   # the stdlib is found from the binary's location: native/usr/lib/python3.X/os.py

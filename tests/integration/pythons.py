@@ -59,6 +59,12 @@ for _xy in PROVISIONED:     # absent until `make provision` ran: MISSING, with t
     REQUIRED.setdefault(_xy, []).extend(
         [(r"^debian-%s$" % re.escape(_xy), "debian-" + _xy),
          (r"^debian-%sd$" % re.escape(_xy), "debian-%sd" % _xy)])
+# What `make provision` provisions of Debian's arm64 builds (release, and
+# the newest's debug build), run under qemu-user: their cores are qemu's.
+ARM64 = [("3.11", ""), ("3.15", ""), ("3.15", "d")]
+for _xy, _d in ARM64:
+    REQUIRED.setdefault(_xy, []).append(
+        (r"^arm64-debian-%s%s$" % (re.escape(_xy), _d), "arm64-debian-%s%s" % (_xy, _d)))
 # What `make provision` builds free-threaded (release and debug of each).
 FREE_THREADED = ["3.13", "3.14"]
 for _xy in FREE_THREADED:
@@ -214,6 +220,24 @@ def _provisioned_candidates():
     return out
 
 
+def _arm64_candidates():
+    """(label, path, extra) for ARM64: TARGET/arm64/bin/pythonX.Y[d] are
+    scripts that exec qemu-aarch64 -L ROOT ROOT/usr/bin/pythonX.Y[d]."""
+    target = os.path.join(debian_pythons_dir(), "arm64")
+    out = []
+    for xy, d in ARM64:
+        root = os.path.join(target, xy, "root")
+        extra = {"provisioned": True, "arch": "aarch64", "kinds": ["qemu"],
+                 "kinds_note": "qemu-user cores only (an arm64 process under qemu on this host)",
+                 "sysroot": root, "elf": os.path.join(root, "usr", "bin", "python%s%s" % (xy, d))}
+        if not os.path.isfile(os.path.join(target, xy, "provisioned")):
+            extra["missing_why"] = ("%s/%s not provisioned: run `make provision` (corpus/provision/"
+                                    "provision-debian-pythons.sh --arch arm64 %s; needs qemu-user)"
+                                    % (target, xy, xy))
+        out.append(("arm64-debian-%s%s" % (xy, d), os.path.join(target, "bin", "python%s%s" % (xy, d)), extra))
+    return out
+
+
 def _freethreaded_candidates():
     """(label, path, extra) for FREE_THREADED, built or not."""
     target = debian_pythons_dir()
@@ -250,6 +274,7 @@ def describe(label, path, extra=None):
             "kinds": list(KINDS)}
     extra = dict(extra or {})
     missing_why = extra.pop("missing_why", None)
+    elf = extra.get("elf") or path       # a wrapper script runs this ELF file
     info.update(extra)
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         info["error"] = missing_why or "not found"
@@ -265,7 +290,7 @@ def describe(label, path, extra=None):
         info["error"] = "version probe failed: %s" % res.stderr.decode(errors="replace")[-500:]
         return info
     try:
-        needed = elf_needed(os.path.realpath(path))
+        needed = elf_needed(os.path.realpath(elf))
     except (OSError, ElfError, struct.error, ValueError) as e:
         info["error"] = "ELF: %s" % e
         return info
@@ -284,7 +309,8 @@ def candidates():
     if "all" not in _cache:
         _cache["all"] = ([describe(label, path) for label, path in DEBIAN + _pyenv_candidates()] +
                          [describe(label, path, extra)
-                          for label, path, extra in _provisioned_candidates() + _freethreaded_candidates()])
+                          for label, path, extra in _provisioned_candidates() + _freethreaded_candidates() +
+                          _arm64_candidates()])
     return _cache["all"]
 
 

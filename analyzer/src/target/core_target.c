@@ -85,6 +85,21 @@ static char *join_root(const char *root, const char *path)
     return s;
 }
 
+/* A path of the process under --sysroot.  A qemu-user core's paths are
+ * looked up as qemu -L ROOT looked them up: under the root if there, else
+ * on the host (its own executable, the script it was given). */
+static char *in_sysroot(const struct core_ctx *c, const char *path)
+{
+    if (!c->sysroot)
+        return pc_strdup(path);
+    char *s = join_root(c->sysroot, path);
+    if (s && c->lm_exe && access(s, F_OK) != 0 && access(path, F_OK) == 0) {
+        free(s);
+        return pc_strdup(path);
+    }
+    return s;
+}
+
 static int map_file(struct cfile *f, const char *path)
 {
     struct stat st;
@@ -163,7 +178,7 @@ static int find_file(struct core_ctx *c, struct cfile *f, const char *path, cons
         char *cand;
         if (k == 0)
             cand = is_exe && c->exe_override ? pc_strdup(c->exe_override)
-                   : c->sysroot ? join_root(c->sysroot, path) : pc_strdup(path);
+                   : in_sysroot(c, path);
         else if (k % 2 == 1)
             cand = join_root(c->debug_dirs[(k - 1) / 2], base);
         else {
@@ -370,7 +385,7 @@ static int core_open_file(void *ctx, const char *path, const uint8_t *build_id,
 static int core_read_text(void *ctx, const char *path, char *buf, size_t *len)
 {
     struct core_ctx *c = ctx;
-    char *full = c->sysroot ? join_root(c->sysroot, path) : pc_strdup(path);
+    char *full = in_sysroot(c, path);
     if (!full)
         return PC_E_INTERNAL;
     int rc = pc_read_regular(full, buf, len);
@@ -469,6 +484,10 @@ static int files_from_linkmap(struct core_ctx *c, pc_error *err)
     /* qemu-user leaves pr_sighold and pr_sigpend zero: the masks are unknown */
     for (size_t i = 0; i < c->img.nthreads; i++)
         c->img.threads[i].flags &= ~PC_THREAD_SIGMASKS;
+    /* ... and a forked child's thread keeps the parent's tid in pr_pid
+     * (qemu 7.2 caches it); a process of one thread is its main thread */
+    if (c->img.nthreads == 1 && c->img.pid > 0)
+        c->img.threads[0].tid = c->img.pid;
     if (!c->lm_exe)
         return PC_OK;       /* nothing to go on: Python is then not found, and says so */
     c->exe_path = c->lm_exe;
