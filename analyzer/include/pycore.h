@@ -48,9 +48,9 @@ typedef struct pc_error {
 enum pc_machine { PC_MACHINE_X86_64 = 62 /* EM_X86_64 */, PC_MACHINE_AARCH64 = 183 /* EM_AARCH64 */ };
 
 /* A thread's registers: pc_register_name(machine, i) names regs[i], as gdb
- * names them; the kernel's NT_PRSTATUS pr_reg comes first (x86_64:
- * user_regs_struct; aarch64: x0-x30 sp pc cpsr, then tpidr), a register
- * the target does not know stays 0.  docs/architecture.md lists them. */
+ * names them; the kernel's NT_PRSTATUS pr_reg comes first, then the
+ * machine's thread pointer if pr_reg lacks it; a register the target does
+ * not know stays 0.  docs/architecture.md lists them. */
 #define PC_MAX_REGS 40
 
 enum pc_core_kind {
@@ -240,6 +240,9 @@ PC_API unsigned pc_target_ops_version(void);
 /* The name of register i of a machine's pc_thread_desc.regs (gdb's name),
  * NULL past the last one or for an unsupported machine. */
 PC_API const char *pc_register_name(int machine, unsigned i);
+/* The machine (enum pc_machine) of an architecture name, as uname -m or
+ * gdb's `show architecture` says it; 0 if unsupported. */
+PC_API int pc_machine_from_name(const char *name);
 /* Free what the library allocated for the caller (pc_render's string). */
 PC_API void pc_free(void *p);
 

@@ -4,7 +4,6 @@ import os
 
 TARGET_OPS_VERSION = 4    # PC_TARGET_OPS_VERSION: the layout of TargetOps and the structs below
 MAX_REGS = 40             # PC_MAX_REGS
-PC_MACHINE_X86_64, PC_MACHINE_AARCH64 = 62, 183
 PC_CORE_UNKNOWN, PC_CORE_KERNEL, PC_CORE_GCORE, PC_CORE_LIVE, PC_CORE_PYCORE, PC_CORE_QEMU = 0, 1, 2, 3, 4, 5
 PC_FORMAT_TEXT, PC_FORMAT_JSON, PC_FORMAT_DOT = 0, 1, 2
 PC_RENDER_NATIVE = 1
@@ -111,6 +110,8 @@ def load():
     lib.pc_free.argtypes = [ctypes.c_void_p]
     lib.pc_register_name.argtypes = [ctypes.c_int, ctypes.c_uint]
     lib.pc_register_name.restype = ctypes.c_char_p
+    lib.pc_machine_from_name.argtypes = [ctypes.c_char_p]
+    lib.pc_machine_from_name.restype = ctypes.c_int
     _lib = lib
     return lib
 
@@ -124,3 +125,8 @@ def register_names(machine):
         if n is None:
             return names
         names.append(n.decode())
+
+
+def machine_from_name(arch):
+    """The ELF machine of gdb's architecture name; 0 if libpycore lacks it."""
+    return load().pc_machine_from_name(arch.encode())

@@ -15,8 +15,6 @@ import gdb
 
 from . import library as L
 
-# gdb's architecture names -> ELF machines libpycore reads
-MACHINES = {"i386:x86-64": L.PC_MACHINE_X86_64, "aarch64": L.PC_MACHINE_AARCH64}
 
 MAPPING_RE = re.compile(r"^\s*(0x[0-9a-f]+)\s+(0x[0-9a-f]+)\s+0x[0-9a-f]+\s+(0x[0-9a-f]+)\s+(?:\S+\s+)?(/.*\S)\s*$")
 
@@ -34,9 +32,9 @@ class GdbTarget(object):
         self.keep = []                      # C strings handed to the engine
         self.live = self._is_live()
         arch = self.inferior.architecture().name()
-        self.machine = MACHINES.get(arch)
-        if self.machine is None:
-            raise gdb.GdbError("pycore: the %s architecture is not supported (x86-64 and aarch64 are)" % arch)
+        self.machine = L.machine_from_name(arch)
+        if not self.machine:
+            raise gdb.GdbError("pycore: this libpycore does not read the %s architecture" % arch)
         self.reg_names = L.register_names(self.machine)
         self.threads = self._threads()
         self.mappings = self._mappings()

@@ -316,7 +316,8 @@ def _item_case(item):
     callspec = getattr(item, "callspec", None)
     if not callspec:
         return None
-    return callspec.params.get("case") or callspec.params.get("xcase")
+    case = callspec.params.get("case") or callspec.params.get("xcase")
+    return case if isinstance(case, Case) else None     # an empty parameter set
 
 
 def pytest_collection_modifyitems(session, config, items):

@@ -23,8 +23,7 @@ from pycore_gdb import library as L  # noqa: E402
 STRUCTS = {"Error": "pc_error", "ThreadDesc": "pc_thread_desc", "MappingDesc": "pc_mapping_desc",
            "ProcessDesc": "pc_process_desc", "TargetOps": "pc_target_ops", "AnalyzeOptions": "pc_analyze_options"}
 # library.py constant -> C expression
-CONSTANTS = {"TARGET_OPS_VERSION": "PC_TARGET_OPS_VERSION", "MAX_REGS": "PC_MAX_REGS", "PC_MACHINE_X86_64": "PC_MACHINE_X86_64",
-             "PC_MACHINE_AARCH64": "PC_MACHINE_AARCH64",
+CONSTANTS = {"TARGET_OPS_VERSION": "PC_TARGET_OPS_VERSION", "MAX_REGS": "PC_MAX_REGS",
              "PC_CORE_UNKNOWN": "PC_CORE_UNKNOWN", "PC_CORE_KERNEL": "PC_CORE_KERNEL",
              "PC_CORE_GCORE": "PC_CORE_GCORE", "PC_CORE_LIVE": "PC_CORE_LIVE",
              "PC_CORE_PYCORE": "PC_CORE_PYCORE", "PC_CORE_QEMU": "PC_CORE_QEMU",

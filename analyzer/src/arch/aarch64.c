@@ -30,6 +30,7 @@ static const struct pc_sys_row sys[] = {
 const struct pc_arch pc_arch_aarch64 = {
     .machine = PC_MACHINE_AARCH64,
     .name = "aarch64",
+    .gdb_name = "aarch64",
     .prstatus_nregs = PC_A64_PRSTATUS_NREGS,
     .nregs = PC_A64_NREGS,
     .nshown = PC_A64_SYSCALLNO,
@@ -45,6 +46,11 @@ const struct pc_arch pc_arch_aarch64 = {
     .call_insn = 0xd4000001u,     /* svc #0 */
     .call_len = 4,
     .callnr = PC_A64_X8,
+    .no_call = "no svc #0 at or before the pc",
+    /* PAC signs return addresses above the 48-bit user address (the
+     * kernel's NT_ARM_PAC_MASK says the same for 48-bit VA; qemu-user's
+     * cores have no such note) */
+    .code_mask = (1ull << 48) - 1,
     .dwarf = dwarf,
     .ndwarf = 32,
     .dwarf_sp = 31,

@@ -14,6 +14,14 @@ const struct pc_arch *pc_arch_of(int machine)
     return NULL;
 }
 
+const struct pc_arch *pc_arch_by_name(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof arches / sizeof *arches; i++)
+        if (strlen(arches[i]->name) == len && strncmp(arches[i]->name, name, len) == 0)
+            return arches[i];
+    return NULL;
+}
+
 const struct pc_arch *pc_arch_host(void)
 {
 #if defined(__aarch64__)
@@ -63,6 +71,29 @@ uint64_t pc_arch_syscall_nr(const pc_thread_desc *d)
     return d->regs[row(d)->sysnr];
 }
 
+const char *pc_arch_sysnr_name(const pc_thread_desc *d)
+{
+    const struct pc_arch *a = row(d);
+    return a->reg_names[a->call_len ? a->callnr : a->sysnr];
+}
+
+const char *pc_arch_arg_name(const pc_thread_desc *d, unsigned i)
+{
+    const struct pc_arch *a = row(d);
+    return i < 6 ? a->reg_names[a->args[i]] : "?";
+}
+
+uint64_t pc_arch_code_address(const pc_thread_desc *d, uint64_t v)
+{
+    const struct pc_arch *a = row(d);
+    return a->code_mask ? v & a->code_mask : v;
+}
+
+const char *pc_arch_no_call_evidence(const pc_thread_desc *d)
+{
+    return row(d)->no_call;
+}
+
 void pc_arch_complete(pc_thread_desc *d, const uint8_t *insn)
 {
     const struct pc_arch *a = row(d);
@@ -96,6 +127,14 @@ size_t pc_arch_dwarf_regs(const pc_thread_desc *d, uint64_t *out, size_t max, un
         out[i] = d->regs[a->dwarf[i]];
     *first = 0;
     return a->ndwarf;
+}
+
+int pc_machine_from_name(const char *name)
+{
+    for (size_t i = 0; name && i < sizeof arches / sizeof *arches; i++)
+        if (strcmp(arches[i]->name, name) == 0 || strcmp(arches[i]->gdb_name, name) == 0)
+            return arches[i]->machine;
+    return 0;
 }
 
 const char *pc_register_name(int machine, unsigned i)

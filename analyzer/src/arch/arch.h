@@ -40,6 +40,7 @@ struct pc_sys_row {
 struct pc_arch {
     int machine;                  /* ELF e_machine, enum pc_machine */
     const char *name;             /* as uname -m says it */
+    const char *gdb_name;         /* as gdb's architecture name says it */
     unsigned prstatus_nregs;      /* 64-bit registers in NT_PRSTATUS pr_reg */
     unsigned nregs;               /* with pycore's own after them (<= PC_MAX_REGS) */
     unsigned nshown;              /* those a report shows (pycore's internal ones last) */
@@ -59,6 +60,8 @@ struct pc_arch {
     uint32_t call_insn;
     unsigned call_len;
     int callnr;                   /* the register a call's number is passed in */
+    const char *no_call;          /* the evidence of being in no call, for reports */
+    uint64_t code_mask;           /* the address bits of a signed code pointer; 0: none signed */
     /* The unwinder's initial registers: DWARF register k is
      * regs[dwarf[k]], k < ndwarf; dwarf_sp is the stack pointer's number. */
     const signed char *dwarf;
@@ -69,6 +72,8 @@ struct pc_arch {
 
 /* The row of an ELF machine; NULL when pycore does not support it. */
 const struct pc_arch *pc_arch_of(int machine);
+/* The row of a machine by its name (uname -m: x86_64, aarch64); NULL none. */
+const struct pc_arch *pc_arch_by_name(const char *name, size_t len);
 /* The row of the machine pycore was built for (a live process is one). */
 const struct pc_arch *pc_arch_host(void);
 /* The supported machines' names, "x86_64, aarch64" (for messages). */
@@ -82,6 +87,18 @@ uint64_t pc_arch_pthread(const pc_thread_desc *d);
 void pc_arch_set_pthread(pc_thread_desc *d, uint64_t pthread);
 /* The number of the system call the thread is in; all ones when in none. */
 uint64_t pc_arch_syscall_nr(const pc_thread_desc *d);
+
+/* A code address without what the machine may have signed into its high
+ * bits (aarch64 pointer authentication: the bits above a 48-bit user
+ * address); v itself on a machine that signs none. */
+uint64_t pc_arch_code_address(const pc_thread_desc *d, uint64_t v);
+
+/* The names of the registers evidence quotes: the one holding the system
+ * call's number (x86_64 orig_rax, aarch64 x8), and argument i's. */
+const char *pc_arch_sysnr_name(const pc_thread_desc *d);
+const char *pc_arch_arg_name(const pc_thread_desc *d, unsigned i);
+/* What in the registers says the thread is in no system call. */
+const char *pc_arch_no_call_evidence(const pc_thread_desc *d);
 
 /* What the registers of a stopped thread leave out, from the instructions
  * around its pc (insn: the 2*call_len bytes at pc - call_len, NULL when

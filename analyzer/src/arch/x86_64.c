@@ -27,6 +27,7 @@ static const struct pc_sys_row sys[] = {
 const struct pc_arch pc_arch_x86_64 = {
     .machine = PC_MACHINE_X86_64,
     .name = "x86_64",
+    .gdb_name = "i386:x86-64",
     .prstatus_nregs = PC_X86_NREGS,
     .nregs = PC_X86_NREGS,
     .nshown = PC_X86_NREGS,
@@ -36,6 +37,7 @@ const struct pc_arch pc_arch_x86_64 = {
     .sysnr = PC_X86_ORIG_RAX,
     .args = {PC_X86_RDI, PC_X86_RSI, PC_X86_RDX, PC_X86_R10, PC_X86_R8, PC_X86_R9},
     .enosys = PC_X86_RAX,
+    .no_call = "orig_rax = -1",
     .tp = PC_X86_FS_BASE,
     .pthread = PC_X86_FS_BASE,
     .pthread_is_tp = 1,

@@ -43,7 +43,9 @@ static const char usage[] =
     "  -l, --locals         text: each Python frame's arguments and locals (JSON\n"
     "                       always has them)\n"
     "      --sysroot=DIR    find the core's files under DIR (core from another\n"
-    "                       machine or a container)\n"
+    "                       machine or a container), its debug info under\n"
+    "                       DIR/usr/lib/debug; MACHINE=DIR (x86_64, aarch64) for\n"
+    "                       that machine's cores only, repeatable\n"
     "      --debug-dir=DIR  also look for the core's files in DIR, by name and by\n"
     "                       build-id (DIR/.build-id/xx/rest), and for debug info\n"
     "      --max-frames=N   at most N Python frames per thread\n"
@@ -101,6 +103,17 @@ static int print_tree(int32_t root, const pc_analyze_options *aopts, enum pc_for
     rc = write_report(pc_tree_render(&tr, fmt, flags));
     pc_tree_free(&tr);
     return rc ? rc : hang ? PC_HANG_FOUND : 0;
+}
+
+int pc_cli_add_sysroot(char *buf, size_t n, const char *arg)
+{
+    size_t len = strlen(buf);
+    int w = snprintf(buf + len, n - len, "%s%s", len ? "," : "", arg);
+    if (w < 0 || (size_t)w >= n - len) {
+        buf[len] = 0;
+        return -1;
+    }
+    return 0;
 }
 
 const char *pc_cli_debug_cache(char *buf, size_t n)
@@ -177,6 +190,7 @@ int main(int argc, char **argv)
     pc_core_options copts = {0};
     pc_analyze_options aopts = {.native = 1};
     const char *dirs[16] = {0};
+    char sysroots[4096] = "";
     size_t ndirs = 0;
     int no_cache = 0;
     char cache_buf[4096];
@@ -241,7 +255,11 @@ int main(int argc, char **argv)
             dirs[ndirs++] = optarg;
             copts.debug_dirs = aopts.debug_dirs = dirs;
             break;
-        case 's': copts.sysroot = optarg; break;
+        case 's':
+            if (pc_cli_add_sysroot(sysroots, sizeof sysroots, optarg))
+                return die(PC_E_USAGE, "--sysroot: the roots take more than 4 KiB");
+            copts.sysroot = sysroots;
+            break;
         case 'm': {
             char *end;
             long v = strtol(optarg, &end, 10);

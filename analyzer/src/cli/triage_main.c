@@ -25,7 +25,9 @@ static const char usage[] =
     "                           instead of stdout.  Repeat for several reports\n"
     "                           (text goes to stdout unless a format does)\n"
     "  -j, --jobs=N             analyze N cores at a time (default: the CPUs)\n"
-    "      --sysroot=DIR        find the cores' files under DIR\n"
+    "      --sysroot=DIR        find the cores' files under DIR; MACHINE=DIR\n"
+    "                           (x86_64, aarch64) for that machine's cores,\n"
+    "                           repeatable: cores of several machines in one run\n"
     "      --debug-dir=DIR      also look for them in DIR, by name and build-id\n"
     "                           (debuginfod too when DEBUGINFOD_URLS is set)\n"
     "      --source             read DWARF for source lines in the reports\n"
@@ -67,6 +69,7 @@ struct cli {
     int db_timeout;
     int no_cache;
     char cache_buf[4096];
+    char sysroots[4096];
     int shard_k, shard_n;
 };
 
@@ -151,7 +154,11 @@ static int parse(int argc, char **argv, struct cli *c)
             if (parse_int(optarg, 1, 256, &c->o.jobs))
                 return die(PC_E_USAGE, "--jobs takes a number from 1 to 256: ", optarg);
             break;
-        case 's': c->o.sysroot = optarg; break;
+        case 's':
+            if (pc_cli_add_sysroot(c->sysroots, sizeof c->sysroots, optarg))
+                return die(PC_E_USAGE, "--sysroot: the roots take more than 4 KiB", NULL);
+            c->o.sysroot = c->sysroots;
+            break;
         case 'D':
             if (c->ndirs + 1 >= MAX_DIRS)
                 return die(PC_E_USAGE, "at most 15 --debug-dir options", NULL);

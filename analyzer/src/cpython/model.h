@@ -12,7 +12,7 @@ enum pc_ts_state { PC_TS_UNKNOWN = -1, PC_TS_DETACHED, PC_TS_ATTACHED, PC_TS_SUS
 
 struct pc_thread_model {
     int32_t tid;
-    uint64_t ident;             /* pthread_t (fs_base) = threading.get_ident() */
+    uint64_t ident;             /* pthread_t = threading.get_ident() */
     int took_signal;            /* the thread the fatal signal was delivered to (a kernel core's first) */
     int64_t interp;             /* id of the interpreter it runs in now (its innermost state); -1 unknown */
     size_t nsegments;           /* thread states it has: one per interpreter it entered */

@@ -128,8 +128,7 @@ static int valid_runtime(struct pc_python *py, uint64_t r)
         pc_read_u64(py->t, ts + (uint64_t)py->L->ts_thread_id, &tid) || !tid)
         return 0;
     /* The thread state names a thread of this process: its pthread_t is
-     * some thread's fs_base (a thread left running has none: glibc's
-     * pthread says its tid). */
+     * some thread's (pc_native_thread_is). */
     int known = 0;
     for (size_t i = 0; i < py->n->nthreads && !known; i++)
         known = pc_native_thread_is(py->n, &py->n->threads[i], tid);

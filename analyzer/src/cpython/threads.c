@@ -440,8 +440,8 @@ static void exited_states(struct pc_python *py, struct ts_list *ts, const struct
 }
 
 /* A thread whose registers do not give its pthread_t (one left running
- * in a system call by PC_OPEN_NO_STOP; any aarch64 thread, whose thread
- * pointer is not its pthread_t): its thread state's pthread_t is it when
+ * in a system call by PC_OPEN_NO_STOP; any thread of a machine whose
+ * thread pointer is not its pthread_t): its thread state's pthread_t is it when
  * glibc says that pthread is this tid.  2.7-3.7 states know no native id:
  * their threads are found by that pointer. */
 static void thread_pointers(struct pc_native *n, const struct ts_list *ts)

@@ -27,8 +27,9 @@ void pc_rule_gil(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
     pc_rule_summary(f, "%s holds the GIL while blocked in %s() called from %s; %zu thread%s wait for the GIL",
             pc_diag_thread_label(m, holder, a, sizeof a), h->sys.name ? h->sys.name : "a system call",
             h->npy ? h->py[0].qualname : "native code", waiters, waiters == 1 ? "" : "s");
-    pc_rule_ev(f, "%s: %s; orig_rax = %llu (%s)", pc_diag_thread_label(m, holder, a, sizeof a),
-       h->gil_evidence ? h->gil_evidence : "GIL held", (unsigned long long)pc_arch_syscall_nr(&h->desc),
+    pc_rule_ev(f, "%s: %s; %s = %llu (%s)", pc_diag_thread_label(m, holder, a, sizeof a),
+       h->gil_evidence ? h->gil_evidence : "GIL held", pc_arch_sysnr_name(&h->desc),
+       (unsigned long long)pc_arch_syscall_nr(&h->desc),
        h->sys.name ? h->sys.name : "?");
     (void)at;
     for (size_t i = 0; i < m->nthreads; i++)
@@ -74,9 +75,9 @@ void pc_rule_stop_the_world(struct pc_python *py, struct pc_model *m, struct pc_
                            m->threads[r].npy ? m->threads[r].py[0].qualname : "native code");
             }
             pc_rule_with_thread(f, i);
-            pc_rule_ev(f, "%s: thread state attached (PyThreadState.state = 1), in %s() (orig_rax = %llu): "
+            pc_rule_ev(f, "%s: thread state attached (PyThreadState.state = 1), in %s() (%s = %llu): "
                        "it cannot detach until the call returns", pc_diag_thread_label(m, i, a, sizeof a),
-                       t->sys.name, (unsigned long long)pc_arch_syscall_nr(&t->desc));
+                       t->sys.name, pc_arch_sysnr_name(&t->desc), (unsigned long long)pc_arch_syscall_nr(&t->desc));
             if (d->waits[i].kind != PC_W_NONE && d->waits[i].kind != PC_W_RUNNING)
                 pc_rule_describe_wait(f, m, d, i);   /* what it blocks on: a C mutex's owner, a pipe */
         }
@@ -121,7 +122,7 @@ void pc_rule_busy(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
     const struct pc_thread_model *t = &m->threads[busy];
     pc_rule_summary(f, "%s %s Python code in %s: possibly a busy loop", pc_diag_thread_label(m, busy, a, sizeof a),
                     t->gil == PC_GIL_HELD ? "holds the GIL and runs" : "runs", t->npy ? t->py[0].qualname : "native code");
-    pc_rule_ev(f, "orig_rax = -1: not in a system call when the core was taken");
+    pc_rule_ev(f, "%s: not in a system call when the core was taken", pc_arch_no_call_evidence(&t->desc));
     if (t->gil == PC_GIL_NONE)
         pc_rule_ev(f, "no thread held the GIL: the core caught this thread between releasing and retaking it");
 }

@@ -1,5 +1,6 @@
 /* Other processes: a child forked with a lock held, a child whose pipe
  * nobody reads, a reader that stopped reading our output. */
+#include "arch/arch.h"
 #include "diagnose/rules.h"
 #include "cpython/io.h"
 
@@ -275,8 +276,9 @@ void pc_rule_output(struct pc_python *py, struct pc_model *m, struct pc_diag *d)
             }
         pc_rule_summary(f, "%s is blocked writing to %s%s", pc_diag_thread_label(m, i, a, sizeof a),
                 fd == 1 ? "stdout" : "stderr", others ? " while other threads wait behind it" : "");
-        pc_rule_ev(f, "write(%llu, ...) in progress (orig_rax = 1): the reader of the %s pipe does not read",
-           (unsigned long long)fd, fd == 1 ? "stdout" : "stderr");
+        pc_rule_ev(f, "write(%llu, ...) in progress (%s = %llu): the reader of the %s pipe does not read",
+           (unsigned long long)fd, pc_arch_sysnr_name(&m->threads[i].desc),
+           (unsigned long long)pc_arch_syscall_nr(&m->threads[i].desc), fd == 1 ? "stdout" : "stderr");
         for (size_t k = 0; f && k < f->nthreads; k++)
             pc_rule_describe_wait(f, m, d, f->threads[k]);     /* the writer first, then its waiters */
         return;

@@ -1,5 +1,6 @@
 /* What each thread waits for, read from its frames, its registers and
  * the objects on its frames; and who holds each lock. */
+#include "arch/arch.h"
 #include "diagnose/bindings.h"
 
 #include <stdint.h>
@@ -442,8 +443,9 @@ static void futex_wait(struct pc_python *py, struct pc_model *m, struct pc_diag 
                      r->name[0] ? " '" : "", r->name, r->name[0] ? "'" : "", (unsigned long long)r->l.obj);
         }
         if (!w->evidence[0])
-            snprintf(w->evidence, sizeof w->evidence, "futex word 0x%llx (rdi of the futex call) is the lock's %s",
-                     (unsigned long long)futex, r->l.mutex ? "PyMutex" : "semaphore (lock_lock)");
+            snprintf(w->evidence, sizeof w->evidence, "futex word 0x%llx (%s of the futex call) is the lock's %s",
+                     (unsigned long long)futex, pc_arch_arg_name(&t->desc, 0),
+                     r->l.mutex ? "PyMutex" : "semaphore (lock_lock)");
         return;
     }
     if (w->kind == PC_W_NONE)

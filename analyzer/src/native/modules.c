@@ -142,6 +142,8 @@ int pc_native_open(pc_target *t, const char *const *debug_dirs, const char *debu
     pc_buf_puts(&path, ":.debug:/usr/lib/debug");
     for (size_t i = 0; debug_dirs && debug_dirs[i]; i++)
         pc_buf_printf(&path, ":%s", debug_dirs[i]);
+    if (t->debug_root)
+        pc_buf_printf(&path, ":%s", t->debug_root);
     n->debuginfo_path = pc_buf_take(&path);
     if (!n->debuginfo_path)
         return pc_fail(err, PC_E_INTERNAL, "out of memory");

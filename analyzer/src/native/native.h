@@ -81,8 +81,8 @@ int pc_native_symbols(struct pc_native *n, const char *const *names, uint64_t *a
  * through glibc's libthread_db descriptor; PC_E_NOPYTHON when the process's
  * libc does not describe it. */
 int pc_native_pthread_tid(struct pc_native *n, uint64_t pthread, int32_t *tid);
-/* Whether thread d is the one whose thread pointer is pthread: its fs_base,
- * or, for a thread left running (no fs_base), the tid glibc keeps there. */
+/* Whether thread d is the one whose pthread_t is pthread: as its registers
+ * say (pc_arch_pthread), or when they do not, by the tid glibc keeps there. */
 int pc_native_thread_is(struct pc_native *n, const pc_thread_desc *d, uint64_t pthread);
 /* An allocated section by name (CPython's .PyRuntime, .AsyncioDebug) in
  * the on-disk ELF of a mapped module: its address in the target and size.

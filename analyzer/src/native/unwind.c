@@ -35,6 +35,17 @@ static bool get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
     return false;
 }
 
+/* A code address as the unwinder must see it: one signed by pointer
+ * authentication (aarch64 PAC, its signature in the high bits; libdw 0.188
+ * does not strip it) is its address when that address lies in a module.
+ * A word that only looks so (data in a saved register) keeps its value
+ * unless its address bits fall in code. */
+static uint64_t code_address(struct pc_native *n, const pc_thread_desc *t, uint64_t v)
+{
+    uint64_t a = pc_arch_code_address(t, v);
+    return a != v && dwfl_addrmodule(n->dwfl, a) ? a : v;
+}
+
 static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
 {
     (void)dwfl;
@@ -42,7 +53,7 @@ static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *a
     uint64_t v;
     if (pc_read(n->t, addr, &v, sizeof v))
         return false;
-    *result = v;
+    *result = n->nthreads ? code_address(n, &n->threads[0], v) : v;
     return true;
 }
 

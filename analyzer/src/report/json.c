@@ -1,5 +1,6 @@
 /* JSON report; schema in docs/json-schema.md (schema_version 1).
  * Addresses and registers are hex strings: jq's numbers are doubles. */
+#include "arch/arch.h"
 #include "report/report.h"
 
 #include <stdio.h>
@@ -407,6 +408,7 @@ void pc_render_json(const struct pc_analysis *a, pc_buf *b)
     kstr(b, "build_id", a->exe && a->exe->build_id[0] ? a->exe->build_id : NULL, &f2);
     kstr(b, "cmdline", a->proc.cmdline, &f2);
     kstr(b, "core_kind", pc_core_kind_name(a->proc.core_kind), &f2);
+    kstr(b, "machine", pc_arch_of(a->proc.machine) ? pc_arch_of(a->proc.machine)->name : NULL, &f2);
     kint(b, "signal", a->proc.signal, &f2);
     kstr(b, "signal_name", pc_signal_name(a->proc.signal), &f2);
     kbool(b, "snapshot", a->proc.core_kind == PC_CORE_GCORE || a->proc.core_kind == PC_CORE_PYCORE, &f2);

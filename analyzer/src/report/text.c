@@ -1,6 +1,7 @@
 /* Text report.  By default interpreter plumbing is hidden: native frames
  * of the interpreter's module are dropped, except the innermost ones (the
  * frames the thread is blocked in); eval frames become Python frames. */
+#include "arch/arch.h"
 #include "report/report.h"
 
 #include <stdio.h>
@@ -73,6 +74,9 @@ static void header(const struct pc_analysis *a, pc_buf *b, const struct style *s
     pc_buf_printf(b, "  executable: %s", exe ? exe : "(unknown)");
     if (a->exe && a->exe->build_id[0])
         pc_buf_printf(b, " (build-id %s)", a->exe->build_id);
+    const struct pc_arch *arch = pc_arch_of(a->proc.machine);
+    if (arch && arch != pc_arch_host())       /* a core of another machine */
+        pc_buf_printf(b, "\n  machine:    %s", arch->name);
     if (a->no_python[0])
         pc_buf_printf(b, "\n  python:     none: %s\n", a->no_python);
     else

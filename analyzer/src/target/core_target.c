@@ -2,6 +2,7 @@
  * and, for file pages the kernel left out (text, rodata), from the mapped
  * files named in NT_FILE once their build-id matches the one in memory. */
 #include "target/core_file.h"
+#include "arch/arch.h"
 #include "target/linkmap.h"
 #include "target/core_fd.h"
 
@@ -35,6 +36,7 @@ struct core_ctx {
     struct cfile *files;
     size_t nfiles, fcap;
     char *sysroot;
+    char *debug_root;           /* sysroot/usr/lib/debug */
     char *exe_override;
     char **debug_dirs;          /* NULL-terminated */
     const char *exe_path;       /* path of the executable in the core */
@@ -98,6 +100,43 @@ static char *in_sysroot(const struct core_ctx *c, const char *path)
         return pc_strdup(path);
     }
     return s;
+}
+
+/* The sysroot of this core's machine: spec is a DIR for any core, or a
+ * list MACHINE=DIR[,MACHINE=DIR...] (machines as uname -m names them), in
+ * which a plain DIR is the root of the machines not listed.  "/" is none. */
+static int pick_sysroot(struct core_ctx *c, const char *spec, pc_error *err)
+{
+    const char *chosen = spec;
+    size_t len = strlen(spec);
+    if (strchr(spec, '=')) {
+        chosen = NULL;
+        for (const char *p = spec; *p; p += len + (p[len] == ',')) {
+            len = strcspn(p, ",");
+            const char *eq = memchr(p, '=', len);
+            if (!eq) {
+                if (!chosen)
+                    chosen = p;     /* the others' root, unless this machine is listed */
+                continue;
+            }
+            const struct pc_arch *a = pc_arch_by_name(p, (size_t)(eq - p));
+            if (!a)
+                return pc_fail(err, PC_E_USAGE, "--sysroot: unknown machine '%.*s' in '%s' (%s)", (int)(eq - p), p,
+                               spec, pc_arch_supported());
+            if (a->machine == c->img.machine) {
+                chosen = eq + 1;
+                len -= (size_t)(eq + 1 - p);
+                break;
+            }
+        }
+        if (chosen && !memchr(chosen, '=', strcspn(chosen, ",")))
+            len = strcspn(chosen, ",");
+    }
+    if (!chosen || !len || (len == 1 && chosen[0] == '/'))
+        return PC_OK;
+    if (!(c->sysroot = strndup(chosen, len)) || !(c->debug_root = join_root(c->sysroot, "/usr/lib/debug")))
+        return pc_fail(err, PC_E_INTERNAL, "out of memory");
+    return PC_OK;
 }
 
 static int map_file(struct cfile *f, const char *path)
@@ -407,6 +446,7 @@ static void core_close(void *ctx)
     if (c->fd >= 0)
         close(c->fd);
     free(c->sysroot);
+    free(c->debug_root);
     free(c->exe_override);
     free(c->note_cmdline);
     free(c->note_exe);
@@ -581,10 +621,8 @@ int pc_core_target_adopt(int fd, const char *path, const pc_core_options *opts,
     rc = pc_core_parse(&c->img, c->map, c->size, err);
     if (rc)
         goto fail;
-    if (opts && opts->sysroot && strcmp(opts->sysroot, "/") != 0 && !(c->sysroot = pc_strdup(opts->sysroot))) {
-        rc = pc_fail(err, PC_E_INTERNAL, "out of memory");
+    if (opts && opts->sysroot && (rc = pick_sysroot(c, opts->sysroot, err)) != PC_OK)
         goto fail;
-    }
     if (opts && opts->executable && !(c->exe_override = pc_strdup(opts->executable))) {
         rc = pc_fail(err, PC_E_INTERNAL, "out of memory");
         goto fail;
@@ -617,6 +655,7 @@ int pc_core_target_adopt(int fd, const char *path, const pc_core_options *opts,
     if (rc)
         goto fail;
     (*out)->ppid = c->img.ppid > 0 ? c->img.ppid : 0;
+    (*out)->debug_root = c->debug_root;
     return PC_OK;
 fail:
     core_close(c);

@@ -21,7 +21,7 @@ typedef int (*pc_sink_fn)(void *arg, const void *buf, size_t len);
 /* Reads of target memory, at most (within PC_READ_MAX). */
 #define PC_CORE_WRITE_CHUNK (1u << 20)
 
-/* Write an x86_64 ET_CORE of t in one pass (no seeking): the ELF header,
+/* Write an ET_CORE of t (of its machine) in one pass (no seeking): the ELF header,
  * one PT_NOTE and one PT_LOAD per readable or unreadable run of every
  * region (t->regions, else the file mappings), the notes (NT_PRPSINFO,
  * NT_PRSTATUS per thread, NT_SIGINFO when the target has a signal,

@@ -49,6 +49,8 @@ struct pc_target {
     int have_proc;
     uint64_t reads, read_bytes;   /* statistics for benchmarks */
     struct pc_cache_page *cache;  /* NULL: no cache */
+    const char *debug_root;       /* separate debug info of another root (a core's
+                                   * --sysroot: DIR/usr/lib/debug), owned by ctx; NULL none */
     int32_t ppid;                 /* the parent's pid (NT_PRPSINFO, /proc); 0 unknown.
                                    * Internal, as regions: triage links the cores of
                                    * one process tree by it */

@@ -3,6 +3,7 @@
  * sequence of fields: a tag byte, a 32-bit little-endian length, the
  * bytes.  The parent checks every length: a worker that a hostile core
  * drove astray can only make its own member fail. */
+#include "arch/arch.h"
 #include "triage/triage.h"
 #include "report/report.h"
 #include "target/core_fd.h"
@@ -92,8 +93,9 @@ static void analysis_json(const struct pc_analysis *a, int32_t ppid, pc_buf *b)
     pc_json_str(b, a->exe && a->exe->build_id[0] ? a->exe->build_id : NULL);
     pc_buf_puts(b, ",\"cmdline\":");
     pc_json_str(b, a->proc.cmdline);
-    pc_buf_printf(b, ",\"core_kind\":\"%s\",\"signal\":%d,\"signal_name\":", pc_core_kind_name(a->proc.core_kind),
-                  a->proc.signal);
+    pc_buf_printf(b, ",\"core_kind\":\"%s\",\"machine\":", pc_core_kind_name(a->proc.core_kind));
+    pc_json_str(b, pc_arch_of(a->proc.machine) ? pc_arch_of(a->proc.machine)->name : NULL);
+    pc_buf_printf(b, ",\"signal\":%d,\"signal_name\":", a->proc.signal);
     pc_json_str(b, sig);
     pc_buf_puts(b, "},\"python\":{\"version\":");
     pc_json_str(b, a->py.version_str);
