@@ -26,7 +26,7 @@ static const char usage[] =
     "                           (text goes to stdout unless a format does)\n"
     "  -j, --jobs=N             analyze N cores at a time (default: the CPUs)\n"
     "      --sysroot=DIR        find the cores' files under DIR; MACHINE=DIR\n"
-    "                           (x86_64, aarch64) for that machine's cores,\n"
+    "                           (as uname -m names it) for that machine's cores,\n"
     "                           repeatable: cores of several machines in one run\n"
     "      --debug-dir=DIR      also look for them in DIR, by name and build-id\n"
     "                           (debuginfod too when DEBUGINFOD_URLS is set)\n"

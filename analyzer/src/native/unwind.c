@@ -36,8 +36,8 @@ static bool get_thread(Dwfl *dwfl, pid_t tid, void *arg, void **thread_argp)
 }
 
 /* A code address as the unwinder must see it: one signed by pointer
- * authentication (aarch64 PAC, its signature in the high bits; libdw 0.188
- * does not strip it) is its address when that address lies in a module.
+ * authentication (a signature in its high bits, pc_arch_code_address;
+ * libdw 0.188 does not strip it) is its address when that lies in a module.
  * A word that only looks so (data in a saved register) keeps its value
  * unless its address bits fall in code. */
 static uint64_t code_address(struct pc_native *n, const pc_thread_desc *t, uint64_t v)

@@ -2,8 +2,8 @@
  * (PTRACE_SEIZE + PTRACE_INTERRUPT: no signal is sent to the process)
  * for as long as the target is open, so the engine reads one consistent
  * state; memory comes from /proc/PID/mem, mappings from /proc/PID/maps,
- * registers from PTRACE_GETREGSET (the core's register sets).  Closing the target detaches and the
- * process runs on as if nothing happened.
+ * registers from PTRACE_GETREGSET (the core's register sets).  Closing the
+ * target detaches and the process runs on as if nothing happened.
  *
  * With PC_OPEN_NO_STOP a thread blocked in a system call is left in it:
  * stopping it ends some calls early (a pipe write returns a short count
