@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "arch/arch.h"
+#include "arch/syscall.h"
 #include "target/core_file.h"
 
 #define NT_FILE_TYPE 0x46494c45
@@ -190,10 +191,86 @@ static void survives_random_corruption(void **state)
     }
 }
 
+/* An aarch64 core as qemu-user writes one (no NT_FILE), plus the kernel's
+ * NT_ARM_TLS after one thread: 34 registers in pr_reg, the thread pointer
+ * from the note, the system call from x8 when an svc precedes the pc. */
+static void reads_aarch64_threads(void **state)
+{
+    (void)state;
+    struct builder notes = {{0}, 0};
+    uint8_t prs[392] = {0};
+    int32_t tid = 77;
+    uint64_t x0 = 0xb44cb0, x8 = 98, sp = 0x5501758330, pc = 0x5500a1e838, tp = 0x55017591a0 + 0x700;
+    memcpy(prs + 32, &tid, 4);
+    memcpy(prs + 112, &x0, 8);
+    memcpy(prs + 112 + 8 * 8, &x8, 8);
+    memcpy(prs + 112 + 31 * 8, &sp, 8);
+    memcpy(prs + 112 + 32 * 8, &pc, 8);
+    note(&notes, "CORE", NT_PRSTATUS, prs, sizeof prs);
+    note(&notes, "LINUX", NT_ARM_TLS, &tp, 8);
+    tid = 78;
+    memcpy(prs + 32, &tid, 4);
+    note(&notes, "CORE", NT_PRSTATUS, prs, sizeof prs);
+    static uint8_t core[4096];
+    Elf64_Ehdr eh = {0};
+    memcpy(eh.e_ident, ELFMAG, SELFMAG);
+    eh.e_ident[EI_CLASS] = ELFCLASS64;
+    eh.e_ident[EI_DATA] = ELFDATA2LSB;
+    eh.e_type = ET_CORE;
+    eh.e_machine = EM_AARCH64;
+    eh.e_phoff = sizeof eh;
+    eh.e_phentsize = sizeof(Elf64_Phdr);
+    eh.e_phnum = 1;
+    Elf64_Phdr ph = {.p_type = PT_NOTE, .p_offset = sizeof eh + sizeof ph, .p_filesz = notes.len};
+    memcpy(core, &eh, sizeof eh);
+    memcpy(core + sizeof eh, &ph, sizeof ph);
+    memcpy(core + sizeof eh + sizeof ph, notes.buf, notes.len);
+    struct pc_core_image img;
+    pc_error err = {0};
+    assert_int_equal(pc_core_parse(&img, core, sizeof eh + sizeof ph + notes.len, &err), PC_OK);
+    assert_int_equal(img.nthreads, 2);
+    assert_int_equal(img.nfmaps, 0);
+    pc_thread_desc *t = &img.threads[0];
+    assert_int_equal(t->machine, PC_MACHINE_AARCH64);
+    assert_true(pc_arch_pc(t) == pc && pc_arch_sp(t) == sp);
+    assert_true(t->regs[PC_A64_TPIDR] == tp && img.threads[1].regs[PC_A64_TPIDR] == 0);
+    assert_true(pc_arch_pthread(t) == 0);                 /* not the thread pointer on aarch64 */
+    assert_string_equal(pc_register_name(PC_MACHINE_AARCH64, 32), "pc");
+    assert_string_equal(pc_register_name(PC_MACHINE_AARCH64, 34), "tpidr");
+    assert_null(pc_register_name(PC_MACHINE_AARCH64, 35));
+
+    static const uint8_t svc_before[8] = {0x01, 0x00, 0x00, 0xd4, 0x1f, 0x20, 0x03, 0xd5};  /* svc #0; nop */
+    static const uint8_t svc_at[8] = {0x1f, 0x20, 0x03, 0xd5, 0x01, 0x00, 0x00, 0xd4};      /* nop; svc #0 */
+    static const uint8_t none[8] = {0x1f, 0x20, 0x03, 0xd5, 0x1f, 0x20, 0x03, 0xd5};
+    struct pc_syscall sc;
+    pc_arch_complete(t, svc_before);
+    pc_thread_syscall(t, &sc);
+    assert_string_equal(sc.name, "futex");
+    assert_true(sc.cls == PC_SYS_FUTEX && sc.args[0] == x0);
+    pc_arch_complete(t, svc_at);                          /* the kernel rewound the pc to restart it */
+    assert_int_equal(pc_arch_syscall_nr(t), 98);
+    pc_arch_complete(t, none);
+    pc_thread_syscall(t, &sc);
+    assert_true(sc.cls == PC_SYS_RUNNING && pc_arch_syscall_nr(t) == UINT64_MAX);
+    pc_arch_complete(t, NULL);                            /* unreadable text: not in a call */
+    assert_true(pc_arch_syscall_nr(t) == UINT64_MAX);
+    assert_string_equal(pc_arch_sysnr_name(t), "x8");
+    assert_string_equal(pc_arch_arg_name(t, 0), "x0");
+    /* a PAC-signed return address loses its signature, an x86_64 one has none */
+    assert_true(pc_arch_code_address(t, 0x30005500b562d4ull) == 0x5500b562d4ull);
+    pc_thread_desc x = {.machine = PC_MACHINE_X86_64};
+    assert_true(pc_arch_code_address(&x, 0x30005500b562d4ull) == 0x30005500b562d4ull);
+    assert_int_equal(pc_machine_from_name("i386:x86-64"), PC_MACHINE_X86_64);
+    assert_int_equal(pc_machine_from_name("aarch64"), PC_MACHINE_AARCH64);
+    assert_int_equal(pc_machine_from_name("riscv:rv64"), 0);
+    pc_core_image_free(&img);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(parses_threads_notes_and_segments),
+        cmocka_unit_test(reads_aarch64_threads),
         cmocka_unit_test(gcore_note_is_seen),
         cmocka_unit_test(rejects_bad_input),
         cmocka_unit_test(survives_random_corruption),
