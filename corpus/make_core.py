@@ -52,6 +52,10 @@ SCENARIO_DIR = os.path.join(HERE, "scenarios")
 READY_TIMEOUT = 20.0
 SETTLE = 0.3
 ORACLE_TIMEOUT = 10.0
+# qemu-user emulates the interpreter: 3.15 takes 5-15 s to start a scenario
+# on a loaded machine; the time limits of a qemu run are this many times
+# the native ones
+QEMU_SLOWDOWN = 6
 ORACLE_STABLE = 0.1
 SETTLE_TRIES = 5
 GCORE_TIMEOUT = 180.0
@@ -449,13 +453,15 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
         pattern, uses_pid = _core_pattern()
         check_kernel_core_pattern()
     os.makedirs(out, exist_ok=True)
+    slow = QEMU_SLOWDOWN if kind == "qemu" else 1
+    ready_timeout *= slow
     rundir = tempfile.mkdtemp(prefix="%s-%s-" % (scenario, kind), dir=out)
     run = _Run(python, info, kind, rundir)
     timings = {}
     oracles = []
 
     def add_dump(must_match):
-        text = run.dump(ORACLE_TIMEOUT)
+        text = run.dump(ORACLE_TIMEOUT * slow)
         try:
             oracle = parse_oracle(text)
         except ValueError as e:

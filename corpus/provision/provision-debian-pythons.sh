@@ -63,6 +63,7 @@ done
 MA=x86_64-linux-gnu LDSO=ld-linux-x86-64.so.2 QEMU= ARCHSFX=
 if [ "$DEBARCH" = arm64 ]; then
   MA=aarch64-linux-gnu LDSO=ld-linux-aarch64.so.1 TARGET=$TARGET/arm64 ARCHSFX=-arm64
+  RECIPE="pycore-debian-pythons-arm64 2"   # 2: the wrapper sets the guest's argv[0]
   QEMU=$(command -v qemu-aarch64) || die "--arch arm64 needs qemu-aarch64 (apt-get install qemu-user)" 2
 fi
 mkdir -p "$TARGET/bin" "$CACHE/manifests"
@@ -164,8 +165,12 @@ provision() {  # $1 X.Y
   for b in "${bins[@]}"; do
     if [ -n "$QEMU" ]; then
       # -L: the guest's loader and libraries come from the tree; exec keeps
-      # one process, which takes the signals and writes the guest's core
-      printf '#!/bin/sh\nexec %s -L %s %s "$@"\n' "$QEMU" "$vd/root" "$vd/root/usr/bin/$b" > "$vd/native/usr/bin/$b"
+      # one process, which takes the signals and writes the guest's core;
+      # -0: the guest's argv[0] is this script, so sys.executable is too and
+      # a child Python (subprocess, multiprocessing) runs under qemu as well
+      # (no binfmt_misc needed), its stdlib found beside it (native/usr/lib)
+      printf '#!/bin/sh\nexec %s -L %s -0 "$0" %s "$@"\n' "$QEMU" "$vd/root" "$vd/root/usr/bin/$b" \
+        > "$vd/native/usr/bin/$b"
       chmod +x "$vd/native/usr/bin/$b"
       continue
     fi

@@ -154,7 +154,13 @@ SUBINTERPRETERS = ("subinterp_threads", "subinterp_nested", "subinterp_two_chain
 # Known gaps: (test function, scenario) -> (applies(version, kind), reason).
 # conftest.py marks those cases xfail(strict=True): each must fail until the
 # gap is closed, then the entry goes.
-KNOWN_GAPS = {}
+_QEMU_ARG0 = ("qemu-user wrote -EINTR over the first argument (x0) of the call the main thread was blocked "
+              "in when the core's signal came (a kernel restores it): the lock's futex word or the pipe's "
+              "descriptor, this pattern's evidence, is not in the core (docs/versions.md, aarch64)")
+KNOWN_GAPS = {
+    ("test_diagnosis", s): (lambda v, kind: kind == "qemu", _QEMU_ARG0)
+    for s in ("atexit_lock_daemon", "atexit_logging_daemon", "subprocess_write_stdin", "subprocess_read_stdout")
+}
 
 # Scenarios that block inside a garbage collection (3.7+ report it in
 # python.gc), and the thread that runs it.

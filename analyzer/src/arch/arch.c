@@ -1,6 +1,7 @@
 /* The architectures pycore reads, and what the layers above ask of a
  * thread's registers, answered from the row of its machine. */
 #include "arch/arch.h"
+#include "arch/syscall.h"
 
 #include <string.h>
 
@@ -109,6 +110,15 @@ void pc_arch_complete(pc_thread_desc *d, const uint8_t *insn)
     }
     int in_call = insn && (before == a->call_insn || at == a->call_insn);
     d->regs[a->sysnr] = in_call ? d->regs[a->callnr] : UINT64_MAX;
+    /* Past the call with -EINTR or -ERESTART* in the result register (its
+     * first argument's): the core's signal interrupted it and the emulator
+     * wrote the result; a kernel would have rewound the pc to restart it.
+     * (wait4(-4) would read the same: a process group 4, rare enough.) */
+    int64_t ret = (int64_t)d->regs[a->args[0]];
+    if (in_call && before == a->call_insn && at != a->call_insn && (ret == -4 || (ret <= -512 && ret >= -516)))
+        d->flags |= PC_THREAD_ARG0_LOST;
+    else
+        d->flags &= ~PC_THREAD_ARG0_LOST;
 }
 
 size_t pc_arch_dwarf_regs(const pc_thread_desc *d, uint64_t *out, size_t max, unsigned *first)

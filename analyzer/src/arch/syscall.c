@@ -22,13 +22,23 @@ void pc_thread_syscall(const pc_thread_desc *t, struct pc_syscall *out)
     out->cls = nr == UINT64_MAX ? PC_SYS_RUNNING : PC_SYS_OTHER;
     for (size_t i = 0; i < 4; i++)
         out->args[i] = t->regs[a->args[i]];
+    if (t->flags & PC_THREAD_ARG0_LOST) {
+        out->arg0_lost = 1;
+        out->args[0] = UINT64_MAX;      /* no descriptor, futex word or pid */
+    }
     for (size_t i = 0; i < a->nsys; i++)
         if (a->sys[i].nr == nr) {
             out->name = a->sys[i].name;
             out->cls = a->sys[i].cls;
             out->flags = a->sys[i].flags;
-            return;
+            break;
         }
+    if ((out->flags & PC_SYS_NFDS0) && out->args[0] == 0)
+        out->cls = PC_SYS_SLEEP;
+    else if ((out->flags & PC_SYS_NFDS1_MS) && out->args[1] == 0)
+        out->cls = (int32_t)out->args[2] < 0 ? PC_SYS_SIGNAL : PC_SYS_SLEEP;
+    else if ((out->flags & PC_SYS_NFDS1_TS) && out->args[1] == 0)
+        out->cls = out->args[2] == 0 ? PC_SYS_SIGNAL : PC_SYS_SLEEP;
 }
 
 int pc_syscall_regs_from_proc(const char *text, size_t len, pc_thread_desc *out)
@@ -72,6 +82,8 @@ int pc_syscall_fd(const struct pc_syscall *s)
 int32_t pc_syscall_child(const struct pc_syscall *s)
 {
     enum { P_ALL_ = 0, P_PID_ = 1 };    /* waitid's idtype, <sys/wait.h> */
+    if (s->arg0_lost)
+        return 0;
     if (s->flags & PC_SYS_PID0) {
         int32_t pid = (int32_t)s->args[0];
         return pid > 0 || pid == -1 ? pid : 0;

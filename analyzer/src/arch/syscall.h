@@ -22,13 +22,26 @@ enum pc_sys_class {
 #define PC_SYS_WRITES 2u   /* writes to it */
 #define PC_SYS_PID0 4u     /* the first argument is the pid waited for (wait4) */
 #define PC_SYS_IDTYPE0 8u  /* the first two are an idtype and an id (waitid) */
+/* A poll family call given no descriptor waits for no I/O: for its
+ * timeout (a sleep: 2.7's time.sleep is select(0, ...)), or with none for
+ * a signal only (glibc's pause() on aarch64 is ppoll(NULL, 0, NULL, NULL)). */
+#define PC_SYS_NFDS0 16u   /* select, pselect6: the count is the first argument */
+#define PC_SYS_NFDS1_MS 32u  /* poll: the count is the second, the timeout (ms, < 0 none) the third */
+#define PC_SYS_NFDS1_TS 64u  /* ppoll: the count is the second, the timeout a pointer (NULL none) the third */
 
 struct pc_syscall {
     const char *name;      /* NULL when not in a (known) system call */
     int cls;               /* enum pc_sys_class */
     unsigned flags;
     uint64_t args[4];      /* the first arguments, as the call received them */
+    int arg0_lost;         /* the first was overwritten (PC_THREAD_ARG0_LOST): args[0] is all ones */
 };
+
+/* pc_thread_desc.flags bit the arch layer sets (not a target's): the
+ * thread's call returned an error into its first argument's register as
+ * the core's signal interrupted it (qemu-user does; a kernel restores the
+ * argument for the restart), so the call is known but not that argument. */
+#define PC_THREAD_ARG0_LOST 0x100u
 
 /* The system call a stopped thread is in, from its registers. */
 void pc_thread_syscall(const pc_thread_desc *t, struct pc_syscall *out);

@@ -178,7 +178,7 @@ static void rule_signal(struct pc_python *py, struct pc_model *m, struct pc_diag
             pc_rule_ev(f, "pending for the main thread and blocked: %s (pr_sigpend = 0x%llx)",
                sig_list(t->desc.sigpend & blocked, sigs, sizeof sigs), (unsigned long long)t->desc.sigpend);
     } else
-        pc_rule_ev(f, "signal masks unknown: gcore cores do not record them (take a kernel core for this evidence)");
+        pc_rule_ev(f, "signal masks unknown: this core does not record them (gcore and qemu-user cores do not; a kernel core does)");
     if (flag)
         pc_rule_ev(f, "Python signal flag (%s) = %d", flag, tripped);
     pc_rule_describe_wait(f, m, d, mi);

@@ -212,7 +212,9 @@ void pc_rule_subprocess(struct pc_python *py, struct pc_model *m, struct pc_diag
             continue;
         /* What the parent blocks on: the child's exit, or one of its pipes. */
         int on = -1;
-        if (w->kind == PC_W_CHILD && (int32_t)t->sys.args[0] != (int32_t)p.pid)
+        /* the pid waited for is this Popen's (or lost to the core's signal:
+         * then the Popen whose wait() is on the stack says it) */
+        if (w->kind == PC_W_CHILD && !t->sys.arg0_lost && (int32_t)t->sys.args[0] != (int32_t)p.pid)
             continue;
         if (w->kind == PC_W_IO) {
             if (!(t->sys.flags & PC_SYS_FD0))

@@ -462,14 +462,13 @@ static void syscall_wait(const struct pc_thread_model *t, struct pc_wait *w)
     int kind = sc->cls >= 0 && (size_t)sc->cls < sizeof kinds / sizeof *kinds ? kinds[sc->cls] : PC_W_NONE;
     if (kind == PC_W_NONE)
         return;
-    /* select() with no descriptors is how 2.7's time.sleep waits. */
-    if (sc->cls == PC_SYS_POLL && sc->args[0] == 0 && (!strcmp(sc->name, "select") || !strcmp(sc->name, "pselect6")))
-        kind = PC_W_SLEEP;
     w->kind = kind;
-    if (kind == PC_W_IO && (sc->flags & PC_SYS_FD0))
+    if (kind == PC_W_IO && (sc->flags & PC_SYS_FD0) && !sc->arg0_lost)
         snprintf(w->what, sizeof w->what, "%s() on fd %lld", sc->name, (long long)sc->args[0]);
     else if (kind == PC_W_IO)
         snprintf(w->what, sizeof w->what, "%s()", sc->name);
+    else if (kind == PC_W_CHILD && sc->arg0_lost)
+        snprintf(w->what, sizeof w->what, "a child process (%s; its first argument was lost to the signal)", sc->name);
     else if (kind == PC_W_CHILD)
         snprintf(w->what, sizeof w->what, "child process %lld (wait4)", (long long)(int32_t)sc->args[0]);
     else if (kind != PC_W_RUNNING)
