@@ -37,6 +37,21 @@ static void note(struct builder *b, const char *name, uint32_t type, const void 
     put(b, desc, n);
 }
 
+/* The ELF header of a core of machine with phnum program headers after it. */
+static Elf64_Ehdr core_header(int machine, int phnum)
+{
+    Elf64_Ehdr eh = {0};
+    memcpy(eh.e_ident, ELFMAG, SELFMAG);
+    eh.e_ident[EI_CLASS] = ELFCLASS64;
+    eh.e_ident[EI_DATA] = ELFDATA2LSB;
+    eh.e_type = ET_CORE;
+    eh.e_machine = (Elf64_Half)machine;
+    eh.e_phoff = sizeof eh;
+    eh.e_phentsize = sizeof(Elf64_Phdr);
+    eh.e_phnum = (Elf64_Half)phnum;
+    return eh;
+}
+
 /* A core with two threads, two segments, NT_FILE with two mappings. */
 static size_t make_core(uint8_t *out, int gdb)
 {
@@ -67,15 +82,7 @@ static size_t make_core(uint8_t *out, int gdb)
     if (gdb)
         note(&notes, "GDB", 0x3ff, "<target/>", 10);
 
-    Elf64_Ehdr eh = {0};
-    memcpy(eh.e_ident, ELFMAG, SELFMAG);
-    eh.e_ident[EI_CLASS] = ELFCLASS64;
-    eh.e_ident[EI_DATA] = ELFDATA2LSB;
-    eh.e_type = ET_CORE;
-    eh.e_machine = EM_X86_64;
-    eh.e_phoff = sizeof eh;
-    eh.e_phentsize = sizeof(Elf64_Phdr);
-    eh.e_phnum = 3;
+    Elf64_Ehdr eh = core_header(EM_X86_64, 3);
     size_t off = sizeof eh + 3 * sizeof(Elf64_Phdr);
     Elf64_Phdr ph[3] = {
         {.p_type = PT_NOTE, .p_offset = off, .p_filesz = notes.len},
@@ -212,15 +219,7 @@ static void reads_aarch64_threads(void **state)
     memcpy(prs + 32, &tid, 4);
     note(&notes, "CORE", NT_PRSTATUS, prs, sizeof prs);
     static uint8_t core[4096];
-    Elf64_Ehdr eh = {0};
-    memcpy(eh.e_ident, ELFMAG, SELFMAG);
-    eh.e_ident[EI_CLASS] = ELFCLASS64;
-    eh.e_ident[EI_DATA] = ELFDATA2LSB;
-    eh.e_type = ET_CORE;
-    eh.e_machine = EM_AARCH64;
-    eh.e_phoff = sizeof eh;
-    eh.e_phentsize = sizeof(Elf64_Phdr);
-    eh.e_phnum = 1;
+    Elf64_Ehdr eh = core_header(EM_AARCH64, 1);
     Elf64_Phdr ph = {.p_type = PT_NOTE, .p_offset = sizeof eh + sizeof ph, .p_filesz = notes.len};
     memcpy(core, &eh, sizeof eh);
     memcpy(core + sizeof eh, &ph, sizeof ph);
