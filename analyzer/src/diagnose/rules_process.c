@@ -217,8 +217,8 @@ void pc_rule_subprocess(struct pc_python *py, struct pc_model *m, struct pc_diag
         if (w->kind == PC_W_CHILD && !t->sys.arg0_lost && (int32_t)t->sys.args[0] != (int32_t)p.pid)
             continue;
         if (w->kind == PC_W_IO) {
-            if (!(t->sys.flags & PC_SYS_FD0))
-                continue;
+            if (!(t->sys.flags & PC_SYS_FD0) || t->sys.arg0_lost)
+                continue;       /* which pipe is not known */
             for (int k = 0; k < POPEN_PIPES; k++)
                 if (p.fd[k] == (int64_t)t->sys.args[0])
                     on = k;
