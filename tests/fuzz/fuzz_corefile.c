@@ -5,6 +5,7 @@
  * name.  Files the core names are looked up under a sysroot that does not
  * exist: the lookup logic runs, no host file is read. */
 #include "target/core_fd.h"
+#include "arch/arch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -56,8 +57,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < nt && i < 64; i++) {
             pc_thread_desc td;
             if (t->ops->thread(t->ctx, i, &td) == PC_OK) {
-                probe(t, td.regs[PC_RSP]);
-                probe(t, td.regs[PC_RIP]);
+                probe(t, pc_arch_sp(&td));
+                probe(t, pc_arch_pc(&td));
             }
         }
         size_t nm = t->ops->mapping_count(t->ctx);

@@ -2,6 +2,7 @@
  * layers read of a real core into a memory image (memimage.h), the seed
  * of fuzz_memory.  The core's files must be on this machine. */
 #include "memimage.h"
+#include "arch/arch.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,7 +160,11 @@ int main(int argc, char **argv)
         const pc_thread_desc *td = &a.native.threads[i];
         put(f, &td->tid, 4);
         put(f, &td->flags, 4);
-        put(f, td->regs, sizeof td->regs);
+        if (td->machine != PC_MACHINE_X86_64) {
+            fprintf(stderr, "make_memimage: memory images hold x86_64 registers only\n");
+            return 1;
+        }
+        put(f, td->regs, 8 * PC_X86_NREGS);
     }
     size_t total = 0;
     for (size_t i = 0; i < m; i++) {

@@ -1,5 +1,6 @@
 /* Parsing and replaying memory images (memimage.h). */
 #include "memimage.h"
+#include "arch/arch.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -31,14 +32,15 @@ int pc_memimage_parse(const uint8_t *d, size_t n, struct pc_memimage *img)
         if (i < PC_PYSYM_COUNT)
             img->syms[i] = u64(d + off + 8 * i);
     off += 8 * (size_t)nsyms;
-    const size_t tsize = 8 + 8 * PC_NREGS;
+    const size_t tsize = 8 + 8 * PC_X86_NREGS;
     if ((n - off) / tsize < nthreads)
         return -1;
     for (uint32_t i = 0; i < nthreads; i++, off += tsize) {
         pc_thread_desc *t = &img->threads[i];
         t->tid = (int32_t)u32(d + off);
         t->flags = u32(d + off + 4);
-        for (int r = 0; r < PC_NREGS; r++)
+        t->machine = PC_MACHINE_X86_64;
+        for (int r = 0; r < PC_X86_NREGS; r++)
             t->regs[r] = u64(d + off + 8 + 8 * r);
     }
     img->nthreads = nthreads;

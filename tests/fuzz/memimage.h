@@ -11,7 +11,8 @@
  *   u32 reserved
  *   u64 runtime (&_PyRuntime; 0 for 2.7 and 3.6)
  *   nsyms x u64: the addresses of PC_PY_SYMBOLS, in that order
- *   nthreads x { i32 tid, u32 flags, u64 regs[PC_NREGS] }
+ *   nthreads x { i32 tid, u32 flags, u64 regs[27] }: x86_64's
+ *     (PC_X86_NREGS; the seeds are x86_64 cores)
  *   until the end: { u64 addr, u32 len, len bytes }   (memory ranges)
  *
  * The parser is as strict as the engine's: it is fed mutated bytes. */
