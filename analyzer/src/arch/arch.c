@@ -41,7 +41,7 @@ const char *pc_arch_supported(void)
 
 /* Each accessor falls back to x86_64 for a zeroed machine: the row a
  * thread desc made before the field existed meant. */
-static const struct pc_arch *row(const pc_thread_desc *d)
+const struct pc_arch *pc_arch_row(const pc_thread_desc *d)
 {
     const struct pc_arch *a = pc_arch_of(d->machine);
     return a ? a : &pc_arch_x86_64;
@@ -49,55 +49,55 @@ static const struct pc_arch *row(const pc_thread_desc *d)
 
 uint64_t pc_arch_pc(const pc_thread_desc *d)
 {
-    return d->regs[row(d)->pc];
+    return d->regs[pc_arch_row(d)->pc];
 }
 
 uint64_t pc_arch_sp(const pc_thread_desc *d)
 {
-    return d->regs[row(d)->sp];
+    return d->regs[pc_arch_row(d)->sp];
 }
 
 uint64_t pc_arch_pthread(const pc_thread_desc *d)
 {
-    return d->regs[row(d)->pthread];
+    return d->regs[pc_arch_row(d)->pthread];
 }
 
 void pc_arch_set_pthread(pc_thread_desc *d, uint64_t pthread)
 {
-    d->regs[row(d)->pthread] = pthread;
+    d->regs[pc_arch_row(d)->pthread] = pthread;
 }
 
 uint64_t pc_arch_syscall_nr(const pc_thread_desc *d)
 {
-    return d->regs[row(d)->sysnr];
+    return d->regs[pc_arch_row(d)->sysnr];
 }
 
 const char *pc_arch_sysnr_name(const pc_thread_desc *d)
 {
-    const struct pc_arch *a = row(d);
+    const struct pc_arch *a = pc_arch_row(d);
     return a->reg_names[a->call_len ? a->callnr : a->sysnr];
 }
 
 const char *pc_arch_arg_name(const pc_thread_desc *d, unsigned i)
 {
-    const struct pc_arch *a = row(d);
+    const struct pc_arch *a = pc_arch_row(d);
     return i < 6 ? a->reg_names[a->args[i]] : "?";
 }
 
 uint64_t pc_arch_code_address(const pc_thread_desc *d, uint64_t v)
 {
-    const struct pc_arch *a = row(d);
+    const struct pc_arch *a = pc_arch_row(d);
     return a->code_mask ? v & a->code_mask : v;
 }
 
 const char *pc_arch_no_call_evidence(const pc_thread_desc *d)
 {
-    return row(d)->no_call;
+    return pc_arch_row(d)->no_call;
 }
 
 void pc_arch_complete(pc_thread_desc *d, const uint8_t *insn)
 {
-    const struct pc_arch *a = row(d);
+    const struct pc_arch *a = pc_arch_row(d);
     if (!a->call_len || (d->flags & PC_THREAD_NOT_STOPPED))
         return;
     /* In a call: the instruction before the pc made it (qemu-user, a
@@ -123,7 +123,7 @@ void pc_arch_complete(pc_thread_desc *d, const uint8_t *insn)
 
 size_t pc_arch_dwarf_regs(const pc_thread_desc *d, uint64_t *out, size_t max, unsigned *first)
 {
-    const struct pc_arch *a = row(d);
+    const struct pc_arch *a = pc_arch_row(d);
     if (d->flags & PC_THREAD_NOT_STOPPED) {
         if (max < 1)
             return 0;

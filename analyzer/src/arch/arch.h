@@ -72,6 +72,8 @@ struct pc_arch {
 
 /* The row of an ELF machine; NULL when pycore does not support it. */
 const struct pc_arch *pc_arch_of(int machine);
+/* The row of a thread's machine (x86_64 for a zeroed one). */
+const struct pc_arch *pc_arch_row(const pc_thread_desc *d);
 /* The row of a machine by its name (uname -m: x86_64, aarch64); NULL none. */
 const struct pc_arch *pc_arch_by_name(const char *name, size_t len);
 /* The row of the machine pycore was built for (a live process is one). */

@@ -8,15 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct pc_arch *row(const pc_thread_desc *t)
-{
-    const struct pc_arch *a = pc_arch_of(t->machine);
-    return a ? a : &pc_arch_x86_64;
-}
-
 void pc_thread_syscall(const pc_thread_desc *t, struct pc_syscall *out)
 {
-    const struct pc_arch *a = row(t);
+    const struct pc_arch *a = pc_arch_row(t);
     memset(out, 0, sizeof *out);
     uint64_t nr = t->regs[a->sysnr];
     out->cls = nr == UINT64_MAX ? PC_SYS_RUNNING : PC_SYS_OTHER;
@@ -63,7 +57,7 @@ int pc_syscall_regs_from_proc(const char *text, size_t len, pc_thread_desc *out)
     out->tid = tid;
     out->machine = machine;
     out->flags = PC_THREAD_NOT_STOPPED;
-    const struct pc_arch *r = row(out);
+    const struct pc_arch *r = pc_arch_row(out);
     out->regs[r->sysnr] = (uint64_t)nr;
     for (size_t i = 0; i < 6; i++)
         out->regs[r->args[i]] = a[i];

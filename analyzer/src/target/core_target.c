@@ -110,27 +110,24 @@ static int pick_sysroot(struct core_ctx *c, const char *spec, pc_error *err)
     const char *chosen = spec;
     size_t len = strlen(spec);
     if (strchr(spec, '=')) {
-        chosen = NULL;
-        for (const char *p = spec; *p; p += len + (p[len] == ',')) {
-            len = strcspn(p, ",");
-            const char *eq = memchr(p, '=', len);
-            if (!eq) {
-                if (!chosen)
-                    chosen = p;     /* the others' root, unless this machine is listed */
-                continue;
+        chosen = NULL, len = 0;
+        for (const char *p = spec; *p;) {
+            size_t n = strcspn(p, ",");
+            const char *eq = memchr(p, '=', n);
+            if (!eq && !chosen)
+                chosen = p, len = n;    /* the others' root, unless this machine is listed */
+            else if (eq) {
+                const struct pc_arch *a = pc_arch_by_name(p, (size_t)(eq - p));
+                if (!a)
+                    return pc_fail(err, PC_E_USAGE, "--sysroot: unknown machine '%.*s' in '%s' (%s)", (int)(eq - p),
+                                   p, spec, pc_arch_supported());
+                if (a->machine == c->img.machine) {
+                    chosen = eq + 1, len = n - (size_t)(eq + 1 - p);
+                    break;
+                }
             }
-            const struct pc_arch *a = pc_arch_by_name(p, (size_t)(eq - p));
-            if (!a)
-                return pc_fail(err, PC_E_USAGE, "--sysroot: unknown machine '%.*s' in '%s' (%s)", (int)(eq - p), p,
-                               spec, pc_arch_supported());
-            if (a->machine == c->img.machine) {
-                chosen = eq + 1;
-                len -= (size_t)(eq + 1 - p);
-                break;
-            }
+            p += n + (p[n] == ',');
         }
-        if (chosen && !memchr(chosen, '=', strcspn(chosen, ",")))
-            len = strcspn(chosen, ",");
     }
     if (!chosen || !len || (len == 1 && chosen[0] == '/'))
         return PC_OK;
