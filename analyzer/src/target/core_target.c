@@ -537,6 +537,7 @@ static int files_from_linkmap(struct core_ctx *c, pc_error *err)
     for (size_t i = 0; i < c->lm.n; i++)
         f[i] = (struct pc_core_fmap){c->lm.v[i].start, c->lm.v[i].end, c->lm.v[i].pgoff, c->lm.v[i].path};
     qsort(f, c->lm.n, sizeof *f, fmap_start_cmp);
+    free(c->img.fmaps);         /* an NT_FILE of no entries */
     c->img.fmaps = f;
     c->img.nfmaps = c->lm.n;
     return PC_OK;
