@@ -18,7 +18,9 @@ arm():   makes SIGUSR1 write the Python stacks of all threads to the file
          sys._current_frames() in the same format (innermost first), and
          exits, so it is gone before the core is taken.  Only ONE dump is
          possible on 2.7 (the C handler writes the wakeup fd only while the
-         main thread has not yet run its Python-level handler).
+         main thread has not yet run its Python-level handler).  The dumper
+         waits until no thread is inside that handler: the main thread runs
+         it after the same signal, and the core is taken after it returned.
 ready(): writes $PYCORE_READY (JSON: pid, version, executable and the
          threading view of every thread: ident, name, daemon, main).  The
          harness sends SIGUSR1 some time after this file appears.
@@ -69,6 +71,7 @@ def arm():
 
 
 def _arm_py2(path):
+    import time         # now: the dumper must import nothing (a scenario may hold the import lock)
     import traceback
     try:
         import thread as _thread            # 2.7
@@ -94,7 +97,7 @@ def _arm_py2(path):
             if not data:
                 return
             me = _thread.get_ident()
-            frames = sys._current_frames()
+            frames = _frames_outside(_noop.__code__, time.sleep)
             out = []
             for ident, frame in frames.items():
                 if ident == me:
@@ -116,6 +119,20 @@ def _arm_py2(path):
             return      # leave the process as it was: this thread is gone before the core
 
     _thread.start_new_thread(_dumper, ())
+
+
+def _frames_outside(handler, sleep):
+    """sys._current_frames() once no thread is inside the Python-level
+    signal handler: the main thread runs it after the same SIGUSR1 that woke
+    the dumper, so a snapshot taken meanwhile shows a frame the core (taken
+    after the handler returned) does not have."""
+    for _ in range(400):
+        frames = sys._current_frames()
+        if not any(f.f_code is handler for f in frames.values()):
+            return frames
+        frames = None
+        sleep(0.005)                        # releases the GIL: the handler returns
+    return sys._current_frames()
 
 
 def thread_table():
