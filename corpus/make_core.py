@@ -296,6 +296,20 @@ def _set_core_unlimited():     # runs in the child between fork and exec
                        (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
 
 
+def environ():
+    """os.environ as a dict.  Core-making threads read it while pytest's
+    main thread sets and deletes PYTEST_CURRENT_TEST: a key seen by the
+    iteration may be gone when its value is read (KeyError), or the dict
+    may change size during it (RuntimeError).  Such a change is over by the
+    next try."""
+    for _ in range(1000):
+        try:
+            return dict(os.environ)
+        except (KeyError, RuntimeError):
+            time.sleep(0.001)
+    return dict(os.environ)
+
+
 def _killpg(pid, sig=signal.SIGKILL):
     try:
         os.killpg(pid, sig)
@@ -327,7 +341,7 @@ class _Run(object):
     def start(self):
         # no PYTHON* variable of the caller reaches the scenario (PYTHONPATH,
         # PYTHONHOME, PYTHONFAULTHANDLER, PYTHONSTARTUP...)
-        env = dict((k, v) for k, v in os.environ.items() if not k.startswith("PYTHON"))
+        env = dict((k, v) for k, v in environ().items() if not k.startswith("PYTHON"))
         if os.path.dirname(self.info["path"]) != SCENARIO_DIR:
             env["PYTHONPATH"] = SCENARIO_DIR
         env["PYCORE_ORACLE"] = self.oracle_path
@@ -520,7 +534,7 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
             signal_expected = 0
         elif kind == "gcore":
             prefix = os.path.join(rundir, "core")
-            env = dict(os.environ)
+            env = environ()
             env["DEBUGINFOD_URLS"] = ""
             try:
                 res = subprocess.run([gcore, "-o", prefix, str(run.target)],

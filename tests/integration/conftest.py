@@ -291,7 +291,7 @@ class Corpus(object):
                     # every native symbol also asked of libdwfl (test_frames checks they agree)
                     a = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                        timeout=ANALYZER_TIMEOUT, stdin=subprocess.DEVNULL,
-                                       env=dict(os.environ, PYCORE_SYMBOL_SELFCHECK="1"))
+                                       env=dict(make_core.environ(), PYCORE_SYMBOL_SELFCHECK="1"))
                     analyzer = {"argv": argv, "rc": a.returncode,
                                 "stdout": a.stdout.decode(errors="replace"),
                                 "stderr": a.stderr.decode(errors="replace"),
