@@ -23,6 +23,7 @@ struct pc_module {
     int debug_asked;            /* libdwfl asked for its debug file (later asks: a dwz alt file) */
     struct pc_symindex *symidx; /* address -> symbol (symindex.c); NULL: libdwfl answers */
     int symidx_tried;
+    int unit_index_released;    /* pc_native_release_unit_index done */
 };
 
 struct pc_native {
@@ -118,6 +119,14 @@ const char *pc_lines_file(struct pc_native *n, Dwarf_Die *cu, Dwarf_Word index);
 void pc_lines_resolve(struct pc_native *n);
 void pc_lines_apply(struct pc_native *n, struct pc_native_frame *f, size_t count);
 void pc_lines_free(struct pc_native *n);
+
+/* Unmap the whole pages of [buf, buf+size) if they are a private mapping
+ * of a file: a later read maps them back unchanged (resident.c).  The
+ * caller knows no one wrote them (not a relocated ET_REL file). */
+void pc_native_release_pages(const void *buf, size_t size);
+/* After a module's first address lookup: the pages of .debug_info that
+ * libdw's unit index made resident. */
+void pc_native_release_unit_index(Dwfl_Module *dwmod);
 /* One line program from raw bytes (a unit's, at the start of line): the
  * row for addr (*file non-NULL if it names a file), the file count; -1
  * if the header is unusable.  For the fuzz target. */

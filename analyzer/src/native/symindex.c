@@ -155,6 +155,7 @@ static struct pc_symindex *build(Dwfl_Module *dw)
         pc_symindex_free(x);
         return NULL;
     }
+    pc_native_release_pages(data->d_buf, data->d_size);    /* indexed: read again only for the odd symbol */
     return x;
 }
 

@@ -154,6 +154,11 @@ static void describe(struct walk *w, uint64_t pc, uint64_t lookup, const struct 
             goto done;
         Dwarf_Addr bias = 0;
         Dwarf_Die *cu = dwfl_module_addrdie(dwmod, lookup, &bias);
+        struct pc_module *m = &w->n->mods[mod - w->n->mods];
+        if (!m->unit_index_released) {
+            m->unit_index_released = 1;
+            pc_native_release_unit_index(dwmod);
+        }
         Dwarf_Die *scopes = NULL;
         int ns = cu ? scopes_at(w->n, cu, lookup - bias, &scopes) : 0;
         /* The innermost position comes from the line table (lines.c,
