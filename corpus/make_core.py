@@ -488,6 +488,20 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
                      % (len(oracles), len(oracles) + 1, run.oracle_path))
         oracles.append(oracle)
 
+    def bracket_dump():
+        """A dump after the core (or the live analysis) equal to the one
+        before it.  A thread on a timer whose time ran out while the process
+        was stopped (multiprocessing.Pool's worker handler wakes every
+        0.1 s) runs as soon as it is let go, and is back where it was within
+        its period: a few tries, as for the dumps before."""
+        for _ in range(SETTLE_TRIES):
+            add_dump(False)
+            if quiescent_key(oracles[-1]) == quiescent_key(oracles[-2]):
+                return
+            del oracles[-1]
+            time.sleep(settle)
+        add_dump(True)
+
     def settle_dumps(multi):
         """Dump until two dumps in a row agree: on a loaded machine a scenario
         may still be a few bytecodes from its hung state when ready() + settle
@@ -529,7 +543,7 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
             if not run.alive():
                 run.fail("scenario died while it was analyzed live")
             if multi:
-                add_dump(True)                  # after the analysis: brackets it
+                bracket_dump()                  # after the analysis: brackets it
             run.kill()
             signal_expected = 0
         elif kind == "gcore":
@@ -551,7 +565,7 @@ def make_core(python, scenario, kind, out, settle=SETTLE, ready_timeout=READY_TI
             if not run.alive():
                 run.fail("scenario died while gcore was attached")
             if multi:
-                add_dump(True)                  # after the core: brackets it
+                bracket_dump()                  # after the core: brackets it
             run.kill()
             signal_expected = signal.SIGSTOP
         else:
