@@ -15,7 +15,9 @@
 #   --force       rebuild the trees even if they are complete
 #   --arch arm64  Debian's arm64 builds instead, into TARGET/arm64: they run
 #                 under qemu-user (TARGET/arm64/bin/python3.X[d] are scripts
-#                 that exec qemu-aarch64 -L ROOT), whose cores are aarch64
+#                 that exec qemu-aarch64 -L ROOT), whose cores are aarch64;
+#                 python3.X-shared is Debian's libpython3.X.so.1.0 run by a
+#                 launcher built here (shared.c, aarch64-linux-gnu-gcc)
 # Env: PYCORE_DEBIAN_MIRROR (default: the Debian URI of the host's apt
 #      sources), PYCORE_PATCHELF (default: bookworm's patchelf 0.14.3, fetched).
 #
@@ -33,7 +35,7 @@
 # Prints one line per interpreter.  Exit 0 ok, 1 some version failed, 2 usage.
 set -Eeuo pipefail
 
-RECIPE="pycore-debian-pythons 1"
+RECIPE="pycore-debian-pythons 2"   # 2: the stdlib byte-compiled
 # claimed installed: data under host paths or maintainer tooling (Python reads
 # /etc/mime.types, /usr/share/zoneinfo ... from the host anyway); tcl/tk only
 # serve the debug build's _tkinter and pull in X11
@@ -63,8 +65,10 @@ done
 MA=x86_64-linux-gnu LDSO=ld-linux-x86-64.so.2 QEMU= ARCHSFX=
 if [ "$DEBARCH" = arm64 ]; then
   MA=aarch64-linux-gnu LDSO=ld-linux-aarch64.so.1 TARGET=$TARGET/arm64 ARCHSFX=-arm64
-  RECIPE="pycore-debian-pythons-arm64 2"   # 2: the wrapper sets the guest's argv[0]
+  RECIPE="pycore-debian-pythons-arm64 3"   # 2: the wrapper sets the guest's argv[0]; 3: python3.X-shared, .pyc
   QEMU=$(command -v qemu-aarch64) || die "--arch arm64 needs qemu-aarch64 (apt-get install qemu-user)" 2
+  XCC=$(command -v aarch64-linux-gnu-gcc) ||
+    die "--arch arm64 needs aarch64-linux-gnu-gcc (apt-get install gcc-aarch64-linux-gnu)" 2
 fi
 mkdir -p "$TARGET/bin" "$CACHE/manifests"
 TARGET=$(cd "$TARGET" && pwd -P) CACHE=$(cd "$CACHE" && pwd -P)
@@ -94,6 +98,7 @@ resolve() {   # $1 X.Y $2 suite -> manifest (one .deb file name per line)
     die "python$v-minimal / python$v-dbg are not in Debian $s ($MIRROR)"
   local roots=("python$v-minimal" "libpython$v-minimal" "libpython$v-stdlib"
                "python$v" "python$v-dbg" "libpython$v-dbg")
+  [ -z "$QEMU" ] || roots+=("libpython$v")    # python$v-shared's library
   out=$(APT "$s" -s --no-install-recommends install "${roots[@]}" 2>&1) ||
     { echo "$out" | tail -15 >&2; die "apt cannot resolve python$v in $s"; }
   awk '/^Inst /{ v=$3; sub(/^\(/,"",v); gsub(/:/,"%3a",v)
@@ -120,6 +125,24 @@ if host:
 print(sys.version.split()[0])' "$2"
 }
 
+bytecompile() {  # $1 X.Y, $2 the tree's release interpreter, $3 the tree
+  # The stdlib's .pyc, as Debian's py3compile writes them on install: the
+  # scenarios run with -B, and without them each run compiles what it
+  # imports (asyncio: 41 s for an arm64 3.15 under qemu, 8 s with them).
+  # .pyc files are the same on every machine: an arm64 tree's are written
+  # by a host interpreter of the same version and magic if there is one.
+  local v=$1 py=$2 h magic q='import importlib.util as u; print(u.MAGIC_NUMBER.hex())'
+  if [ -n "$QEMU" ]; then
+    magic=$("$py" -S -c "$q")
+    for h in "$(command -v "python$v" || true)" "$TARGET/../bin/python$v"; do
+      if [ -x "$h" ] && [ "$("$h" -S -c "$q" 2>/dev/null)" = "$magic" ]; then py=$h; break; fi
+    done
+  fi
+  # a file that does not compile is left to the interpreter, as py3compile does
+  "$py" -S -m compileall -q -j 0 -x '/(test|tests|idlelib|tkinter|turtledemo)/' "$3/usr/lib/python$v" \
+    >/dev/null 2>&1 || true
+}
+
 report() {  # $1 stamp, $2 suite, $3 what: one line per interpreter
   awk -v t="$TARGET/bin" -v s="$2" -v what="$3" '$1=="interp" { sub(/^python/,"",$2)
     printf "debian-%-6s %-8s %-9s %s/python%s  (%s)\n", $2, $3, s, t, $2, what }' "$1"
@@ -129,8 +152,9 @@ provision() {  # $1 X.Y
   local v=$1 s vd=$TARGET/$1 t0=$SECONDS m b out ld
   s=$(suite_of "$v"); m=$CACHE/manifests/python$v-$s$ARCHSFX
   local bins=("python$v" "python${v}d") stamp=$vd/provisioned
+  [ -z "$QEMU" ] || bins+=("python$v-shared")
   if [ "$FORCE$REFRESH" = 00 ] && [ "$(head -1 "$stamp" 2>/dev/null)" = "$RECIPE suite=$s" ] &&
-     [ -x "$TARGET/bin/python$v" ] && [ -x "$TARGET/bin/python${v}d" ]; then
+     [ -x "$TARGET/bin/python$v" ] && [ -x "$TARGET/bin/${bins[-1]}" ]; then
     report "$stamp" "$s" "already provisioned"; return
   fi
   if [ "$REFRESH" = 1 ] || [ ! -s "$m" ] ||
@@ -142,11 +166,14 @@ provision() {  # $1 X.Y
     report "$stamp" "$s" "already provisioned, nothing newer in $s"; return
   fi
   [ -n "$QEMU" ] || get_patchelf
-  rm -f "$TARGET/bin/python$v" "$TARGET/bin/python${v}d"
+  for b in "${bins[@]}"; do rm -f "$TARGET/bin/$b"; done
   rm -rf "$vd"; mkdir -p "$vd/root" "$vd/native/usr/bin"
   while read -r deb; do dpkg -x "$(aptdir "$s")/archives/$deb" "$vd/root"; done < "$m"
   # libpythonX.Yd.a / .so (140 MB from 3.13 on) are for embedding: the binaries are static
-  find "$vd/root/usr/lib" \( -name 'libpython*.a' -o -name 'libpython*.so*' \) -delete
+  # (arm64 keeps the release build's libpythonX.Y.so.1.0 for python$v-shared)
+  find "$vd/root/usr/lib" \( -name 'libpython*.a' -o -name 'libpython*.so*' \) \
+    ! -name "libpython$v.so.1*" -delete
+  [ -n "$QEMU" ] || find "$vd/root/usr/lib" -name 'libpython*.so*' -delete
   # absolute symlinks (bullseye's lib64/ld-linux-x86-64.so.2, sitecustomize.py)
   # would point into the host: make them relative, inside the tree
   find "$vd/root" -type l -lname '/*' -print0 | while IFS= read -r -d '' l; do
@@ -162,6 +189,14 @@ provision() {  # $1 X.Y
   ld=$(readlink -f "$ld")
   # the stdlib is found from the binary's location: native/usr/lib/python3.X/os.py
   ln -s ../../root/usr/lib "$vd/native/usr/lib"
+  if [ -n "$QEMU" ]; then
+    # Debian ships no shared-libpython interpreter, only the library for
+    # embedding: this launcher is CPython's own Programs/python.c.  Linked
+    # with the cross toolchain's (bookworm's) libc, which may be older than
+    # the tree's: libpython's own references are the tree's libc's business
+    "$XCC" -O2 -o "$vd/root/usr/bin/python$v-shared" "$(dirname "$0")/shared.c" \
+      "$vd/root/usr/lib/$MA/libpython$v.so.1.0" -Wl,--allow-shlib-undefined || die "cannot link python$v-shared"
+  fi
   for b in "${bins[@]}"; do
     if [ -n "$QEMU" ]; then
       # -L: the guest's loader and libraries come from the tree; exec keeps
@@ -178,6 +213,7 @@ provision() {  # $1 X.Y
     "$PATCHELF" --set-interpreter "$ld" --force-rpath \
       --set-rpath "$vd/root/lib/$MA:$vd/root/usr/lib/$MA" "$vd/native/usr/bin/$b"
   done
+  bytecompile "$v" "$vd/native/usr/bin/python$v" "$vd/root"
   echo "$RECIPE suite=$s" > "$stamp.new"
   for b in "${bins[@]}"; do
     out=$(smoke "$vd/native/usr/bin/$b" "$vd/root" 2>"$vd/smoke.err") ||

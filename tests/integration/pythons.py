@@ -60,11 +60,18 @@ for _xy in PROVISIONED:     # absent until `make provision` ran: MISSING, with t
         [(r"^debian-%s$" % re.escape(_xy), "debian-" + _xy),
          (r"^debian-%sd$" % re.escape(_xy), "debian-%sd" % _xy)])
 # What `make provision` provisions of Debian's arm64 builds, run under
-# qemu-user (their cores are qemu's): the release builds.  The d builds are
-# provisioned too, but emulated they take over 20 s to start a scenario
-# (docs/versions.md): not in the matrix.
-ARM64 = [("3.11", ""), ("3.15", "")]
-for _xy, _d in ARM64:
+# qemu-user (their cores are qemu's): (X.Y, build suffix, scenarios).  The
+# static release builds run every scenario; the shared-libpython one (a
+# launcher of Debian's libpython3.X.so, provision-debian-pythons.sh) runs
+# ARM64_SAMPLE, one scenario per kind of evidence, and the debug one (15 s
+# to import threading emulated, minutes for asyncio: docs/versions.md) the
+# part of it that needs no asyncio.
+ARM64_SAMPLE = ["abba_lock", "gil_held", "import_lock", "shutdown_join", "asyncio_lock_order", "child_wait",
+                "locals_values", "self_deadlock_nested"]
+ARM64_DEBUG_SAMPLE = ["abba_lock", "gil_held", "import_lock", "shutdown_join", "locals_values"]
+ARM64 = [("3.11", "", None), ("3.15", "", None), ("3.11", "-shared", ARM64_SAMPLE),
+         ("3.15", "d", ARM64_DEBUG_SAMPLE)]
+for _xy, _d, _ in ARM64:
     REQUIRED.setdefault(_xy, []).append(
         (r"^arm64-debian-%s%s$" % (re.escape(_xy), _d), "arm64-debian-%s%s" % (_xy, _d)))
 # What `make provision` builds free-threaded (release and debug of each).
@@ -223,15 +230,17 @@ def _provisioned_candidates():
 
 
 def _arm64_candidates():
-    """(label, path, extra) for ARM64: TARGET/arm64/bin/pythonX.Y[d] are
-    scripts that exec qemu-aarch64 -L ROOT ROOT/usr/bin/pythonX.Y[d]."""
+    """(label, path, extra) for ARM64: TARGET/arm64/bin/pythonX.Y[d|-shared]
+    are scripts that exec qemu-aarch64 -L ROOT ROOT/usr/bin/pythonX.Y[...].
+    extra["scenarios"]: the only scenarios run with it (None: all)."""
     target = os.path.join(debian_pythons_dir(), "arm64")
     out = []
-    for xy, d in ARM64:
+    for xy, d, scenarios in ARM64:
         root = os.path.join(target, xy, "root")
         extra = {"provisioned": True, "arch": "aarch64", "kinds": ["qemu"],
                  "kinds_note": "qemu-user cores only (an arm64 process under qemu on this host)",
-                 "sysroot": root, "elf": os.path.join(root, "usr", "bin", "python%s%s" % (xy, d))}
+                 "sysroot": root, "elf": os.path.join(root, "usr", "bin", "python%s%s" % (xy, d)),
+                 "scenarios": scenarios}
         if not os.path.isfile(os.path.join(target, xy, "provisioned")):
             extra["missing_why"] = ("%s/%s not provisioned: run `make provision` (corpus/provision/"
                                     "provision-debian-pythons.sh --arch arm64 %s; needs qemu-user)"
@@ -338,10 +347,11 @@ def for_version(xy):
 def one_per_version(versions=SUPPORTED):
     """The path of the first present interpreter of each X.Y (for tests that
     need one per version, not the matrix); the required ones are checked by
-    test_harness.py."""
+    test_harness.py.  Host processes only: those tests ptrace, gcore or
+    kernel-core their process, which an arm64 one under qemu-user is not."""
     out = []
     for xy in versions:
-        out += [p["path"] for p in selected(xy) if p["present"]][:1]
+        out += [p["path"] for p in selected(xy) if p["present"] and p.get("arch") != "aarch64"][:1]
     return out
 
 
