@@ -90,15 +90,23 @@ get_patchelf() {  # bookworm's 0.14.3 is tested; trixie's 0.18 made broken binar
   PATCHELF=$t/usr/bin/patchelf
 }
 
+roots_of() {  # $1 X.Y: the packages asked for (apt adds what they depend on)
+  echo "python$1-minimal libpython$1-minimal libpython$1-stdlib python$1 python$1-dbg libpython$1-dbg" \
+    "${QEMU:+libpython$1}"    # arm64: python$1-shared's library
+}
+
+has_roots() {  # $1 X.Y $2 manifest: resolved with today's roots (a manifest of an older recipe lacks some)
+  local r
+  for r in $(roots_of "$1"); do grep -q "^${r}_" "$2" || return 1; done
+}
+
 resolve() {   # $1 X.Y $2 suite -> manifest (one .deb file name per line)
   local v=$1 s=$2 m=$CACHE/manifests/python$1-$2$ARCHSFX out
   apt_suite "$s"
   # exact names: apt takes "python3.10-minimal" as a regex when there is no such package
   [ "$(apt-cache -c "$(aptdir "$s")/apt.conf" pkgnames "python$v-" | grep -cxE "python$v-(minimal|dbg)")" = 2 ] ||
     die "python$v-minimal / python$v-dbg are not in Debian $s ($MIRROR)"
-  local roots=("python$v-minimal" "libpython$v-minimal" "libpython$v-stdlib"
-               "python$v" "python$v-dbg" "libpython$v-dbg")
-  [ -z "$QEMU" ] || roots+=("libpython$v")    # python$v-shared's library
+  local roots; read -ra roots <<<"$(roots_of "$v")"
   out=$(APT "$s" -s --no-install-recommends install "${roots[@]}" 2>&1) ||
     { echo "$out" | tail -15 >&2; die "apt cannot resolve python$v in $s"; }
   awk '/^Inst /{ v=$3; sub(/^\(/,"",v); gsub(/:/,"%3a",v)
@@ -157,7 +165,7 @@ provision() {  # $1 X.Y
      [ -x "$TARGET/bin/python$v" ] && [ -x "$TARGET/bin/${bins[-1]}" ]; then
     report "$stamp" "$s" "already provisioned"; return
   fi
-  if [ "$REFRESH" = 1 ] || [ ! -s "$m" ] ||
+  if [ "$REFRESH" = 1 ] || [ ! -s "$m" ] || ! has_roots "$v" "$m" ||
      ! (cd "$(aptdir "$s")/archives" 2>/dev/null && xargs -a "$m" -I{} test -s {}) 2>/dev/null; then
     resolve "$v" "$s"
   fi
