@@ -142,7 +142,8 @@ bytecompile() {  # $1 X.Y, $2 the tree's release interpreter, $3 the tree
   local v=$1 py=$2 h magic q='import importlib.util as u; print(u.MAGIC_NUMBER.hex())'
   if [ -n "$QEMU" ]; then
     magic=$("$py" -S -c "$q")
-    for h in "$(command -v "python$v" || true)" "$TARGET/../bin/python$v"; do
+    # the x86_64 tree of the same suite first (same Debian version), then the host's own
+    for h in "$TARGET/../bin/python$v" "/usr/bin/python$v" "$(command -v "python$v" || true)"; do
       if [ -x "$h" ] && [ "$("$h" -S -c "$q" 2>/dev/null)" = "$magic" ]; then py=$h; break; fi
     done
   fi

@@ -147,14 +147,14 @@ static void describe(struct walk *w, uint64_t pc, uint64_t lookup, const struct 
 {
     struct pc_native_frame base = {.pc = pc, .lookup_pc = lookup, .module = mod};
     if (dwmod) {
+        struct pc_module *m = &w->n->mods[mod - w->n->mods];     /* mod, writable */
         uint64_t off = 0;
-        base.function = pc_native_addr_symbol(w->n, &w->n->mods[mod - w->n->mods], lookup, &off);
+        base.function = pc_native_addr_symbol(w->n, m, lookup, &off);
         base.offset = base.function ? off + (lookup != pc) : 0;
         if (w->n->no_source)
             goto done;
         Dwarf_Addr bias = 0;
         Dwarf_Die *cu = dwfl_module_addrdie(dwmod, lookup, &bias);
-        struct pc_module *m = &w->n->mods[mod - w->n->mods];
         if (!m->unit_index_released) {
             m->unit_index_released = 1;
             pc_native_release_unit_index(dwmod);
