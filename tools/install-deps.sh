@@ -20,7 +20,7 @@ pkgs=(
   parallel                               # triage tests: shards run side by side (docs/triage.md)
   python3-gevent python3-greenlet        # gevent scenarios (greenlets) on Debian's 3.11; greenlet's C++ headers for its layout
   qemu-user gdb-multiarch                # aarch64: Debian's arm64 CPythons run under qemu, gdb's view of their cores
-  gcc-aarch64-linux-gnu                  # aarch64: the launcher of the arm64 shared-libpython interpreter (make provision)
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross  # aarch64: links the arm64 shared-libpython launcher (make provision; crt files and libc.so are only Recommended)
 )
 missing=()
 for p in "${pkgs[@]}"; do
